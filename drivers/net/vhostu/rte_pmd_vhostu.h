@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Public API of the net_vhostu PMD for applications: a consistent snapshot of
+ * a port's vhost-user state (what `show vhost-user` prints), the descriptor
+ * table of a vring, and switch-wide settings (debug, notification coalescing).
+ */
+#ifndef RTE_PMD_VHOSTU_H
+#define RTE_PMD_VHOSTU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RTE_PMD_VHOSTU_DRIVER_NAME	"net_vhostu"
+#define RTE_PMD_VHOSTU_MAX_REGIONS	32
+#define RTE_PMD_VHOSTU_MAX_VRINGS	16
+#define RTE_PMD_VHOSTU_PATH_MAX		108
+
+struct rte_pmd_vhostu_region {
+	int fd;
+	uint64_t guest_phys_addr;
+	uint64_t memory_size;
+	uint64_t userspace_addr;
+	uint64_t mmap_offset;
+	uint64_t mmap_addr;	/* our address of guest_phys_addr */
+};
+
+struct rte_pmd_vhostu_vring {
+	uint32_t qsz;
+	uint16_t last_avail_idx;
+	uint16_t last_used_idx;
+	uint16_t avail_flags;	/* 0 when the ring is not mapped */
+	uint16_t avail_idx;
+	uint16_t used_flags;
+	uint16_t used_idx;
+	int kickfd;
+	int callfd;
+	int errfd;
+	bool enabled;
+	bool ready;		/* the datapath may use it */
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+struct rte_pmd_vhostu_info {
+	char socket_path[RTE_PMD_VHOSTU_PATH_MAX];
+	bool server;
+	bool connected;
+	int sock_errno;		/* last socket error; 0 prints as "Success" */
+	uint16_t max_queue_pairs;
+	uint64_t features_mask;
+	uint64_t features_offered;
+	uint64_t features;	/* negotiated */
+	uint64_t protocol_features;	/* negotiated */
+	uint32_t virtio_net_hdr_sz;
+	uint8_t status;		/* virtio device status (SET_STATUS) */
+	uint16_t mtu;		/* NET_SET_MTU, 0 if never sent */
+	bool link_up;
+	uint32_t nregions;
+	struct rte_pmd_vhostu_region regions[RTE_PMD_VHOSTU_MAX_REGIONS];
+	uint32_t nvrings;	/* vrings the frontend has touched */
+	struct rte_pmd_vhostu_vring vrings[RTE_PMD_VHOSTU_MAX_VRINGS];
+};
+
+struct rte_pmd_vhostu_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+	uint64_t user_addr;	/* our mapping of addr, 0 if outside memory */
+};
+
+/* True if port_id is a net_vhostu port. */
+bool rte_pmd_vhostu_is_vhostu(uint16_t port_id);
+
+/* Fill info with a consistent snapshot of the port. 0 or -errno. */
+int rte_pmd_vhostu_get_info(uint16_t port_id, struct rte_pmd_vhostu_info *info);
+
+/*
+ * Copy the descriptor table of vring `vring` (up to max entries) into out.
+ * Returns the number of descriptors copied (the queue size, or 0 when the ring
+ * is not mapped), or -errno.
+ */
+int rte_pmd_vhostu_get_descriptors(uint16_t port_id, uint16_t vring,
+		struct rte_pmd_vhostu_desc *out, uint32_t max);
+
+/* Per-message protocol logging (`debug vhost-user on|off`). */
+void rte_pmd_vhostu_set_debug(bool on);
+bool rte_pmd_vhostu_get_debug(void);
+
+/* Guest notification coalescing: notify after `frames` frames or `time_s` seconds. */
+int rte_pmd_vhostu_set_coalesce(uint32_t frames, double time_s);
+void rte_pmd_vhostu_get_coalesce(uint32_t *frames, double *time_s);
+
+/* Link the PMD into a static binary: call this once from the application. */
+void rte_pmd_vhostu_link(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RTE_PMD_VHOSTU_H */

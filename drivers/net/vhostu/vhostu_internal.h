@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private structures of the net_vhostu PMD, shared by its source files.
+ *
+ * Threads and what protects what:
+ * - The control thread (vhostu_sock.c) owns every socket and runs every
+ *   message handler, holding port->lock (a mutex) while it touches the port.
+ *   The shell reads snapshots under the same mutex (rte_pmd_vhostu.h).
+ * - A burst owns a vring while it holds vring->lock, taken with trylock: when
+ *   the control thread holds it, the burst returns 0 at once. The control
+ *   thread takes the lock of every vring a change can affect before it unmaps
+ *   memory or rewrites a ring (SET_MEM_TABLE, GET_VRING_BASE, disconnect,
+ *   close), so no burst is ever inside memory that goes away. The lock is
+ *   taken once per burst, never per packet.
+ */
+#ifndef VHOSTU_INTERNAL_H
+#define VHOSTU_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/un.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_log.h>
+#include <rte_spinlock.h>
+
+#include "vhostu_proto.h"
+
+struct rte_eth_dev;
+struct rte_mempool;
+
+extern int vhostu_logtype;
+extern int vhostu_logtype_msg;
+extern int vhostu_logtype_data;
+
+#define VHOSTU_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, vhostu_logtype, "vhostu: " fmt "\n", ##__VA_ARGS__)
+#define VHOSTU_MSG_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, vhostu_logtype_msg, "vhostu.msg: " fmt "\n", ##__VA_ARGS__)
+
+/* Datapath logging is compiled out unless VHOSTU_DATA_DEBUG is defined. */
+#ifdef VHOSTU_DATA_DEBUG
+#define VHOSTU_DATA_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_##level, vhostu_logtype_data, "vhostu.data: " fmt "\n", ##__VA_ARGS__)
+#else
+#define VHOSTU_DATA_LOG(level, fmt, ...) do { } while (0)
+#endif
+
+#define VHOSTU_PAGE_SIZE	4096u	/* dirty log granularity */
+
+/* One region of frontend memory, mapped here. */
+struct vhostu_region {
+	uint64_t guest_phys_addr;
+	uint64_t size;
+	uint64_t user_addr;	/* the frontend's virtual address of the region */
+	uint64_t mmap_offset;	/* offset of the region in fd */
+	uint64_t host_addr;	/* our address of guest_phys_addr */
+	void *map_base;		/* what mmap returned */
+	size_t map_len;
+	int fd;
+};
+
+struct vhostu_mem {
+	uint32_t nregions;
+	struct vhostu_region regions[VHOSTU_MAX_MEM_SLOTS];
+};
+
+/* Per-vring counters; the datapath owns them, stats_get reads them. */
+struct vhostu_vring_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t errors;	/* bad chains, bad headers: frames dropped for the guest's fault */
+	uint64_t no_desc;	/* tx: ring full, frame not sent */
+	uint64_t oversize;	/* rx: frame larger than the mempool allows */
+	uint64_t mbuf_fail;	/* rx: mbuf allocation failed */
+	uint64_t notifications;	/* call eventfd writes */
+	uint64_t size_bins[8];	/* 64, 65-127, 128-255, 256-511, 512-1023, 1024-1518, >1518, <64 */
+};
+
+struct vhostu_port;
+
+struct vhostu_vring {
+	rte_spinlock_t lock;	/* held by a burst; see the top of this file */
+
+	/* What a burst reads, valid while ready is true. */
+	struct vhostu_desc *desc;
+	struct vhostu_avail *avail;
+	struct vhostu_used *used;
+	uint32_t size;		/* power of two, 0 until SET_VRING_NUM */
+	uint16_t last_avail_idx;
+	uint16_t last_used_idx;
+	bool ready;		/* started, enabled, addresses translated */
+	int callfd;		/* -1: no notification */
+	struct vhostu_port *port;
+	struct rte_mempool *mp;	/* rx queues: where mbufs come from */
+	uint16_t port_id;
+	uint16_t index;		/* vring index: 2q = guest RX (our tx), 2q+1 = guest TX */
+	bool log_used;		/* VHOST_VRING_F_LOG: log used ring writes */
+	uint64_t log_guest_addr;
+	uint32_t pending_calls;	/* frames since the last guest notification */
+	uint64_t last_call_tsc;
+	struct vhostu_vring_stats stats;
+
+	/* Control thread state. */
+	bool started;		/* a kick fd (or no-fd flag) was given */
+	bool enabled;		/* SET_VRING_ENABLE, or implied without PROTOCOL_FEATURES */
+	bool addr_set;
+	bool touched;		/* the frontend set anything on this ring */
+	int kickfd;
+	int errfd;
+	struct vhostu_vring_addr addr;	/* as the frontend sent it, for re-translation */
+} __rte_cache_aligned;
+
+enum vhostu_conn_state {
+	VHOSTU_CONN_NONE,	/* client: waiting to retry; server: listening */
+	VHOSTU_CONN_UP,		/* a frontend is connected */
+};
+
+/* A message being received, which may arrive in pieces. */
+struct vhostu_rx_msg {
+	struct vhostu_msg msg;
+	size_t have;		/* bytes of hdr + body received */
+	int fds[VHOSTU_MAX_FDS];
+	int nfds;
+};
+
+struct vhostu_port {
+	pthread_mutex_t lock;	/* control thread vs shell snapshots */
+
+	/* Configuration from devargs. */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	bool server;
+	uint16_t max_queue_pairs;
+	uint64_t feature_mask;
+	struct rte_ether_addr mac;
+	uint16_t port_id;
+	struct rte_eth_dev *eth_dev;
+	char name[RTE_DEV_NAME_MAX_LEN];
+
+	/* Connection (control thread). */
+	int listen_fd;
+	int conn_fd;
+	enum vhostu_conn_state conn_state;
+	int sock_errno;		/* last socket error, 0 = Success */
+	uint64_t next_retry_ms;	/* client: when to connect again */
+	struct vhostu_rx_msg rx;
+	uint32_t ctl_slot;	/* index in the control thread's port table */
+
+	/* Negotiated state (message handlers). */
+	uint64_t features_offered;
+	uint64_t features;
+	uint64_t protocol_features;
+	bool features_set;
+	bool owner_set;
+	uint8_t status;
+	uint32_t hdr_size;	/* virtio-net header: 10 or 12 */
+	uint16_t mtu;
+	struct vhostu_mem mem;
+	void *log_base;		/* dirty log mapping */
+	size_t log_map_len;
+	uint8_t *log_addr;	/* log_base + offset */
+	uint64_t log_size;
+	uint32_t nvrings;	/* highest vring index touched + 1 */
+
+	/* Ethdev state. */
+	bool dev_started;	/* admin up */
+	bool link_up;
+	struct vhostu_vring vrings[VHOSTU_MAX_VRINGS];
+};
+
+static inline bool
+vhostu_has_feature(const struct vhostu_port *p, unsigned int bit)
+{
+	return (p->features & VHOSTU_BIT(bit)) != 0;
+}
+
+static inline bool
+vhostu_has_protocol_feature(const struct vhostu_port *p, unsigned int bit)
+{
+	return (p->protocol_features & VHOSTU_BIT(bit)) != 0;
+}
+
+/*
+ * Translate a guest-physical range to our address. The range is valid only
+ * when it lies wholly inside one region; otherwise NULL.
+ */
+static __rte_always_inline void *
+vhostu_gpa_to_va(const struct vhostu_mem *m, uint64_t gpa, uint64_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nregions; i++) {
+		const struct vhostu_region *r = &m->regions[i];
+		uint64_t off = gpa - r->guest_phys_addr;
+
+		if (gpa >= r->guest_phys_addr && off < r->size && len <= r->size - off)
+			return (void *)(uintptr_t)(r->host_addr + off);
+	}
+	return NULL;
+}
+
+/* The same for the frontend's virtual addresses (ring addresses). */
+static inline void *
+vhostu_uva_to_va(const struct vhostu_mem *m, uint64_t uva, uint64_t len)
+{
+	uint32_t i;
+
+	for (i = 0; i < m->nregions; i++) {
+		const struct vhostu_region *r = &m->regions[i];
+		uint64_t off = uva - r->user_addr;
+
+		if (uva >= r->user_addr && off < r->size && len <= r->size - off)
+			return (void *)(uintptr_t)(r->host_addr + off);
+	}
+	return NULL;
+}
+
+/* Mark [gpa, gpa+len) dirty in the migration log when LOG_ALL is on. */
+static __rte_always_inline void
+vhostu_log_write(struct vhostu_port *p, uint64_t gpa, uint64_t len)
+{
+	uint64_t page, last;
+
+	if (likely(!(p->features & VHOSTU_BIT(VHOSTU_VHOST_F_LOG_ALL))) ||
+			p->log_addr == NULL || len == 0)
+		return;
+	page = gpa / VHOSTU_PAGE_SIZE;
+	last = (gpa + len - 1) / VHOSTU_PAGE_SIZE;
+	for (; page <= last; page++) {
+		if (page / 8 >= p->log_size)
+			return;
+		__atomic_fetch_or(&p->log_addr[page / 8], (uint8_t)(1u << (page % 8)),
+				__ATOMIC_RELAXED);
+	}
+}
+
+/* vhostu_mem.c */
+int vhostu_mem_add_region(struct vhostu_mem *m, const struct vhostu_mem_region *wire, int fd);
+void vhostu_mem_remove_region(struct vhostu_mem *m, uint32_t i);
+void vhostu_mem_clear(struct vhostu_mem *m);
+bool vhostu_mem_same(const struct vhostu_mem *m, const struct vhostu_mem_region *wire,
+		uint32_t n);
+int vhostu_log_map(struct vhostu_port *p, int fd, uint64_t size, uint64_t offset);
+void vhostu_log_unmap(struct vhostu_port *p);
+
+/* vhostu_vring.c */
+void vhostu_vring_init(struct vhostu_vring *vr, struct vhostu_port *p, uint16_t index);
+void vhostu_vring_reset(struct vhostu_vring *vr);
+int vhostu_vring_translate(struct vhostu_port *p, struct vhostu_vring *vr);
+void vhostu_vring_update_ready(struct vhostu_port *p, struct vhostu_vring *vr);
+void vhostu_vrings_lock_all(struct vhostu_port *p);
+void vhostu_vrings_unlock_all(struct vhostu_port *p);
+bool vhostu_port_ready(const struct vhostu_port *p);
+
+/* vhostu_msg.c */
+struct vhostu_reply {
+	bool send;
+	struct vhostu_msg msg;
+};
+int vhostu_msg_handle(struct vhostu_port *p, struct vhostu_rx_msg *in, struct vhostu_reply *out);
+const char *vhostu_request_name(uint32_t request);
+void vhostu_port_reset_state(struct vhostu_port *p);
+
+/* vhostu_sock.c */
+int vhostu_ctl_add_port(struct vhostu_port *p);
+void vhostu_ctl_remove_port(struct vhostu_port *p);
+int vhostu_sock_listen(const char *path, int *fd_out);
+
+/* vhostu_ethdev.c */
+void vhostu_link_update_notify(struct vhostu_port *p);
+int vhostu_send_rarp(struct vhostu_port *p, const uint8_t mac[6]);
+
+/* vhostu_rxtx.c: the bursts; queue is the struct vhostu_vring of the ring. */
+uint16_t vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+uint16_t vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+/* Notify the guest through callfd now, unless it asked for no interrupts. */
+void vhostu_notify_guest(struct vhostu_vring *vr);
+
+/* vhostu_stats.c: eth_dev_ops stats and xstats over the vrings' counters. */
+struct rte_eth_stats;
+struct rte_eth_xstat;
+struct rte_eth_xstat_name;
+int vhostu_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats);
+int vhostu_stats_reset(struct rte_eth_dev *dev);
+int vhostu_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xstats, unsigned int n);
+int vhostu_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
+		unsigned int n);
+int vhostu_xstats_reset(struct rte_eth_dev *dev);
+
+/* Guest notification coalescing, switch-wide (show vhost-user's Global block). */
+extern uint32_t vhostu_coalesce_frames;
+extern uint64_t vhostu_coalesce_tsc;	/* in TSC cycles */
+extern double vhostu_coalesce_time;	/* in seconds, as set */
+
+#endif /* VHOSTU_INTERNAL_H */

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Idempotent set-up for a Debian 12 machine: installs every package the build,
+# the run and the tests need, and fetches the four DPDK driver SDK headers that
+# Debian's libdpdk-dev does not ship, from the source package of exactly the
+# installed DPDK version, into build-deps/dpdk-sdk (ignored by git).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+sdk="$top/build-deps/dpdk-sdk"
+sdk_headers="lib/ethdev/ethdev_driver.h lib/ethdev/ethdev_vdev.h
+drivers/bus/vdev/bus_vdev_driver.h lib/eal/include/dev_driver.h"
+
+packages="meson ninja-build pkg-config gcc libc6-dev libdpdk-dev dpdk-dev dpdk
+libbsd-dev libcunit1-dev python3 python3-pyelftools dpkg-dev xz-utils iproute2
+qemu-system-x86 linux-image-amd64 busybox-static cpio procps psmisc
+clang llvm libclang-rt-14-dev"
+
+say() { echo "setup: $*"; }
+die() { echo "setup: error: $*" >&2; exit 1; }
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing_packages() {
+	local p
+	for p in $packages; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+			echo "$p"
+	done
+}
+
+install_packages() {
+	local need
+	need=$(missing_packages | tr '\n' ' ')
+	[ -z "${need// /}" ] && return 0
+	say "installing: $need"
+	as_root apt-get update -q
+	# shellcheck disable=SC2086
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $need
+}
+
+# The system's own driver SDK headers win when DPDK was built with enable_driver_sdk.
+system_has_sdk() {
+	[ -f /usr/include/dpdk/ethdev_driver.h ] && [ -f /usr/include/dpdk/bus_vdev_driver.h ]
+}
+
+ensure_deb_src() {
+	if apt-get indextargets 2>/dev/null | grep -q 'Created-By: Sources'; then
+		return 0
+	fi
+	say "adding a deb-src entry for Debian bookworm"
+	as_root tee /etc/apt/sources.list.d/vhostu-deb-src.sources >/dev/null <<'SRC'
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb-src
+URIs: http://deb.debian.org/debian-security
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+	as_root apt-get update -q
+}
+
+fetch_sdk_headers() {
+	local ver stamp tmp orig h upstream
+	ver=$(dpkg-query -W -f='${Version}' libdpdk-dev)
+	stamp="$sdk/.version"
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$ver" ]; then
+		return 0
+	fi
+	ensure_deb_src
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' RETURN
+	say "fetching DPDK source $ver for the driver SDK headers"
+	(cd "$tmp" && apt-get source --download-only -q "dpdk=$ver" >/dev/null 2>&1) ||
+		die "cannot download the DPDK source package version $ver (is a deb-src entry for it reachable?)"
+	orig=$(ls "$tmp"/dpdk_*.orig.tar.* 2>/dev/null | head -n 1)
+	[ -n "$orig" ] || die "no upstream tarball in the DPDK source package $ver"
+	upstream=$(pkg-config --modversion libdpdk)
+	case "$orig" in
+	*"dpdk_$upstream.orig"*) ;;
+	*) die "DPDK source $orig does not match installed libdpdk $upstream" ;;
+	esac
+	# shellcheck disable=SC2086
+	tar -xf "$orig" -C "$tmp" --wildcards $(for h in $sdk_headers; do echo "*/$h"; done)
+	mkdir -p "$sdk"
+	for h in $sdk_headers; do
+		cp "$(find "$tmp" -path "*/$h" | head -n 1)" "$sdk/" ||
+			die "header $h missing from the DPDK source $ver"
+	done
+	echo "$ver" >"$stamp"
+	say "driver SDK headers for DPDK $ver in $sdk"
+}
+
+check_versions() {
+	local ver src
+	ver=$(dpkg-query -W -f='${Version}' libdpdk-dev)
+	system_has_sdk && return 0
+	src=$(cat "$sdk/.version" 2>/dev/null || echo none)
+	[ "$src" = "$ver" ] ||
+		die "SDK headers are from DPDK $src but libdpdk-dev is $ver: delete $sdk and rerun"
+}
+
+install_packages
+system_has_sdk || fetch_sdk_headers
+check_versions
+say "ready"
