@@ -22,6 +22,7 @@
 #include <sys/un.h>
 
 #include <rte_common.h>
+#include <rte_dev.h>
 #include <rte_ether.h>
 #include <rte_log.h>
 #include <rte_spinlock.h>
@@ -73,10 +74,12 @@ struct vhostu_vring_stats {
 	uint64_t bytes;
 	uint64_t errors;	/* bad chains, bad headers: frames dropped for the guest's fault */
 	uint64_t no_desc;	/* tx: ring full, frame not sent */
-	uint64_t oversize;	/* rx: frame larger than the mempool allows */
+	uint64_t oversize;	/* rx: frame above VHOSTU_RX_MAX_FRAME; tx: larger than the
+				 * guest's buffer (without MRG_RXBUF) */
 	uint64_t mbuf_fail;	/* rx: mbuf allocation failed */
 	uint64_t notifications;	/* call eventfd writes */
 	uint64_t size_bins[8];	/* 64, 65-127, 128-255, 256-511, 512-1023, 1024-1518, >1518, <64 */
+	uint64_t stopped;	/* the datapath stopped the ring (avail index out of range) */
 };
 
 struct vhostu_port;
@@ -167,6 +170,8 @@ struct vhostu_port {
 	/* Ethdev state. */
 	bool dev_started;	/* admin up */
 	bool link_up;
+	uint8_t rarp_mac[RTE_ETHER_ADDR_LEN];
+	bool rarp_pending;	/* SEND_RARP: the next rx burst on queue 0 announces rarp_mac */
 	struct vhostu_vring vrings[VHOSTU_MAX_VRINGS];
 };
 
@@ -269,8 +274,12 @@ void vhostu_ctl_remove_port(struct vhostu_port *p);
 int vhostu_sock_listen(const char *path, int *fd_out);
 
 /* vhostu_ethdev.c */
+struct vhostu_port *vhostu_port_from_id(uint16_t port_id);
 void vhostu_link_update_notify(struct vhostu_port *p);
+
+/* vhostu_rarp.c: SEND_RARP (after migration, when GUEST_ANNOUNCE is not negotiated). */
 int vhostu_send_rarp(struct vhostu_port *p, const uint8_t mac[6]);
+struct rte_mbuf *vhostu_rarp_take(struct vhostu_port *p, struct rte_mempool *mp);
 
 /* vhostu_rxtx.c: the bursts; queue is the struct vhostu_vring of the ring. */
 uint16_t vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);

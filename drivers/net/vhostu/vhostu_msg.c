@@ -1,0 +1,667 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vhost-user message handling: one handler per request and a dispatch table
+ * that says, per request, the payload sizes and fd counts accepted and
+ * whether the datapath must be paused. Sizes and fds are checked before any
+ * handler runs; every fd received is either kept by a handler or closed here.
+ * Handlers build their reply; the socket code sends it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vhostu_internal.h"
+
+/* What a handler returns besides 0 (done, ack success) and -errno (refused). */
+#define VHOSTU_MSG_REPLY	1	/* the handler built a reply */
+#define VHOSTU_MSG_CLOSE	2	/* protocol broken: close the connection */
+
+typedef int (*vhostu_msg_handler_t)(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r);
+
+struct vhostu_msg_desc {
+	const char *name;
+	vhostu_msg_handler_t handler;
+	uint32_t min_size;
+	uint32_t max_size;
+	uint8_t min_fds;
+	uint8_t max_fds;
+	bool pause;		/* take every vring lock around the handler */
+};
+
+#define VHOSTU_REQ_NAME(name, id) [id] = #name,
+static const char *const vhostu_request_names[VHOSTU_REQ_MAX] = {
+	VHOSTU_REQUESTS(VHOSTU_REQ_NAME)
+};
+#undef VHOSTU_REQ_NAME
+
+const char *
+vhostu_request_name(uint32_t request)
+{
+	if (request < VHOSTU_REQ_MAX && vhostu_request_names[request] != NULL)
+		return vhostu_request_names[request];
+	return "UNKNOWN";
+}
+
+/* Take an fd out of the message so that the final cleanup does not close it. */
+static int
+vhostu_msg_take_fd(struct vhostu_rx_msg *m, int i)
+{
+	int fd = m->fds[i];
+
+	m->fds[i] = -1;
+	return fd;
+}
+
+static void
+vhostu_reply_u64(struct vhostu_reply *r, uint64_t v)
+{
+	r->msg.hdr.size = sizeof(uint64_t);
+	r->msg.body.u64 = v;
+}
+
+static void
+vhostu_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* The ring a vring-state or vring-address message names, or NULL (logged). */
+static struct vhostu_vring *
+vhostu_msg_vring(struct vhostu_port *p, uint32_t index, const char *req)
+{
+	if (index >= 2u * p->max_queue_pairs) {
+		VHOSTU_LOG(ERR, "%s: %s: vring index %" PRIu32 " out of range (the port has %u)",
+			p->name, req, index, 2u * p->max_queue_pairs);
+		return NULL;
+	}
+	if (index + 1 > p->nvrings)
+		p->nvrings = index + 1;
+	p->vrings[index].touched = true;
+	return &p->vrings[index];
+}
+
+/* Recompute readiness of every ring after a change that affects them all. */
+static void
+vhostu_vrings_refresh(struct vhostu_port *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(p->vrings); i++) {
+		struct vhostu_vring *vr = &p->vrings[i];
+
+		if (vr->addr_set)
+			vhostu_vring_translate(p, vr);
+		vhostu_vring_update_ready(p, vr);
+	}
+}
+
+static int
+vhostu_h_get_features(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	vhostu_reply_u64(r, p->features_offered);
+	return VHOSTU_MSG_REPLY;
+}
+
+static int
+vhostu_h_set_features(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	uint64_t f = m->msg.body.u64;
+
+	if (f & ~p->features_offered) {
+		VHOSTU_LOG(ERR, "%s: SET_FEATURES 0x%" PRIx64 " asks for 0x%" PRIx64
+			" which was not offered (offered 0x%" PRIx64 ")",
+			p->name, f, f & ~p->features_offered, p->features_offered);
+		return -ENOTSUP;
+	}
+	p->features = f;
+	p->features_set = true;
+	p->hdr_size = (f & (VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_MRG_RXBUF) |
+		VHOSTU_BIT(VHOSTU_VIRTIO_F_VERSION_1))) ?
+		VHOSTU_NET_HDR_LONG : VHOSTU_NET_HDR_SHORT;
+	if (!(f & VHOSTU_BIT(VHOSTU_VHOST_USER_F_PROTOCOL_FEATURES))) {
+		unsigned int i;
+
+		/* Without PROTOCOL_FEATURES a started ring is enabled at once. */
+		for (i = 0; i < RTE_DIM(p->vrings); i++)
+			if (p->vrings[i].started)
+				p->vrings[i].enabled = true;
+	}
+	vhostu_vrings_refresh(p);
+	return 0;
+}
+
+static int
+vhostu_h_set_owner(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	p->owner_set = true;
+	return 0;
+}
+
+static int
+vhostu_h_reset_owner(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	vhostu_port_reset_state(p);
+	return 0;
+}
+
+static int
+vhostu_h_get_protocol_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r)
+{
+	vhostu_reply_u64(r, VHOSTU_DEFAULT_PROTOCOL_FEATURES);
+	return VHOSTU_MSG_REPLY;
+}
+
+static int
+vhostu_h_set_protocol_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r)
+{
+	uint64_t f = m->msg.body.u64;
+
+	if (f & ~VHOSTU_DEFAULT_PROTOCOL_FEATURES) {
+		VHOSTU_LOG(ERR, "%s: SET_PROTOCOL_FEATURES 0x%" PRIx64 " asks for 0x%" PRIx64
+			" which was not offered", p->name, f, f & ~VHOSTU_DEFAULT_PROTOCOL_FEATURES);
+		return -ENOTSUP;
+	}
+	p->protocol_features = f;
+	return 0;
+}
+
+static int
+vhostu_h_get_queue_num(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	vhostu_reply_u64(r, p->max_queue_pairs);
+	return VHOSTU_MSG_REPLY;
+}
+
+static int
+vhostu_h_get_max_mem_slots(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r)
+{
+	vhostu_reply_u64(r, VHOSTU_MAX_MEM_SLOTS);
+	return VHOSTU_MSG_REPLY;
+}
+
+/* Map every region of the new table aside; swap only when all of them mapped. */
+static int
+vhostu_h_set_mem_table(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	const struct vhostu_mem_table *t = &m->msg.body.mem;
+	struct vhostu_mem fresh = { .nregions = 0 };
+	struct vhostu_mem old;
+	uint32_t i, n = t->nregions;
+	int ret;
+
+	if (n == 0 || n > VHOSTU_MAX_REGIONS || m->msg.hdr.size < 8 + n * sizeof(t->regions[0]) ||
+			(uint32_t)m->nfds != n) {
+		VHOSTU_LOG(ERR, "%s: SET_MEM_TABLE: %u regions with %d fds in %u bytes is not a valid table",
+			p->name, n, m->nfds, m->msg.hdr.size);
+		return -EINVAL;
+	}
+	if (vhostu_mem_same(&p->mem, t->regions, n))
+		return 0;	/* the fds are closed by the caller */
+	for (i = 0; i < n; i++) {
+		ret = vhostu_mem_add_region(&fresh, &t->regions[i], m->fds[i]);
+		if (ret < 0) {
+			VHOSTU_LOG(ERR, "%s: SET_MEM_TABLE: region %u (gpa 0x%" PRIx64 " size 0x%" PRIx64
+				" offset 0x%" PRIx64 "): %s", p->name, i, t->regions[i].guest_phys_addr,
+				t->regions[i].memory_size, t->regions[i].mmap_offset, strerror(-ret));
+			vhostu_mem_clear(&fresh);	/* closes the fds it took */
+			return ret;
+		}
+		m->fds[i] = -1;
+	}
+	old = p->mem;
+	p->mem = fresh;
+	vhostu_vrings_refresh(p);
+	vhostu_mem_clear(&old);
+	return 0;
+}
+
+static bool
+vhostu_region_matches(const struct vhostu_region *r, const struct vhostu_mem_region *w)
+{
+	return r->guest_phys_addr == w->guest_phys_addr && r->size == w->memory_size &&
+		r->user_addr == w->userspace_addr;
+}
+
+static int
+vhostu_h_add_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	const struct vhostu_mem_region *w = &m->msg.body.mem_single.region;
+	int ret;
+
+	ret = vhostu_mem_add_region(&p->mem, w, m->fds[0]);
+	if (ret < 0) {
+		VHOSTU_LOG(ERR, "%s: ADD_MEM_REG (gpa 0x%" PRIx64 " size 0x%" PRIx64 "): %s",
+			p->name, w->guest_phys_addr, w->memory_size, strerror(-ret));
+		return ret;
+	}
+	m->fds[0] = -1;
+	vhostu_vrings_refresh(p);
+	return 0;
+}
+
+static int
+vhostu_h_rem_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	const struct vhostu_mem_region *w = &m->msg.body.mem_single.region;
+	uint32_t i;
+
+	for (i = 0; i < p->mem.nregions; i++) {
+		if (vhostu_region_matches(&p->mem.regions[i], w)) {
+			vhostu_mem_remove_region(&p->mem, i);
+			vhostu_vrings_refresh(p);
+			return 0;
+		}
+	}
+	VHOSTU_LOG(ERR, "%s: REM_MEM_REG: no region at gpa 0x%" PRIx64 " size 0x%" PRIx64,
+		p->name, w->guest_phys_addr, w->memory_size);
+	return -ENOENT;
+}
+
+static int
+vhostu_h_set_log_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	const struct vhostu_log *l = &m->msg.body.log;
+	int ret;
+
+	ret = vhostu_log_map(p, m->fds[0], l->mmap_size, l->mmap_offset);
+	if (ret < 0) {
+		VHOSTU_LOG(ERR, "%s: SET_LOG_BASE size 0x%" PRIx64 " offset 0x%" PRIx64 ": %s",
+			p->name, l->mmap_size, l->mmap_offset, strerror(-ret));
+		return ret;
+	}
+	m->fds[0] = -1;	/* vhostu_log_map closed it */
+	/* The frontend waits for this reply (LOG_SHMFD). */
+	vhostu_reply_u64(r, 0);
+	return VHOSTU_MSG_REPLY;
+}
+
+static int
+vhostu_h_set_log_fd(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	/* We never signal log updates through an eventfd: the fd is closed. */
+	return 0;
+}
+
+static int
+vhostu_h_set_vring_num(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	struct vhostu_vring *vr = vhostu_msg_vring(p, m->msg.body.state.index, "SET_VRING_NUM");
+	uint32_t num = m->msg.body.state.num;
+
+	if (vr == NULL)
+		return -ERANGE;
+	if (num == 0 || num > VHOSTU_MAX_RING_SIZE || (num & (num - 1)) != 0) {
+		VHOSTU_LOG(ERR, "%s: SET_VRING_NUM: vring %u size %u is not a power of two up to %u",
+			p->name, vr->index, num, VHOSTU_MAX_RING_SIZE);
+		return -EINVAL;
+	}
+	vr->size = num;
+	vhostu_vring_translate(p, vr);
+	vhostu_vring_update_ready(p, vr);
+	return 0;
+}
+
+static int
+vhostu_h_set_vring_addr(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	const struct vhostu_vring_addr *a = &m->msg.body.addr;
+	struct vhostu_vring *vr = vhostu_msg_vring(p, a->index, "SET_VRING_ADDR");
+
+	if (vr == NULL)
+		return -ERANGE;
+	vr->addr = *a;
+	vr->addr_set = true;
+	vr->log_used = (a->flags & VHOSTU_VRING_F_LOG) != 0;
+	vr->log_guest_addr = a->log_guest_addr;
+	vhostu_vring_translate(p, vr);
+	vhostu_vring_update_ready(p, vr);
+	return 0;
+}
+
+static int
+vhostu_h_set_vring_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	struct vhostu_vring *vr = vhostu_msg_vring(p, m->msg.body.state.index, "SET_VRING_BASE");
+	uint32_t num = m->msg.body.state.num;
+
+	if (vr == NULL)
+		return -ERANGE;
+	if (num > UINT16_MAX) {
+		VHOSTU_LOG(ERR, "%s: SET_VRING_BASE: vring %u base %u does not fit a split ring index",
+			p->name, vr->index, num);
+		return -EINVAL;
+	}
+	vr->last_avail_idx = (uint16_t)num;
+	vr->last_used_idx = (uint16_t)num;
+	return 0;
+}
+
+static int
+vhostu_h_get_vring_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	struct vhostu_vring *vr = vhostu_msg_vring(p, m->msg.body.state.index, "GET_VRING_BASE");
+
+	if (vr == NULL)
+		return VHOSTU_MSG_CLOSE;	/* no sensible reply to give */
+	vr->started = false;
+	vr->ready = false;
+	vhostu_close_fd(&vr->kickfd);
+	r->msg.hdr.size = sizeof(struct vhostu_vring_state);
+	r->msg.body.state.index = vr->index;
+	r->msg.body.state.num = vr->last_avail_idx;
+	return VHOSTU_MSG_REPLY;
+}
+
+/* The vring a KICK/CALL/ERR payload names: bits 0-7 the index, bit 8 "no fd". */
+static struct vhostu_vring *
+vhostu_msg_fd_vring(struct vhostu_port *p, struct vhostu_rx_msg *m, const char *req, bool *nofd)
+{
+	uint64_t v = m->msg.body.u64;
+
+	*nofd = (v & VHOSTU_VRING_NOFD) != 0;
+	if (v & ~(uint64_t)(VHOSTU_VRING_IDX_MASK | VHOSTU_VRING_NOFD)) {
+		VHOSTU_LOG(ERR, "%s: %s: payload 0x%" PRIx64 " has bits beyond the index and no-fd flag",
+			p->name, req, v);
+		return NULL;
+	}
+	if (*nofd != (m->nfds == 0)) {
+		VHOSTU_LOG(ERR, "%s: %s: no-fd flag %d but %d fds attached", p->name, req, *nofd,
+			m->nfds);
+		return NULL;
+	}
+	return vhostu_msg_vring(p, (uint32_t)(v & VHOSTU_VRING_IDX_MASK), req);
+}
+
+static int
+vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	bool nofd;
+	struct vhostu_vring *vr = vhostu_msg_fd_vring(p, m, "SET_VRING_KICK", &nofd);
+
+	if (vr == NULL)
+		return -EINVAL;
+	vhostu_close_fd(&vr->kickfd);
+	if (!nofd)
+		vr->kickfd = vhostu_msg_take_fd(m, 0);
+	vr->started = true;
+	if (!vhostu_has_feature(p, VHOSTU_VHOST_USER_F_PROTOCOL_FEATURES))
+		vr->enabled = true;
+	vhostu_vring_translate(p, vr);
+	vhostu_vring_update_ready(p, vr);
+	return 0;
+}
+
+static int
+vhostu_h_set_vring_call(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	bool nofd;
+	struct vhostu_vring *vr = vhostu_msg_fd_vring(p, m, "SET_VRING_CALL", &nofd);
+
+	if (vr == NULL)
+		return -EINVAL;
+	vhostu_close_fd(&vr->callfd);
+	if (!nofd)
+		vr->callfd = vhostu_msg_take_fd(m, 0);
+	return 0;
+}
+
+static int
+vhostu_h_set_vring_err(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	bool nofd;
+	struct vhostu_vring *vr = vhostu_msg_fd_vring(p, m, "SET_VRING_ERR", &nofd);
+
+	if (vr == NULL)
+		return -EINVAL;
+	vhostu_close_fd(&vr->errfd);
+	if (!nofd)
+		vr->errfd = vhostu_msg_take_fd(m, 0);
+	return 0;
+}
+
+static int
+vhostu_h_set_vring_enable(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r)
+{
+	struct vhostu_vring *vr = vhostu_msg_vring(p, m->msg.body.state.index,
+		"SET_VRING_ENABLE");
+	uint32_t on = m->msg.body.state.num;
+
+	if (vr == NULL)
+		return -ERANGE;
+	if (on > 1) {
+		VHOSTU_LOG(ERR, "%s: SET_VRING_ENABLE: vring %u value %u is neither 0 nor 1",
+			p->name, vr->index, on);
+		return -EINVAL;
+	}
+	vr->enabled = on == 1;
+	vhostu_vring_update_ready(p, vr);
+	return 0;
+}
+
+static int
+vhostu_h_send_rarp(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	return vhostu_send_rarp(p, m->msg.body.mac);
+}
+
+static int
+vhostu_h_net_set_mtu(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	uint64_t mtu = m->msg.body.u64;
+
+	if (mtu < RTE_ETHER_MIN_MTU || mtu > UINT16_MAX) {
+		VHOSTU_LOG(ERR, "%s: NET_SET_MTU %" PRIu64 " is outside %u..%u", p->name, mtu,
+			RTE_ETHER_MIN_MTU, UINT16_MAX);
+		return -EINVAL;
+	}
+	p->mtu = (uint16_t)mtu;
+	return 0;
+}
+
+static int
+vhostu_h_set_status(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	uint64_t st = m->msg.body.u64;
+
+	if (st > UINT8_MAX) {
+		VHOSTU_LOG(ERR, "%s: SET_STATUS 0x%" PRIx64 " is not a device status", p->name, st);
+		return -EINVAL;
+	}
+	p->status = (uint8_t)st;
+	return 0;
+}
+
+static int
+vhostu_h_get_status(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	vhostu_reply_u64(r, p->status);
+	return VHOSTU_MSG_REPLY;
+}
+
+#define NOFD 0, 0
+#define ONEFD 1, 1
+#define ANYFD 0, 1
+static const struct vhostu_msg_desc vhostu_msg_table[VHOSTU_REQ_MAX] = {
+	[VHOSTU_REQ_GET_FEATURES] = { "GET_FEATURES", vhostu_h_get_features, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_FEATURES] = { "SET_FEATURES", vhostu_h_set_features, 8, 8, NOFD, true },
+	[VHOSTU_REQ_SET_OWNER] = { "SET_OWNER", vhostu_h_set_owner, 0, 8, NOFD, false },
+	[VHOSTU_REQ_RESET_OWNER] = { "RESET_OWNER", vhostu_h_reset_owner, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_MEM_TABLE] = { "SET_MEM_TABLE", vhostu_h_set_mem_table,
+		8 + sizeof(struct vhostu_mem_region), sizeof(struct vhostu_mem_table),
+		1, VHOSTU_MAX_REGIONS, true },
+	[VHOSTU_REQ_SET_LOG_BASE] = { "SET_LOG_BASE", vhostu_h_set_log_base,
+		sizeof(struct vhostu_log), sizeof(struct vhostu_log), ONEFD, true },
+	[VHOSTU_REQ_SET_LOG_FD] = { "SET_LOG_FD", vhostu_h_set_log_fd, 0, 8, ONEFD, false },
+	[VHOSTU_REQ_SET_VRING_NUM] = { "SET_VRING_NUM", vhostu_h_set_vring_num,
+		8, 8, NOFD, true },
+	[VHOSTU_REQ_SET_VRING_ADDR] = { "SET_VRING_ADDR", vhostu_h_set_vring_addr,
+		sizeof(struct vhostu_vring_addr), sizeof(struct vhostu_vring_addr), NOFD, true },
+	[VHOSTU_REQ_SET_VRING_BASE] = { "SET_VRING_BASE", vhostu_h_set_vring_base,
+		8, 8, NOFD, true },
+	[VHOSTU_REQ_GET_VRING_BASE] = { "GET_VRING_BASE", vhostu_h_get_vring_base,
+		8, 8, NOFD, true },
+	[VHOSTU_REQ_SET_VRING_KICK] = { "SET_VRING_KICK", vhostu_h_set_vring_kick,
+		8, 8, ANYFD, true },
+	[VHOSTU_REQ_SET_VRING_CALL] = { "SET_VRING_CALL", vhostu_h_set_vring_call,
+		8, 8, ANYFD, true },
+	[VHOSTU_REQ_SET_VRING_ERR] = { "SET_VRING_ERR", vhostu_h_set_vring_err,
+		8, 8, ANYFD, false },
+	[VHOSTU_REQ_GET_PROTOCOL_FEATURES] = { "GET_PROTOCOL_FEATURES",
+		vhostu_h_get_protocol_features, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_PROTOCOL_FEATURES] = { "SET_PROTOCOL_FEATURES",
+		vhostu_h_set_protocol_features, 8, 8, NOFD, false },
+	[VHOSTU_REQ_GET_QUEUE_NUM] = { "GET_QUEUE_NUM", vhostu_h_get_queue_num, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_VRING_ENABLE] = { "SET_VRING_ENABLE", vhostu_h_set_vring_enable,
+		8, 8, NOFD, true },
+	[VHOSTU_REQ_SEND_RARP] = { "SEND_RARP", vhostu_h_send_rarp, 6, 8, NOFD, false },
+	[VHOSTU_REQ_NET_SET_MTU] = { "NET_SET_MTU", vhostu_h_net_set_mtu, 8, 8, NOFD, false },
+	[VHOSTU_REQ_GET_MAX_MEM_SLOTS] = { "GET_MAX_MEM_SLOTS", vhostu_h_get_max_mem_slots,
+		0, 8, NOFD, false },
+	[VHOSTU_REQ_ADD_MEM_REG] = { "ADD_MEM_REG", vhostu_h_add_mem_reg,
+		sizeof(struct vhostu_mem_single), sizeof(struct vhostu_mem_single), ONEFD, true },
+	[VHOSTU_REQ_REM_MEM_REG] = { "REM_MEM_REG", vhostu_h_rem_mem_reg,
+		sizeof(struct vhostu_mem_single), sizeof(struct vhostu_mem_single), ANYFD, true },
+	[VHOSTU_REQ_SET_STATUS] = { "SET_STATUS", vhostu_h_set_status, 8, 8, NOFD, false },
+	[VHOSTU_REQ_GET_STATUS] = { "GET_STATUS", vhostu_h_get_status, 0, 8, NOFD, false },
+};
+#undef NOFD
+#undef ONEFD
+#undef ANYFD
+
+static void
+vhostu_msg_close_fds(struct vhostu_rx_msg *m)
+{
+	int i;
+
+	for (i = 0; i < m->nfds; i++)
+		vhostu_close_fd(&m->fds[i]);
+	m->nfds = 0;
+}
+
+/* Size and fd checks that run before any handler. */
+static int
+vhostu_msg_validate(struct vhostu_port *p, const struct vhostu_msg_desc *d,
+		const struct vhostu_rx_msg *m)
+{
+	uint32_t size = m->msg.hdr.size;
+
+	if (size < d->min_size || size > d->max_size) {
+		VHOSTU_LOG(ERR, "%s: %s: payload of %u bytes, expected %u to %u", p->name, d->name,
+			size, d->min_size, d->max_size);
+		return -EBADMSG;
+	}
+	if (m->nfds < d->min_fds || m->nfds > d->max_fds) {
+		VHOSTU_LOG(ERR, "%s: %s: %d fds attached, expected %u to %u", p->name, d->name,
+			m->nfds, d->min_fds, d->max_fds);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static void
+vhostu_msg_debug(const struct vhostu_port *p, const struct vhostu_rx_msg *m)
+{
+	VHOSTU_MSG_LOG(DEBUG, "%s: <- %s (%u) flags 0x%x size %u fds %d", p->name,
+		vhostu_request_name(m->msg.hdr.request), m->msg.hdr.request, m->msg.hdr.flags,
+		m->msg.hdr.size, m->nfds);
+}
+
+/* The REPLY_ACK answer: 0 for success, 1 for failure. */
+static void
+vhostu_msg_ack(const struct vhostu_port *p, const struct vhostu_rx_msg *m, int ret,
+		struct vhostu_reply *r)
+{
+	/* A frontend only asks once REPLY_ACK is negotiated; one that asks anyway waits. */
+	RTE_SET_USED(p);
+	if (r->send || !(m->msg.hdr.flags & VHOSTU_FLAG_NEED_REPLY))
+		return;
+	r->send = true;
+	vhostu_reply_u64(r, ret < 0 ? 1 : 0);
+}
+
+static int
+vhostu_msg_run(struct vhostu_port *p, const struct vhostu_msg_desc *d, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r)
+{
+	int ret;
+
+	if (d->pause)
+		vhostu_vrings_lock_all(p);
+	ret = d->handler(p, m, r);
+	if (d->pause)
+		vhostu_vrings_unlock_all(p);
+	return ret;
+}
+
+/*
+ * Handle one complete message. Returns 0 to go on (a reply may be in out) or
+ * -errno when the connection must be closed. Every fd in `in` is kept by a
+ * handler or closed here.
+ */
+int
+vhostu_msg_handle(struct vhostu_port *p, struct vhostu_rx_msg *in, struct vhostu_reply *out)
+{
+	uint32_t req = in->msg.hdr.request;
+	const struct vhostu_msg_desc *d;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	out->msg.hdr.request = req;
+	out->msg.hdr.flags = VHOSTU_VERSION | VHOSTU_FLAG_REPLY;
+	vhostu_msg_debug(p, in);
+	if ((in->msg.hdr.flags & VHOSTU_VERSION_MASK) != VHOSTU_VERSION) {
+		VHOSTU_LOG(ERR, "%s: %s: protocol version %u, only 1 is spoken", p->name,
+			vhostu_request_name(req), in->msg.hdr.flags & VHOSTU_VERSION_MASK);
+		vhostu_msg_close_fds(in);
+		return -EPROTO;
+	}
+	d = req < VHOSTU_REQ_MAX ? &vhostu_msg_table[req] : NULL;
+	if (d == NULL || d->handler == NULL) {
+		VHOSTU_LOG(WARNING, "%s: request %s (%u) is not supported", p->name,
+			vhostu_request_name(req), req);
+		vhostu_msg_close_fds(in);
+		vhostu_msg_ack(p, in, -ENOTSUP, out);
+		return 0;
+	}
+	ret = vhostu_msg_validate(p, d, in);
+	if (ret < 0) {
+		vhostu_msg_close_fds(in);
+		return ret;
+	}
+	ret = vhostu_msg_run(p, d, in, out);
+	vhostu_msg_close_fds(in);
+	if (ret == VHOSTU_MSG_CLOSE)
+		return -EPROTO;
+	out->send = ret == VHOSTU_MSG_REPLY;
+	vhostu_msg_ack(p, in, ret, out);
+	return 0;
+}
+
+/* Forget everything a connection set up: rings, memory, log, negotiation. */
+void
+vhostu_port_reset_state(struct vhostu_port *p)
+{
+	unsigned int i;
+
+	vhostu_vrings_lock_all(p);
+	for (i = 0; i < RTE_DIM(p->vrings); i++)
+		vhostu_vring_reset(&p->vrings[i]);
+	vhostu_mem_clear(&p->mem);
+	vhostu_log_unmap(p);
+	p->features = 0;
+	p->protocol_features = 0;
+	p->features_set = false;
+	p->owner_set = false;
+	p->status = 0;
+	p->hdr_size = VHOSTU_NET_HDR_SHORT;
+	p->nvrings = 0;
+	vhostu_vrings_unlock_all(p);
+}

@@ -1,0 +1,559 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The vhost-user sockets and the one control thread that serves them all:
+ * listen/accept for server ports, connect and retry for client ports, and
+ * message framing (a message may arrive in pieces, fds with any piece).
+ *
+ * Ports are kept in a slot table. An epoll event carries the slot and the
+ * slot's generation, so an event that was already fetched for a port that has
+ * since been removed is recognised and dropped. The control thread handles
+ * every event holding vhostu_ctl.lock; adding and removing a port take it too.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_lcore.h>
+
+#include "vhostu_internal.h"
+
+#define VHOSTU_CTL_MAX_PORTS	1024
+#define VHOSTU_CTL_TICK_MS	100
+#define VHOSTU_RETRY_MS		1000	/* client reconnect interval */
+
+enum vhostu_fd_kind {
+	VHOSTU_FD_WAKE = 0,
+	VHOSTU_FD_LISTEN = 1,
+	VHOSTU_FD_CONN = 2,
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_t thread;
+	bool running;
+	bool stop;
+	int epfd;
+	int wakefd;
+	uint32_t nports;
+	struct vhostu_port *slots[VHOSTU_CTL_MAX_PORTS];
+	uint32_t gen[VHOSTU_CTL_MAX_PORTS];
+} vhostu_ctl = {
+	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.epfd = -1,
+	.wakefd = -1,
+};
+
+static uint64_t
+vhostu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t
+vhostu_token(uint32_t slot, enum vhostu_fd_kind kind)
+{
+	return ((uint64_t)vhostu_ctl.gen[slot] << 32) | ((uint64_t)kind << 24) | slot;
+}
+
+/* The port an event belongs to, or NULL when the port has gone since. */
+static struct vhostu_port *
+vhostu_token_port(uint64_t token, enum vhostu_fd_kind *kind)
+{
+	uint32_t slot = token & 0xffffff;
+
+	*kind = (enum vhostu_fd_kind)((token >> 24) & 0xff);
+	if (slot >= VHOSTU_CTL_MAX_PORTS || vhostu_ctl.gen[slot] != (uint32_t)(token >> 32))
+		return NULL;
+	return vhostu_ctl.slots[slot];
+}
+
+static int
+vhostu_epoll_add(int fd, uint64_t token)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = token };
+
+	return epoll_ctl(vhostu_ctl.epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static void
+vhostu_epoll_del(int fd)
+{
+	if (fd >= 0)
+		epoll_ctl(vhostu_ctl.epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static void
+vhostu_rx_reset(struct vhostu_rx_msg *rx)
+{
+	int i;
+
+	for (i = 0; i < rx->nfds; i++)
+		if (rx->fds[i] >= 0)
+			close(rx->fds[i]);
+	rx->nfds = 0;
+	rx->have = 0;
+}
+
+/* The frontend is gone: forget its state, and reconnect later if a client. */
+static void
+vhostu_conn_close(struct vhostu_port *p, int err)
+{
+	if (p->conn_fd >= 0) {
+		vhostu_epoll_del(p->conn_fd);
+		close(p->conn_fd);
+		VHOSTU_LOG(INFO, "%s: connection on %s closed%s%s", p->name, p->path,
+			err ? ": " : "", err ? strerror(err) : "");
+	}
+	p->conn_fd = -1;
+	p->conn_state = VHOSTU_CONN_NONE;
+	if (err != 0)
+		p->sock_errno = err;
+	vhostu_rx_reset(&p->rx);
+	vhostu_port_reset_state(p);
+	p->next_retry_ms = vhostu_now_ms() + VHOSTU_RETRY_MS;
+}
+
+static int
+vhostu_conn_up(struct vhostu_port *p, int fd)
+{
+	int ret;
+
+	p->conn_fd = fd;
+	p->conn_state = VHOSTU_CONN_UP;
+	p->sock_errno = 0;
+	ret = vhostu_epoll_add(fd, vhostu_token(p->ctl_slot, VHOSTU_FD_CONN));
+	if (ret < 0) {
+		VHOSTU_LOG(ERR, "%s: cannot watch the connection: %s", p->name, strerror(-ret));
+		vhostu_conn_close(p, -ret);
+		return ret;
+	}
+	VHOSTU_LOG(INFO, "%s: frontend connected on %s", p->name, p->path);
+	return 0;
+}
+
+static void
+vhostu_sockaddr(struct sockaddr_un *sa, const char *path)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	strlcpy(sa->sun_path, path, sizeof(sa->sun_path));
+}
+
+/* Client: one connection attempt; never blocks. */
+static void
+vhostu_client_try(struct vhostu_port *p)
+{
+	struct sockaddr_un sa;
+	int fd, err;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		p->sock_errno = errno;
+		goto retry;
+	}
+	vhostu_sockaddr(&sa, p->path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = errno;
+		close(fd);
+		if (err != p->sock_errno)
+			VHOSTU_LOG(INFO, "%s: connect %s: %s (retrying every %u ms)", p->name,
+				p->path, strerror(err), VHOSTU_RETRY_MS);
+		p->sock_errno = err;
+		goto retry;
+	}
+	vhostu_conn_up(p, fd);
+	return;
+retry:
+	p->next_retry_ms = vhostu_now_ms() + VHOSTU_RETRY_MS;
+}
+
+/* Server: a new connection replaces the old one (the VM was reset). */
+static void
+vhostu_server_accept(struct vhostu_port *p)
+{
+	int fd = accept4(p->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			p->sock_errno = errno;
+		return;
+	}
+	if (p->conn_fd >= 0) {
+		VHOSTU_LOG(INFO, "%s: a new frontend replaces the connected one", p->name);
+		vhostu_conn_close(p, 0);
+	}
+	vhostu_conn_up(p, fd);
+}
+
+/* Keep the fds of a control message; any beyond the maximum are closed. */
+static void
+vhostu_rx_take_fds(struct vhostu_rx_msg *rx, struct msghdr *mh)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL; c = CMSG_NXTHDR(mh, c)) {
+		int *fds = (int *)CMSG_DATA(c);
+		size_t i, n;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			if (rx->nfds < VHOSTU_MAX_FDS)
+				rx->fds[rx->nfds++] = fds[i];
+			else
+				close(fds[i]);
+		}
+	}
+}
+
+/*
+ * Read what is there of the current message. Returns 1 when a message is
+ * complete, 0 when more is needed, -errno when the connection must close.
+ */
+static int
+vhostu_rx_read(struct vhostu_port *p)
+{
+	struct vhostu_rx_msg *rx = &p->rx;
+	char cbuf[CMSG_SPACE(VHOSTU_MAX_FDS * sizeof(int))];
+	size_t want = rx->have < VHOSTU_HDR_SIZE ? VHOSTU_HDR_SIZE :
+		VHOSTU_HDR_SIZE + rx->msg.hdr.size;
+	struct iovec iov = {
+		.iov_base = (uint8_t *)&rx->msg + rx->have,
+		.iov_len = want - rx->have,
+	};
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	ssize_t n;
+
+	if (iov.iov_len == 0)
+		return 1;	/* a header-only message */
+	n = recvmsg(p->conn_fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	vhostu_rx_take_fds(rx, &mh);
+	if (mh.msg_flags & MSG_CTRUNC) {
+		VHOSTU_LOG(ERR, "%s: more than %d fds on one message", p->name, VHOSTU_MAX_FDS);
+		return -EBADMSG;
+	}
+	rx->have += (size_t)n;
+	if (rx->have == VHOSTU_HDR_SIZE && rx->msg.hdr.size > VHOSTU_MAX_BODY) {
+		VHOSTU_LOG(ERR, "%s: %s with a %u-byte payload, larger than any request's",
+			p->name, vhostu_request_name(rx->msg.hdr.request), rx->msg.hdr.size);
+		return -EMSGSIZE;
+	}
+	return rx->have >= VHOSTU_HDR_SIZE && rx->have == VHOSTU_HDR_SIZE + rx->msg.hdr.size;
+}
+
+static int
+vhostu_send_reply(struct vhostu_port *p, const struct vhostu_reply *r)
+{
+	size_t len = VHOSTU_HDR_SIZE + r->msg.hdr.size;
+	ssize_t n;
+
+	VHOSTU_MSG_LOG(DEBUG, "%s: -> %s reply size %u", p->name,
+		vhostu_request_name(r->msg.hdr.request), r->msg.hdr.size);
+	do {
+		n = send(p->conn_fd, &r->msg, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	/* A frontend that does not read its replies is not waited for. */
+	return (size_t)n == len ? 0 : -EAGAIN;
+}
+
+/* Read and handle every complete message waiting on the connection. */
+static void
+vhostu_conn_readable(struct vhostu_port *p)
+{
+	struct vhostu_reply reply;
+	int ret, budget = 64;
+
+	while (budget-- > 0 && p->conn_fd >= 0) {
+		ret = vhostu_rx_read(p);
+		if (ret == 0)
+			return;
+		if (ret == 1) {
+			ret = vhostu_msg_handle(p, &p->rx, &reply);
+			p->rx.have = 0;
+			p->rx.nfds = 0;
+			if (ret == 0 && reply.send)
+				ret = vhostu_send_reply(p, &reply);
+		}
+		if (ret < 0) {
+			vhostu_conn_close(p, ret == -ECONNRESET ? 0 : -ret);
+			return;
+		}
+	}
+}
+
+static void
+vhostu_ctl_event(uint64_t token, uint32_t events)
+{
+	enum vhostu_fd_kind kind;
+	struct vhostu_port *p = vhostu_token_port(token, &kind);
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (kind == VHOSTU_FD_LISTEN)
+		vhostu_server_accept(p);
+	else if (kind == VHOSTU_FD_CONN && p->conn_fd >= 0) {
+		if (events & EPOLLIN)
+			vhostu_conn_readable(p);
+		else if (events & (EPOLLHUP | EPOLLERR))
+			vhostu_conn_close(p, 0);
+	}
+	pthread_mutex_unlock(&p->lock);
+	vhostu_link_update_notify(p);
+}
+
+static void
+vhostu_ctl_timers(void)
+{
+	uint64_t now = vhostu_now_ms();
+	uint32_t i;
+
+	for (i = 0; i < VHOSTU_CTL_MAX_PORTS; i++) {
+		struct vhostu_port *p = vhostu_ctl.slots[i];
+
+		if (p == NULL || p->server || p->conn_fd >= 0 || now < p->next_retry_ms)
+			continue;
+		pthread_mutex_lock(&p->lock);
+		vhostu_client_try(p);
+		pthread_mutex_unlock(&p->lock);
+		vhostu_link_update_notify(p);
+	}
+}
+
+static uint32_t
+vhostu_ctl_loop(void *arg)
+{
+	struct epoll_event evs[16];
+	int i, n;
+
+	RTE_SET_USED(arg);
+	for (;;) {
+		n = epoll_wait(vhostu_ctl.epfd, evs, RTE_DIM(evs), VHOSTU_CTL_TICK_MS);
+		pthread_mutex_lock(&vhostu_ctl.lock);
+		if (vhostu_ctl.stop) {
+			pthread_mutex_unlock(&vhostu_ctl.lock);
+			break;
+		}
+		for (i = 0; i < n; i++)
+			if ((evs[i].data.u64 >> 24 & 0xff) != VHOSTU_FD_WAKE)
+				vhostu_ctl_event(evs[i].data.u64, evs[i].events);
+		vhostu_ctl_timers();
+		pthread_mutex_unlock(&vhostu_ctl.lock);
+	}
+	return 0;
+}
+
+static void *
+vhostu_ctl_thread_main(void *arg)
+{
+	vhostu_ctl_loop(arg);
+	return NULL;
+}
+
+/* Start the control thread with the first port; ctl.lock is held. */
+static int
+vhostu_ctl_start(void)
+{
+	int ret;
+
+	if (vhostu_ctl.running)
+		return 0;
+	vhostu_ctl.epfd = epoll_create1(EPOLL_CLOEXEC);
+	vhostu_ctl.wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (vhostu_ctl.epfd < 0 || vhostu_ctl.wakefd < 0) {
+		ret = -errno;
+		goto fail;
+	}
+	ret = vhostu_epoll_add(vhostu_ctl.wakefd, (uint64_t)VHOSTU_FD_WAKE << 24);
+	if (ret < 0)
+		goto fail;
+	vhostu_ctl.stop = false;
+	ret = -rte_ctrl_thread_create(&vhostu_ctl.thread, "vhostu-ctl", NULL,
+		vhostu_ctl_thread_main, NULL);
+	if (ret < 0)
+		goto fail;
+	vhostu_ctl.running = true;
+	return 0;
+fail:
+	VHOSTU_LOG(ERR, "cannot start the control thread: %s", strerror(-ret));
+	if (vhostu_ctl.wakefd >= 0)
+		close(vhostu_ctl.wakefd);
+	if (vhostu_ctl.epfd >= 0)
+		close(vhostu_ctl.epfd);
+	vhostu_ctl.wakefd = -1;
+	vhostu_ctl.epfd = -1;
+	return ret;
+}
+
+/* Stop the control thread with the last port; called without ctl.lock. */
+static void
+vhostu_ctl_stop(void)
+{
+	uint64_t one = 1;
+	pthread_t t;
+
+	pthread_mutex_lock(&vhostu_ctl.lock);
+	if (!vhostu_ctl.running || vhostu_ctl.nports > 0) {
+		pthread_mutex_unlock(&vhostu_ctl.lock);
+		return;
+	}
+	vhostu_ctl.stop = true;
+	vhostu_ctl.running = false;
+	t = vhostu_ctl.thread;
+	if (write(vhostu_ctl.wakefd, &one, sizeof(one)) < 0)
+		VHOSTU_LOG(DEBUG, "wake control thread: %s", strerror(errno));
+	pthread_mutex_unlock(&vhostu_ctl.lock);
+	pthread_join(t, NULL);
+	pthread_mutex_lock(&vhostu_ctl.lock);
+	if (!vhostu_ctl.running) {
+		close(vhostu_ctl.wakefd);
+		close(vhostu_ctl.epfd);
+		vhostu_ctl.wakefd = -1;
+		vhostu_ctl.epfd = -1;
+	}
+	pthread_mutex_unlock(&vhostu_ctl.lock);
+}
+
+/* Register a port with the control thread: it listens or starts connecting. */
+int
+vhostu_ctl_add_port(struct vhostu_port *p)
+{
+	uint32_t slot;
+	int ret;
+
+	pthread_mutex_lock(&vhostu_ctl.lock);
+	ret = vhostu_ctl_start();
+	if (ret < 0)
+		goto out;
+	for (slot = 0; slot < VHOSTU_CTL_MAX_PORTS && vhostu_ctl.slots[slot] != NULL; slot++)
+		;
+	if (slot == VHOSTU_CTL_MAX_PORTS) {
+		VHOSTU_LOG(ERR, "%s: more than %d vhost-user ports", p->name, VHOSTU_CTL_MAX_PORTS);
+		ret = -ENOSPC;
+		goto out;
+	}
+	vhostu_ctl.gen[slot]++;
+	p->ctl_slot = slot;
+	if (p->server) {
+		ret = vhostu_epoll_add(p->listen_fd, vhostu_token(slot, VHOSTU_FD_LISTEN));
+		if (ret < 0)
+			goto out;
+	} else {
+		p->next_retry_ms = 0;	/* first attempt on the next tick */
+	}
+	vhostu_ctl.slots[slot] = p;
+	vhostu_ctl.nports++;
+out:
+	pthread_mutex_unlock(&vhostu_ctl.lock);
+	if (ret < 0)
+		vhostu_ctl_stop();
+	return ret;
+}
+
+/* Unregister a port: its sockets are closed and its state reset. */
+void
+vhostu_ctl_remove_port(struct vhostu_port *p)
+{
+	pthread_mutex_lock(&vhostu_ctl.lock);
+	if (vhostu_ctl.slots[p->ctl_slot] == p) {
+		vhostu_ctl.slots[p->ctl_slot] = NULL;
+		vhostu_ctl.gen[p->ctl_slot]++;
+		vhostu_ctl.nports--;
+	}
+	pthread_mutex_lock(&p->lock);
+	if (p->conn_fd >= 0)
+		vhostu_conn_close(p, 0);
+	if (p->listen_fd >= 0) {
+		vhostu_epoll_del(p->listen_fd);
+		close(p->listen_fd);
+		p->listen_fd = -1;
+	}
+	pthread_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(&vhostu_ctl.lock);
+	vhostu_ctl_stop();
+}
+
+/*
+ * A path may be reused only when it is a stale socket: nothing listens on
+ * it. Anything else there (a file, a live listener) is never removed.
+ */
+static int
+vhostu_sock_clear_stale(const char *path)
+{
+	struct sockaddr_un sa;
+	struct stat st;
+	int fd, ret;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode)) {
+		VHOSTU_LOG(ERR, "%s exists and is not a socket: not touching it", path);
+		return -EEXIST;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	vhostu_sockaddr(&sa, path);
+	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 0 : errno;
+	close(fd);
+	if (ret == 0 || ret == EAGAIN) {
+		VHOSTU_LOG(ERR, "%s: another listener is using this socket", path);
+		return -EADDRINUSE;
+	}
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* Server ports: a listening socket only its owner may connect to (mode 0600). */
+int
+vhostu_sock_listen(const char *path, int *fd_out)
+{
+	struct sockaddr_un sa;
+	int fd, ret;
+
+	ret = vhostu_sock_clear_stale(path);
+	if (ret < 0)
+		return ret;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	/* On Linux the socket inode's mode becomes the file's mode at bind. */
+	if (fchmod(fd, S_IRUSR | S_IWUSR) < 0)
+		goto fail;
+	vhostu_sockaddr(&sa, path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	if (listen(fd, 1) < 0) {
+		ret = -errno;
+		unlink(path);
+		close(fd);
+		return ret;
+	}
+	*fd_out = fd;
+	return 0;
+fail:
+	ret = -errno;
+	close(fd);
+	return ret;
+}

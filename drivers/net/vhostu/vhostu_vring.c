@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Vring lifecycle on the control thread: the state SET_VRING_* builds up, the
+ * translation of ring addresses into our address space, and the readiness a
+ * burst checks. Changes to what a burst reads are made under the vring's lock.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vhostu_internal.h"
+
+void
+vhostu_vring_init(struct vhostu_vring *vr, struct vhostu_port *p, uint16_t index)
+{
+	memset(vr, 0, sizeof(*vr));
+	rte_spinlock_init(&vr->lock);
+	vr->port = p;
+	vr->index = index;
+	vr->kickfd = -1;
+	vr->callfd = -1;
+	vr->errfd = -1;
+}
+
+static void
+vhostu_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Back to the state of a new connection; the caller holds the vring lock. */
+void
+vhostu_vring_reset(struct vhostu_vring *vr)
+{
+	vhostu_close_fd(&vr->kickfd);
+	vhostu_close_fd(&vr->callfd);
+	vhostu_close_fd(&vr->errfd);
+	vr->ready = false;
+	vr->started = false;
+	vr->enabled = false;
+	vr->addr_set = false;
+	vr->touched = false;
+	vr->desc = NULL;
+	vr->avail = NULL;
+	vr->used = NULL;
+	vr->size = 0;
+	vr->last_avail_idx = 0;
+	vr->last_used_idx = 0;
+	vr->log_used = false;
+	vr->log_guest_addr = 0;
+	vr->pending_calls = 0;
+	memset(&vr->addr, 0, sizeof(vr->addr));
+}
+
+static bool
+vhostu_aligned(const void *p, uintptr_t align)
+{
+	return ((uintptr_t)p & (align - 1)) == 0;
+}
+
+/*
+ * Map the ring addresses the frontend gave (its virtual addresses) into ours.
+ * Each part must lie wholly inside one region. The caller holds the lock.
+ */
+int
+vhostu_vring_translate(struct vhostu_port *p, struct vhostu_vring *vr)
+{
+	uint64_t extra = vhostu_has_feature(p, VHOSTU_VIRTIO_RING_F_EVENT_IDX) ? 2 : 0;
+	uint64_t n = vr->size;
+
+	vr->desc = NULL;
+	vr->avail = NULL;
+	vr->used = NULL;
+	if (!vr->addr_set || n == 0 || p->mem.nregions == 0)
+		return 0;
+	vr->desc = vhostu_uva_to_va(&p->mem, vr->addr.desc_user_addr,
+		n * sizeof(struct vhostu_desc));
+	vr->avail = vhostu_uva_to_va(&p->mem, vr->addr.avail_user_addr,
+		sizeof(struct vhostu_avail) + n * sizeof(uint16_t) + extra);
+	vr->used = vhostu_uva_to_va(&p->mem, vr->addr.used_user_addr,
+		sizeof(struct vhostu_used) + n * sizeof(struct vhostu_used_elem) + extra);
+	if (vr->desc == NULL || vr->avail == NULL || vr->used == NULL ||
+			!vhostu_aligned(vr->desc, 16) || !vhostu_aligned(vr->avail, 2) ||
+			!vhostu_aligned(vr->used, 4)) {
+		VHOSTU_LOG(ERR, "%s: vring %u: ring addresses (desc 0x%" PRIx64 " avail 0x%" PRIx64
+			" used 0x%" PRIx64 ", size %u) are not inside the frontend's memory or misaligned",
+			p->name, vr->index, vr->addr.desc_user_addr, vr->addr.avail_user_addr,
+			vr->addr.used_user_addr, vr->size);
+		vr->desc = NULL;
+		vr->avail = NULL;
+		vr->used = NULL;
+		return -EFAULT;
+	}
+	/* A frontend that reconnects hands over a ring in use: resume where it is. */
+	if (vr->used->idx != vr->last_used_idx) {
+		VHOSTU_LOG(INFO, "%s: vring %u: used idx %u differs from base %u, resuming at %u",
+			p->name, vr->index, vr->used->idx, vr->last_used_idx, vr->used->idx);
+		vr->last_used_idx = vr->used->idx;
+		vr->last_avail_idx = vr->used->idx;
+	}
+	return 0;
+}
+
+/* Recompute whether a burst may use the ring; the caller holds the lock. */
+void
+vhostu_vring_update_ready(struct vhostu_port *p, struct vhostu_vring *vr)
+{
+	RTE_SET_USED(p);
+	vr->ready = vr->started && vr->enabled && vr->desc != NULL && vr->size != 0;
+}
+
+void
+vhostu_vrings_lock_all(struct vhostu_port *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(p->vrings); i++)
+		rte_spinlock_lock(&p->vrings[i].lock);
+}
+
+void
+vhostu_vrings_unlock_all(struct vhostu_port *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(p->vrings); i++)
+		rte_spinlock_unlock(&p->vrings[i].lock);
+}
+
+/* A queue pair is ready, and the driver said DRIVER_OK where STATUS is negotiated. */
+bool
+vhostu_port_ready(const struct vhostu_port *p)
+{
+	unsigned int q;
+
+	if (p->conn_state != VHOSTU_CONN_UP)
+		return false;
+	if (vhostu_has_protocol_feature(p, VHOSTU_PF_STATUS) &&
+			!(p->status & VHOSTU_STATUS_DRIVER_OK))
+		return false;
+	for (q = 0; q < p->max_queue_pairs; q++)
+		if (p->vrings[2 * q].ready && p->vrings[2 * q + 1].ready)
+			return true;
+	return false;
+}
