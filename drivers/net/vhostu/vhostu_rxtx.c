@@ -1,0 +1,771 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The bursts of net_vhostu over split virtqueues.
+ *
+ * rx_burst dequeues the guest's TX ring (vring 2q+1) into mbufs; tx_burst
+ * enqueues mbufs into the guest's RX ring (vring 2q). Both own the vring for
+ * the whole burst through one trylock of vr->lock (see vhostu_internal.h).
+ *
+ * The guest is not trusted. Every descriptor and avail entry is read once
+ * into a local; every chain walk is bounded by the size of the table it walks;
+ * every buffer must lie wholly inside one memory region. What the guest got
+ * wrong costs it a frame (dropped and counted); only an avail index that no
+ * honest driver can produce stops the ring.
+ *
+ * Policy for broken chains:
+ * - head index >= ring size: the avail slot is consumed, no used entry is
+ *   written (there is no valid id to return), the frame counts as an error;
+ * - a valid head whose chain is bad (loop, next out of range, indirect table
+ *   bad in any way, buffer outside memory, header short): the chain is
+ *   returned in the used ring with len 0 and the frame counts as an error;
+ * - avail->idx more than the ring size ahead of last_avail_idx: the ring is
+ *   stopped (ready = false) with a log line, until the frontend sets it up
+ *   again; nothing is consumed.
+ *
+ * Layout assumption: the host is little-endian (x86, arm64), as virtio 1.x
+ * rings are and legacy rings on these hosts are.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_atomic.h>
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+#include <rte_prefetch.h>
+#include <rte_spinlock.h>
+
+#include "vhostu_internal.h"
+
+/* Largest frame rx_burst accepts from a guest (without TSO, no frame is near it). */
+#define VHOSTU_RX_MAX_FRAME	UINT16_MAX
+
+uint32_t vhostu_coalesce_frames = 32;
+/* 0 until the first burst converts vhostu_coalesce_time with the TSC rate. */
+uint64_t vhostu_coalesce_tsc;
+double vhostu_coalesce_time = 1e-3;
+
+/* A walk over one descriptor chain, direct or through an indirect table. */
+struct vhostu_chain {
+	const struct vhostu_desc *table;
+	uint32_t tsize;		/* entries in table */
+	uint32_t idx;		/* next entry to read */
+	uint32_t left;		/* entries we may still read: bounds loops */
+	bool more;		/* the previous entry had NEXT */
+	bool first;		/* only the head may be indirect */
+};
+
+/* One guest buffer, translated. */
+struct vhostu_buf {
+	uint8_t *va;
+	uint64_t gpa;
+	uint32_t len;
+};
+
+static __rte_always_inline volatile uint16_t *
+vhostu_avail_ring(const struct vhostu_vring *vr)
+{
+	return (volatile uint16_t *)RTE_PTR_ADD(vr->avail, offsetof(struct vhostu_avail, ring));
+}
+
+static __rte_always_inline uint16_t
+vhostu_avail_idx(const struct vhostu_vring *vr)
+{
+	/* Acquire: the ring entries and descriptors we read next were written before. */
+	return __atomic_load_n((uint16_t *)RTE_PTR_ADD(vr->avail,
+			offsetof(struct vhostu_avail, idx)), __ATOMIC_ACQUIRE);
+}
+
+static __rte_always_inline uint16_t
+vhostu_avail_flags(const struct vhostu_vring *vr)
+{
+	return *(volatile uint16_t *)vr->avail;
+}
+
+static __rte_always_inline struct vhostu_used_elem *
+vhostu_used_elem(const struct vhostu_vring *vr, uint16_t idx)
+{
+	return (struct vhostu_used_elem *)RTE_PTR_ADD(vr->used,
+			offsetof(struct vhostu_used, ring) +
+			(size_t)(idx & (vr->size - 1)) * sizeof(struct vhostu_used_elem));
+}
+
+static __rte_always_inline void
+vhostu_used_set(const struct vhostu_vring *vr, uint16_t idx, uint32_t id, uint32_t len)
+{
+	struct vhostu_used_elem *e = vhostu_used_elem(vr, idx);
+
+	e->id = id;
+	e->len = len;
+}
+
+/* Log used ring entries [start, start+n) and used->idx by guest-physical address. */
+static void
+vhostu_used_log(struct vhostu_vring *vr, uint16_t start, uint16_t n)
+{
+	uint64_t ring = vr->log_guest_addr + offsetof(struct vhostu_used, ring);
+	uint16_t first = start & (vr->size - 1);
+	uint16_t n1 = RTE_MIN(n, (uint16_t)(vr->size - first));
+	const size_t esz = sizeof(struct vhostu_used_elem);
+
+	vhostu_log_write(vr->port, ring + first * esz, n1 * esz);
+	if (n1 < n)
+		vhostu_log_write(vr->port, ring, (n - n1) * esz);
+	vhostu_log_write(vr->port, vr->log_guest_addr + offsetof(struct vhostu_used, idx),
+			sizeof(uint16_t));
+}
+
+/* Publish n used entries written from last_used_idx on: one release store per burst. */
+static __rte_always_inline void
+vhostu_used_publish(struct vhostu_vring *vr, uint16_t n)
+{
+	uint16_t start = vr->last_used_idx;
+
+	if (n == 0)
+		return;
+	vr->last_used_idx = start + n;
+	__atomic_store_n((uint16_t *)RTE_PTR_ADD(vr->used, offsetof(struct vhostu_used, idx)),
+			vr->last_used_idx, __ATOMIC_RELEASE);
+	if (unlikely(vr->log_used))
+		vhostu_used_log(vr, start, n);
+}
+
+/* We poll: tell the guest that kicks are not needed. */
+static __rte_always_inline void
+vhostu_used_no_notify(struct vhostu_vring *vr)
+{
+	volatile uint16_t *flags = (volatile uint16_t *)vr->used;
+
+	if (likely(*flags & VRING_USED_F_NO_NOTIFY))
+		return;
+	*flags |= VRING_USED_F_NO_NOTIFY;
+	if (unlikely(vr->log_used))
+		vhostu_log_write(vr->port, vr->log_guest_addr, sizeof(uint16_t));
+}
+
+/*
+ * An avail index no honest driver produces: stop the ring rather than read
+ * entries the guest never wrote. Runs once per broken ring, so it may log.
+ */
+static void
+vhostu_vring_fail(struct vhostu_vring *vr, uint16_t avail_idx)
+{
+	vr->ready = false;
+	vr->stats.stopped++;
+	vr->stats.errors++;
+	VHOSTU_LOG(ERR, "port %u vring %u: avail idx %u is more than %u ahead of %u; ring stopped",
+			vr->port_id, vr->index, avail_idx, vr->size, vr->last_avail_idx);
+}
+
+/* Read the avail index; false if the ring must stop. */
+static __rte_always_inline bool
+vhostu_avail_count(struct vhostu_vring *vr, uint16_t *avail_idx, uint16_t *navail)
+{
+	*avail_idx = vhostu_avail_idx(vr);
+	*navail = (uint16_t)(*avail_idx - vr->last_avail_idx);
+	if (unlikely(*navail > vr->size)) {
+		vhostu_vring_fail(vr, *avail_idx);
+		return false;
+	}
+	return true;
+}
+
+static __rte_always_inline uint16_t
+vhostu_avail_head(const struct vhostu_vring *vr, uint16_t idx)
+{
+	return vhostu_avail_ring(vr)[idx & (vr->size - 1)];
+}
+
+static __rte_always_inline void
+vhostu_chain_init(const struct vhostu_vring *vr, uint16_t head, struct vhostu_chain *c)
+{
+	c->table = vr->desc;
+	c->tsize = vr->size;
+	c->idx = head;
+	c->left = vr->size;
+	c->more = true;
+	c->first = true;
+}
+
+/* Each field read once: the guest may rewrite the descriptor while we look. */
+static __rte_always_inline void
+vhostu_desc_read(const struct vhostu_desc *table, uint32_t i, struct vhostu_desc *d)
+{
+	const volatile struct vhostu_desc *s = &table[i];
+
+	d->addr = s->addr;
+	d->len = s->len;
+	d->flags = s->flags;
+	d->next = s->next;
+}
+
+/* Switch the walk to the indirect table d describes; false if it is bad. */
+static __rte_always_inline bool
+vhostu_chain_indirect(const struct vhostu_vring *vr, struct vhostu_chain *c,
+		const struct vhostu_desc *d)
+{
+	const struct vhostu_desc *table;
+
+	if (unlikely(!c->first || (d->flags & VRING_DESC_F_NEXT) ||
+			!vhostu_has_feature(vr->port, VHOSTU_VIRTIO_F_INDIRECT_DESC) ||
+			d->len == 0 || d->len % sizeof(struct vhostu_desc) != 0 ||
+			d->len / sizeof(struct vhostu_desc) > vr->size))
+		return false;
+	table = vhostu_gpa_to_va(&vr->port->mem, d->addr, d->len);
+	if (unlikely(table == NULL))
+		return false;
+	c->table = table;
+	c->tsize = d->len / sizeof(struct vhostu_desc);
+	c->idx = 0;
+	c->left = c->tsize;
+	c->first = false;
+	return true;
+}
+
+/*
+ * Next non-empty buffer of the chain: 1 and *b filled, 0 at the end, -EINVAL
+ * when the chain is bad. write_flag is VRING_DESC_F_WRITE when we are going to
+ * write the buffers (guest RX), 0 when we only read them (guest TX, where the
+ * flag is ignored). Zero-length descriptors are skipped: they move nothing and
+ * the walk stays bounded by c->left.
+ */
+static __rte_always_inline int
+vhostu_chain_next(const struct vhostu_vring *vr, struct vhostu_chain *c,
+		struct vhostu_buf *b, uint16_t write_flag)
+{
+	struct vhostu_desc d;
+
+	while (c->more) {
+		if (unlikely(c->left == 0))
+			return -EINVAL;	/* a loop, or a chain longer than its table */
+		c->left--;
+		vhostu_desc_read(c->table, c->idx, &d);
+		if (unlikely(d.flags & VRING_DESC_F_INDIRECT)) {
+			if (!vhostu_chain_indirect(vr, c, &d))
+				return -EINVAL;
+			continue;
+		}
+		c->first = false;
+		if (unlikely((d.flags & write_flag) != write_flag))
+			return -EINVAL;
+		if (d.flags & VRING_DESC_F_NEXT) {
+			if (unlikely(d.next >= c->tsize))
+				return -EINVAL;
+			c->idx = d.next;
+		} else {
+			c->more = false;
+		}
+		if (unlikely(d.len == 0))
+			continue;
+		b->va = vhostu_gpa_to_va(&vr->port->mem, d.addr, d.len);
+		if (unlikely(b->va == NULL))
+			return -EINVAL;
+		b->gpa = d.addr;
+		b->len = d.len;
+		return 1;
+	}
+	return 0;
+}
+
+/* 64, 65-127, 128-255, 256-511, 512-1023, 1024-1518, >1518, <64 */
+static __rte_always_inline unsigned int
+vhostu_size_bin(uint32_t len)
+{
+	if (len == 64)
+		return 0;
+	if (len < 64)
+		return 7;
+	if (len > 1518)
+		return 6;
+	/* 65..127 has 7 significant bits -> 1, ..., 1024..1518 has 11 -> 5 */
+	return (32 - __builtin_clz(len)) - 6;
+}
+
+static __rte_always_inline uint64_t
+vhostu_coalesce_cycles(void)
+{
+	uint64_t tsc = __atomic_load_n(&vhostu_coalesce_tsc, __ATOMIC_RELAXED);
+
+	if (unlikely(tsc == 0 && vhostu_coalesce_time > 0)) {
+		tsc = (uint64_t)(vhostu_coalesce_time * rte_get_tsc_hz());
+		__atomic_store_n(&vhostu_coalesce_tsc, tsc, __ATOMIC_RELAXED);
+	}
+	return tsc;
+}
+
+static void
+vhostu_notify_at(struct vhostu_vring *vr, uint64_t now)
+{
+	const uint64_t one = 1;
+
+	vr->pending_calls = 0;
+	vr->last_call_tsc = now;
+	if (vr->callfd < 0 || vr->avail == NULL)
+		return;
+	/* Our used->idx store must be visible before we read the guest's flags. */
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (vhostu_avail_flags(vr) & VRING_AVAIL_F_NO_INTERRUPT)
+		return;
+	if (write(vr->callfd, &one, sizeof(one)) == (ssize_t)sizeof(one))
+		vr->stats.notifications++;
+}
+
+void
+vhostu_notify_guest(struct vhostu_vring *vr)
+{
+	vhostu_notify_at(vr, rte_rdtsc());
+}
+
+/*
+ * Called at the end of every burst, empty ones included, so frames left
+ * pending by the frame threshold are signalled once the time has passed.
+ */
+static __rte_always_inline void
+vhostu_notify_check(struct vhostu_vring *vr, uint16_t nused)
+{
+	uint32_t frames = vhostu_coalesce_frames;
+	uint64_t now;
+
+	vr->pending_calls += nused;
+	if (likely(vr->pending_calls == 0))
+		return;
+	now = rte_rdtsc();
+	if (frames == 0 || vr->pending_calls >= frames ||
+			now - vr->last_call_tsc >= vhostu_coalesce_cycles())
+		vhostu_notify_at(vr, now);
+}
+
+static __rte_always_inline void
+vhostu_mbuf_recycle(struct rte_mbuf *m)
+{
+	if (m->next != NULL)
+		rte_pktmbuf_free(m->next);
+	rte_pktmbuf_reset(m);
+}
+
+/*
+ * Copy the frame of the chain at head into m (chaining more mbufs from
+ * vr->mp as needed), skipping the virtio-net header wherever it lies.
+ * 0, -EINVAL (bad chain), -EMSGSIZE (oversize), -ENOMEM (mbufs ran out).
+ */
+static __rte_always_inline int
+vhostu_rx_chain(struct vhostu_vring *vr, uint16_t head, struct rte_mbuf *m)
+{
+	struct vhostu_chain c;
+	struct vhostu_buf b;
+	struct rte_mbuf *seg = m;
+	uint32_t hdr_left = vr->port->hdr_size, room, total = 0, len, k;
+	uint8_t *dst, *src;
+	int r;
+
+	vhostu_chain_init(vr, head, &c);
+	dst = rte_pktmbuf_mtod(m, uint8_t *);
+	room = rte_pktmbuf_tailroom(m);
+	while ((r = vhostu_chain_next(vr, &c, &b, 0)) > 0) {
+		src = b.va;
+		len = b.len;
+		if (hdr_left != 0) {
+			k = RTE_MIN(hdr_left, len);
+			hdr_left -= k;
+			src += k;
+			len -= k;
+		}
+		if (unlikely(len > VHOSTU_RX_MAX_FRAME - total))
+			return -EMSGSIZE;
+		total += len;
+		while (len != 0) {
+			if (unlikely(room == 0)) {
+				struct rte_mbuf *n = rte_pktmbuf_alloc(vr->mp);
+
+				if (n == NULL)
+					return -ENOMEM;
+				seg->next = n;
+				seg = n;
+				m->nb_segs++;
+				dst = rte_pktmbuf_mtod(n, uint8_t *);
+				room = rte_pktmbuf_tailroom(n);
+			}
+			k = RTE_MIN(room, len);
+			rte_memcpy(dst, src, k);
+			dst += k;
+			src += k;
+			len -= k;
+			room -= k;
+			seg->data_len += k;
+		}
+	}
+	if (unlikely(r < 0 || hdr_left != 0 || total == 0))
+		return -EINVAL;
+	m->pkt_len = total;
+	m->port = vr->port_id;
+	return 0;
+}
+
+/* Account a chain rx_burst could not deliver. */
+static __rte_always_inline void
+vhostu_rx_drop(struct vhostu_vring *vr, int err)
+{
+	if (err == -EMSGSIZE)
+		vr->stats.oversize++;
+	else
+		vr->stats.errors++;
+}
+
+/*
+ * SEND_RARP after a migration: queue 0 hands the switch the announcement as
+ * if the guest had sent it, in a burst of its own.
+ */
+static uint16_t
+vhostu_rx_rarp(struct vhostu_vring *vr, struct rte_mbuf **pkts)
+{
+	pkts[0] = vhostu_rarp_take(vr->port, vr->mp);
+	if (pkts[0] != NULL)
+		pkts[0]->port = vr->port_id;
+	rte_spinlock_unlock(&vr->lock);
+	return pkts[0] != NULL;
+}
+
+/*
+ * Dequeue up to n frames from the guest's TX ring. One function for speed:
+ * the per-chain work is in always-inline helpers above.
+ */
+uint16_t
+vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vhostu_vring *vr = queue;
+	uint16_t avail_idx, navail, count, i, la, nused = 0, nrx = 0, head, next_head;
+	uint64_t bytes = 0;
+	int r;
+
+	if (unlikely(!rte_spinlock_trylock(&vr->lock)))
+		return 0;
+	if (unlikely(!vr->ready || vr->mp == NULL))
+		goto out;
+	vhostu_used_no_notify(vr);
+	if (unlikely(!vhostu_avail_count(vr, &avail_idx, &navail)))
+		goto out;
+	if (unlikely(vr->index == 1 && __atomic_load_n(&vr->port->rarp_pending,
+			__ATOMIC_RELAXED) && n != 0))
+		return vhostu_rx_rarp(vr, pkts);
+	count = RTE_MIN(n, navail);
+	if (count == 0)
+		goto notify;
+	if (unlikely(rte_pktmbuf_alloc_bulk(vr->mp, pkts, count) != 0)) {
+		vr->stats.mbuf_fail += count;
+		goto notify;
+	}
+
+	la = vr->last_avail_idx;
+	next_head = vhostu_avail_head(vr, la);
+	for (i = 0; i < count; i++) {
+		struct rte_mbuf *m = pkts[nrx];
+
+		head = next_head;
+		if (i + 1 < count) {
+			next_head = vhostu_avail_head(vr, la + 1);
+			if (likely(next_head < vr->size))
+				rte_prefetch0(&vr->desc[next_head]);
+		}
+		la++;
+		if (unlikely(head >= vr->size)) {
+			vr->stats.errors++;
+			continue;
+		}
+		r = vhostu_rx_chain(vr, head, m);
+		if (unlikely(r == -ENOMEM)) {
+			/* Leave the chain for the next burst. */
+			vhostu_mbuf_recycle(m);
+			vr->stats.mbuf_fail++;
+			la--;
+			break;
+		}
+		vhostu_used_set(vr, vr->last_used_idx + nused, head, 0);
+		nused++;
+		if (unlikely(r < 0)) {
+			vhostu_mbuf_recycle(m);
+			vhostu_rx_drop(vr, r);
+			continue;
+		}
+		bytes += m->pkt_len;
+		vr->stats.size_bins[vhostu_size_bin(m->pkt_len)]++;
+		nrx++;
+	}
+	vr->last_avail_idx = la;
+	vhostu_used_publish(vr, nused);
+	if (nrx < count)
+		rte_pktmbuf_free_bulk(&pkts[nrx], count - nrx);
+	vr->stats.packets += nrx;
+	vr->stats.bytes += bytes;
+notify:
+	vhostu_notify_check(vr, nused);
+out:
+	rte_spinlock_unlock(&vr->lock);
+	return nrx;
+}
+
+/* Where an mbuf frame is read from while it is written into the guest. */
+struct vhostu_src {
+	const struct rte_mbuf *seg;
+	uint32_t off;		/* in seg */
+	uint32_t left;		/* bytes of the frame still to write */
+};
+
+/* State of one tx burst. */
+struct vhostu_tx {
+	struct vhostu_vring *vr;
+	uint16_t avail_idx;	/* snapshot */
+	uint16_t la;		/* next avail entry */
+	uint16_t nused;		/* used entries written after vr->last_used_idx */
+	uint32_t hdr_size;
+	uint32_t hdr_off;	/* header bytes written for the current frame */
+	uint8_t hdr[sizeof(struct vhostu_net_hdr)];
+	uint8_t *nb_va[2];	/* where num_buffers' two bytes landed (MRG_RXBUF) */
+	uint64_t nb_gpa[2];
+};
+
+/* Copy header bytes into the buffer; remember where num_buffers goes. */
+static __rte_always_inline uint32_t
+vhostu_tx_put_hdr(struct vhostu_tx *t, const struct vhostu_buf *b)
+{
+	uint32_t k = RTE_MIN(t->hdr_size - t->hdr_off, b->len), j;
+	const uint32_t nb = offsetof(struct vhostu_net_hdr, num_buffers);
+
+	memcpy(b->va, &t->hdr[t->hdr_off], k);
+	for (j = 0; j < 2; j++) {
+		if (nb + j >= t->hdr_off && nb + j < t->hdr_off + k) {
+			t->nb_va[j] = b->va + (nb + j - t->hdr_off);
+			t->nb_gpa[j] = b->gpa + (nb + j - t->hdr_off);
+		}
+	}
+	t->hdr_off += k;
+	return k;
+}
+
+/* Copy frame bytes from s into [dst, dst+room); returns bytes copied. */
+static __rte_always_inline uint32_t
+vhostu_tx_put_data(struct vhostu_src *s, uint8_t *dst, uint32_t room)
+{
+	uint32_t done = 0, k;
+
+	while (room != 0 && s->left != 0) {
+		if (s->off == s->seg->data_len) {
+			s->seg = s->seg->next;
+			s->off = 0;
+			continue;
+		}
+		k = RTE_MIN(room, (uint32_t)s->seg->data_len - s->off);
+		rte_memcpy(dst + done, rte_pktmbuf_mtod_offset(s->seg, const uint8_t *, s->off), k);
+		s->off += k;
+		s->left -= k;
+		done += k;
+		room -= k;
+	}
+	return done;
+}
+
+/*
+ * Fill the chain at head with what remains of the header and the frame.
+ * Returns the bytes written (the used len) or -EINVAL for a bad chain.
+ */
+static __rte_always_inline int
+vhostu_tx_chain(struct vhostu_tx *t, uint16_t head, struct vhostu_src *s)
+{
+	struct vhostu_vring *vr = t->vr;
+	struct vhostu_chain c;
+	struct vhostu_buf b;
+	uint32_t written = 0, k;
+	int r;
+
+	vhostu_chain_init(vr, head, &c);
+	while (t->hdr_off < t->hdr_size || s->left != 0) {
+		r = vhostu_chain_next(vr, &c, &b, VRING_DESC_F_WRITE);
+		if (r <= 0) {
+			if (unlikely(r < 0))
+				return r;
+			break;
+		}
+		k = 0;
+		if (t->hdr_off < t->hdr_size)
+			k = vhostu_tx_put_hdr(t, &b);
+		k += vhostu_tx_put_data(s, b.va + k, b.len - k);
+		vhostu_log_write(vr->port, b.gpa, k);
+		written += k;
+	}
+	return written;
+}
+
+static __rte_always_inline void
+vhostu_tx_start(struct vhostu_tx *t, struct vhostu_src *s, const struct rte_mbuf *m)
+{
+	s->seg = m;
+	s->off = 0;
+	s->left = m->pkt_len;
+	t->hdr_off = 0;
+}
+
+/* Without MRG_RXBUF: one chain per frame. 0, -EINVAL, -EMSGSIZE. */
+static __rte_always_inline int
+vhostu_tx_frame_one(struct vhostu_tx *t, const struct rte_mbuf *m)
+{
+	struct vhostu_vring *vr = t->vr;
+	struct vhostu_src s;
+	uint16_t head = vhostu_avail_head(vr, t->la);
+	int r;
+
+	t->la++;
+	if (unlikely(head >= vr->size))
+		return -EINVAL;
+	vhostu_tx_start(t, &s, m);
+	r = vhostu_tx_chain(t, head, &s);
+	if (unlikely(r < 0)) {
+		vhostu_used_set(vr, vr->last_used_idx + t->nused++, head, 0);
+		return r;
+	}
+	if (unlikely(s.left != 0 || t->hdr_off < t->hdr_size)) {
+		/* Too small for this frame: keep the buffer for the next one. */
+		t->la--;
+		return -EMSGSIZE;
+	}
+	vhostu_used_set(vr, vr->last_used_idx + t->nused++, head, r);
+	return 0;
+}
+
+/* Return every chain taken for a frame we drop with len 0: nothing in them is valid. */
+static void
+vhostu_tx_void(struct vhostu_tx *t, uint16_t from)
+{
+	uint16_t i;
+
+	for (i = from; i != t->nused; i++)
+		vhostu_used_elem(t->vr, t->vr->last_used_idx + i)->len = 0;
+}
+
+static __rte_always_inline void
+vhostu_tx_set_num_buffers(struct vhostu_tx *t, uint16_t nbufs)
+{
+	struct vhostu_port *p = t->vr->port;
+	unsigned int j;
+
+	if (unlikely(t->hdr_size < sizeof(struct vhostu_net_hdr)))
+		return;	/* a 10-byte header has no num_buffers */
+	/* num_buffers is little-endian; its two bytes may sit in two descriptors. */
+	*t->nb_va[0] = (uint8_t)nbufs;
+	*t->nb_va[1] = (uint8_t)(nbufs >> 8);
+	for (j = 0; j < 2; j++)
+		vhostu_log_write(p, t->nb_gpa[j], 1);
+}
+
+/* With MRG_RXBUF: as many chains as the frame needs. 0, -EINVAL, -ENOSPC. */
+static __rte_always_inline int
+vhostu_tx_frame_mrg(struct vhostu_tx *t, const struct rte_mbuf *m)
+{
+	struct vhostu_vring *vr = t->vr;
+	uint16_t start_la = t->la, start_used = t->nused, nbufs = 0, head;
+	struct vhostu_src s;
+	int r;
+
+	vhostu_tx_start(t, &s, m);
+	do {
+		if (unlikely(t->la == t->avail_idx)) {
+			t->la = start_la;
+			t->nused = start_used;
+			return -ENOSPC;
+		}
+		head = vhostu_avail_head(vr, t->la);
+		t->la++;
+		if (unlikely(head >= vr->size)) {
+			vhostu_tx_void(t, start_used);
+			return -EINVAL;
+		}
+		r = vhostu_tx_chain(t, head, &s);
+		/* The whole header must be in the first chain: the guest parses it there. */
+		if (unlikely(r < 0 || t->hdr_off < t->hdr_size)) {
+			vhostu_used_set(vr, vr->last_used_idx + t->nused++, head, 0);
+			vhostu_tx_void(t, start_used);
+			return -EINVAL;
+		}
+		vhostu_used_set(vr, vr->last_used_idx + t->nused++, head, r);
+		nbufs++;
+	} while (s.left != 0);
+	vhostu_tx_set_num_buffers(t, nbufs);
+	return 0;
+}
+
+static __rte_always_inline void
+vhostu_tx_hdr_init(struct vhostu_tx *t, const struct vhostu_port *p, bool mrg)
+{
+	struct vhostu_net_hdr *h = (struct vhostu_net_hdr *)t->hdr;
+
+	memset(t->hdr, 0, sizeof(t->hdr));
+	t->hdr_size = RTE_MIN(p->hdr_size, (uint32_t)sizeof(t->hdr));
+	/* Without MRG_RXBUF a 12-byte header (VERSION_1) carries num_buffers = 1. */
+	if (!mrg)
+		h->num_buffers = 1;
+}
+
+/*
+ * Enqueue up to n frames into the guest's RX ring. Returns how many of pkts
+ * were consumed (sent, or dropped for the guest's fault) and freed; the rest
+ * found the ring full and stay with the caller.
+ */
+uint16_t
+vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vhostu_vring *vr = queue;
+	struct vhostu_tx t;
+	uint16_t navail, i = 0;
+	uint64_t bytes = 0, sent = 0;
+	bool mrg;
+	int r;
+
+	if (unlikely(!rte_spinlock_trylock(&vr->lock)))
+		return 0;
+	if (unlikely(!vr->ready))
+		goto out;
+	vhostu_used_no_notify(vr);
+	if (unlikely(!vhostu_avail_count(vr, &t.avail_idx, &navail)))
+		goto out;
+	t.vr = vr;
+	t.la = vr->last_avail_idx;
+	t.nused = 0;
+	mrg = vhostu_has_feature(vr->port, VHOSTU_VIRTIO_NET_F_MRG_RXBUF);
+	vhostu_tx_hdr_init(&t, vr->port, mrg);
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (t.la == t.avail_idx)
+			break;
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		r = mrg ? vhostu_tx_frame_mrg(&t, m) : vhostu_tx_frame_one(&t, m);
+		if (likely(r == 0)) {
+			sent++;
+			bytes += m->pkt_len;
+			vr->stats.size_bins[vhostu_size_bin(m->pkt_len)]++;
+		} else if (r == -ENOSPC) {
+			break;
+		} else if (r == -EMSGSIZE) {
+			vr->stats.oversize++;
+		} else {
+			vr->stats.errors++;
+		}
+	}
+	vr->last_avail_idx = t.la;
+	vhostu_used_publish(vr, t.nused);
+	vr->stats.no_desc += n - i;
+	vr->stats.packets += sent;
+	vr->stats.bytes += bytes;
+	vhostu_notify_check(vr, t.nused);
+	rte_spinlock_unlock(&vr->lock);
+	if (i != 0)
+		rte_pktmbuf_free_bulk(pkts, i);
+	return i;
+out:
+	rte_spinlock_unlock(&vr->lock);
+	return 0;
+}
