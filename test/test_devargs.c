@@ -19,6 +19,7 @@ test_defaults_are_client_one_queue_full_mask(void)
 	CU_ASSERT_EQUAL(da.queues, 1);
 	CU_ASSERT_EQUAL(da.feature_mask, UINT64_MAX);
 	CU_ASSERT_FALSE(da.has_mac);
+	CU_ASSERT_EQUAL(da.reconnect_ms, 1000);
 }
 
 static void
@@ -34,7 +35,9 @@ test_every_key_parses(void)
 	CU_ASSERT_TRUE(da.has_mac);
 	CU_ASSERT_EQUAL(da.mac.addr_bytes[0], 0x02);
 	CU_ASSERT_EQUAL(da.mac.addr_bytes[5], 0xdd);
-	CU_ASSERT_EQUAL(vhostu_devargs_parse("iface=/x,server=0,feature-mask=ffff", &da), 0);
+	CU_ASSERT_EQUAL(vhostu_devargs_parse("iface=/x,server=0,feature-mask=ffff,reconnect-ms=250",
+		&da), 0);
+	CU_ASSERT_EQUAL(da.reconnect_ms, 250);
 	CU_ASSERT_FALSE(da.server);
 	CU_ASSERT_EQUAL(da.feature_mask, 0xffffULL);
 }
@@ -64,6 +67,9 @@ test_bad_values_are_refused(void)
 		"iface=/x,hwaddr=02:fe:aa:bb:cc:zz",
 		"iface=/x,unknown=1",
 		"iface=/x,iface=/y",
+		"iface=/x,reconnect-ms=0",
+		"iface=/x,reconnect-ms=60001",
+		"iface=/x,reconnect-ms=1s",
 	};
 	struct vhostu_devargs da;
 	unsigned int i;

@@ -21,6 +21,7 @@ static const char *const vhostu_valid_keys[] = {
 	VHOSTU_ARG_QUEUES,
 	VHOSTU_ARG_FEATURE_MASK,
 	VHOSTU_ARG_HWADDR,
+	VHOSTU_ARG_RECONNECT,
 	NULL,
 };
 
@@ -123,6 +124,22 @@ vhostu_arg_hwaddr(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+static int
+vhostu_arg_reconnect(const char *key, const char *value, void *opaque)
+{
+	struct vhostu_devargs *da = opaque;
+	uint64_t v;
+
+	if (vhostu_parse_u64(value, 10, &v) < 0 || v < VHOSTU_RECONNECT_MS_MIN ||
+			v > VHOSTU_RECONNECT_MS_MAX) {
+		VHOSTU_LOG(ERR, "devarg %s=%s: expected milliseconds from %d to %d", key,
+			value ? value : "", VHOSTU_RECONNECT_MS_MIN, VHOSTU_RECONNECT_MS_MAX);
+		return -EINVAL;
+	}
+	da->reconnect_ms = (uint32_t)v;
+	return 0;
+}
+
 /* Exactly six hex pairs separated by ':' (or '-'); nothing else. */
 int
 vhostu_parse_mac(const char *s, struct rte_ether_addr *mac)
@@ -156,6 +173,7 @@ static const struct vhostu_arg_handler vhostu_arg_handlers[] = {
 	{ VHOSTU_ARG_QUEUES, vhostu_arg_queues },
 	{ VHOSTU_ARG_FEATURE_MASK, vhostu_arg_feature_mask },
 	{ VHOSTU_ARG_HWADDR, vhostu_arg_hwaddr },
+	{ VHOSTU_ARG_RECONNECT, vhostu_arg_reconnect },
 };
 
 static int
@@ -184,6 +202,7 @@ vhostu_devargs_parse(const char *args, struct vhostu_devargs *da)
 	memset(da, 0, sizeof(*da));
 	da->queues = 1;
 	da->feature_mask = UINT64_MAX;
+	da->reconnect_ms = VHOSTU_RECONNECT_MS_DEFAULT;
 
 	kv = rte_kvargs_parse(args ? args : "", vhostu_valid_keys);
 	if (kv == NULL) {

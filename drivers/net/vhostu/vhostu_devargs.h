@@ -14,10 +14,16 @@
 #define VHOSTU_ARG_QUEUES	"queues"
 #define VHOSTU_ARG_FEATURE_MASK	"feature-mask"
 #define VHOSTU_ARG_HWADDR	"hwaddr"
+#define VHOSTU_ARG_RECONNECT	"reconnect-ms"
+
+#define VHOSTU_RECONNECT_MS_DEFAULT	1000
+#define VHOSTU_RECONNECT_MS_MIN		10
+#define VHOSTU_RECONNECT_MS_MAX		60000
 
 /* The parameter string dpdk-pmdinfo.py shows. */
 #define VHOSTU_PARAMS VHOSTU_ARG_IFACE "=<path> " VHOSTU_ARG_SERVER "=<0|1> " \
-	VHOSTU_ARG_QUEUES "=<int> " VHOSTU_ARG_FEATURE_MASK "=<hex> " VHOSTU_ARG_HWADDR "=<mac>"
+	VHOSTU_ARG_QUEUES "=<int> " VHOSTU_ARG_FEATURE_MASK "=<hex> " VHOSTU_ARG_HWADDR "=<mac> " \
+	VHOSTU_ARG_RECONNECT "=<int>"
 
 struct vhostu_devargs {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -26,6 +32,7 @@ struct vhostu_devargs {
 	uint64_t feature_mask;
 	bool has_mac;
 	struct rte_ether_addr mac;
+	uint32_t reconnect_ms;	/* client: interval between connection attempts */
 };
 
 /* Parse args into da. 0, or -errno after logging what was wrong. */

@@ -303,6 +303,7 @@ vhostu_port_init(struct vhostu_port *p, struct rte_eth_dev *dev, const char *nam
 	strlcpy(p->name, name, sizeof(p->name));
 	memcpy(p->path, da->path, sizeof(p->path));
 	p->server = da->server;
+	p->reconnect_ms = da->reconnect_ms;
 	p->max_queue_pairs = da->queues;
 	p->feature_mask = da->feature_mask;
 	p->features_offered = VHOSTU_DEFAULT_FEATURES & da->feature_mask;

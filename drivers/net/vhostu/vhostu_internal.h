@@ -135,6 +135,7 @@ struct vhostu_port {
 	/* Configuration from devargs. */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool server;
+	uint32_t reconnect_ms;	/* client: retry interval */
 	uint16_t max_queue_pairs;
 	uint64_t feature_mask;
 	struct rte_ether_addr mac;

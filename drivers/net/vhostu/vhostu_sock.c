@@ -26,7 +26,6 @@
 
 #define VHOSTU_CTL_MAX_PORTS	1024
 #define VHOSTU_CTL_TICK_MS	100
-#define VHOSTU_RETRY_MS		1000	/* client reconnect interval */
 
 enum vhostu_fd_kind {
 	VHOSTU_FD_WAKE = 0,
@@ -120,7 +119,7 @@ vhostu_conn_close(struct vhostu_port *p, int err)
 		p->sock_errno = err;
 	vhostu_rx_reset(&p->rx);
 	vhostu_port_reset_state(p);
-	p->next_retry_ms = vhostu_now_ms() + VHOSTU_RETRY_MS;
+	p->next_retry_ms = vhostu_now_ms() + p->reconnect_ms;
 }
 
 static int
@@ -167,14 +166,14 @@ vhostu_client_try(struct vhostu_port *p)
 		close(fd);
 		if (err != p->sock_errno)
 			VHOSTU_LOG(INFO, "%s: connect %s: %s (retrying every %u ms)", p->name,
-				p->path, strerror(err), VHOSTU_RETRY_MS);
+				p->path, strerror(err), p->reconnect_ms);
 		p->sock_errno = err;
 		goto retry;
 	}
 	vhostu_conn_up(p, fd);
 	return;
 retry:
-	p->next_retry_ms = vhostu_now_ms() + VHOSTU_RETRY_MS;
+	p->next_retry_ms = vhostu_now_ms() + p->reconnect_ms;
 }
 
 /* Server: a new connection replaces the old one (the VM was reset). */
