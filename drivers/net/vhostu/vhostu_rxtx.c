@@ -531,9 +531,24 @@ struct vhostu_tx {
 static __rte_always_inline uint32_t
 vhostu_tx_put_hdr(struct vhostu_tx *t, const struct vhostu_buf *b)
 {
-	uint32_t k = RTE_MIN(t->hdr_size - t->hdr_off, b->len), j;
 	const uint32_t nb = offsetof(struct vhostu_net_hdr, num_buffers);
+	uint32_t k, j;
 
+	/* The usual layout: the whole header at the start of the first buffer. */
+	if (likely(t->hdr_off == 0 && b->len >= sizeof(struct vhostu_net_hdr))) {
+		/* Constant sizes, so the copies are inlined stores. */
+		if (t->hdr_size == VHOSTU_NET_HDR_LONG)
+			memcpy(b->va, t->hdr, VHOSTU_NET_HDR_LONG);
+		else
+			memcpy(b->va, t->hdr, VHOSTU_NET_HDR_SHORT);
+		t->nb_va[0] = b->va + nb;
+		t->nb_va[1] = b->va + nb + 1;
+		t->nb_gpa[0] = b->gpa + nb;
+		t->nb_gpa[1] = b->gpa + nb + 1;
+		t->hdr_off = t->hdr_size;
+		return t->hdr_size;
+	}
+	k = RTE_MIN(t->hdr_size - t->hdr_off, b->len);
 	memcpy(b->va, &t->hdr[t->hdr_off], k);
 	for (j = 0; j < 2; j++) {
 		if (nb + j >= t->hdr_off && nb + j < t->hdr_off + k) {
