@@ -1,0 +1,834 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Forwarding: worker lcores poll the rx queues placed on them and send by
+ * l2 xconnect or bridge domain (MAC learning, aging, flooding). Interfaces
+ * in neither mode drop what they receive.
+ *
+ * Configuration changes (create, delete, state, l2 mode, a frontend enabling
+ * queues) are published by the main lcore as a new immutable struct app_conf;
+ * workers read it under QSBR RCU (librte_rcu): each worker reports a
+ * quiescent state after every pass, holding nothing of the conf. When
+ * app_fwd_apply() returns, no worker is inside a burst on a port that left
+ * the conf, so it can be stopped and closed.
+ *
+ * Tx queues: thread t sends on the queue cli_place_tx() gives it. A queue
+ * shared by two threads is taken under its spin-lock (persistent per port and
+ * queue, so both sides of a conf change use the same lock). During a change
+ * every sender locks: the old conf is switched to lock_all, synchronised, the
+ * new one published with lock_all, synchronised, and only then relaxed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_spinlock.h>
+
+#include "app.h"
+
+#define APP_BURST	32
+#define APP_NO_SLOT	UINT16_MAX
+#define APP_MAC_BUCKETS	4096
+#define APP_MAC_WAYS	4
+#define APP_MAC_SLOTS	(APP_MAC_BUCKETS * APP_MAC_WAYS)
+#define APP_HK_PERIOD_MS	100
+#define APP_AGE_PERIOD_S	1
+
+/* A bridge domain's MAC table: one 64-bit word per entry, mac << 16 | port. */
+struct app_mac_table {
+	uint64_t e[APP_MAC_SLOTS];
+	uint32_t ts[APP_MAC_SLOTS];	/* last seen, seconds */
+};
+
+struct app_bd {
+	uint32_t bd_id;
+	uint32_t age_min;
+	struct app_mac_table *macs;
+};
+
+struct app_slot {
+	uint16_t port_id;
+	uint8_t mode;		/* enum cli_l2_mode */
+	bool tx_shared;		/* some tx queue serves two threads */
+	uint16_t xc_slot;
+	uint16_t bd;		/* index in app_fwd.bds */
+	uint16_t txq[CLI_MAX_THREADS];
+};
+
+struct app_rxq {
+	uint16_t slot;
+	uint16_t port_id;
+	uint16_t queue;
+};
+
+struct app_conf {
+	bool lock_all;
+	uint16_t n_slots;
+	uint16_t slot_of_port[RTE_MAX_ETHPORTS];
+	struct app_slot slot[CLI_MAX_IF];
+	uint16_t n_members[CLI_MAX_IF];		/* per bd index */
+	uint16_t members[CLI_MAX_IF][CLI_MAX_IF];
+	uint32_t rx_start[CLI_MAX_THREADS + 1];
+	struct app_rxq rxq[CLI_MAX_IF * CLI_MAX_RXQ];
+};
+
+struct app_txbuf {
+	uint16_t n;
+	struct rte_mbuf *m[APP_BURST];
+};
+
+struct app_thread {
+	struct app_txbuf buf[CLI_MAX_IF];
+	uint16_t dirty[CLI_MAX_IF];
+	uint16_t n_dirty;
+	uint64_t rx_drops[RTE_MAX_ETHPORTS];
+	uint64_t tx_errors[RTE_MAX_ETHPORTS];
+} __rte_cache_aligned;
+
+/* What the frontend has set up on a port, read by housekeeping. */
+struct app_dyn {
+	uint16_t n_rxq;		/* rx queues whose vring the frontend touched */
+	uint32_t tx_enabled;	/* bit q: vring 2q enabled */
+};
+
+static struct {
+	struct app_conf *cur;
+	struct rte_rcu_qsbr *qsv;
+	uint16_t n_workers;
+	uint16_t n_threads;
+	struct app_thread *th;
+	struct cli_iftable ift;
+	struct app_dyn dyn[RTE_MAX_ETHPORTS];
+	struct cli_placement place[RTE_MAX_ETHPORTS];
+	struct app_bd bds[CLI_MAX_IF];
+	uint16_t n_bds;
+	rte_spinlock_t txlock[RTE_MAX_ETHPORTS][CLI_MAX_RXQ];
+	uint32_t now_s;
+	uint64_t last_hk;
+	uint32_t last_age;
+} app_fwd;
+
+volatile bool app_quit;
+
+/* ---------- MAC table (workers learn and look up, main ages) ---------- */
+
+static inline uint64_t
+app_mac_key(const struct rte_ether_addr *a)
+{
+	const uint8_t *b = a->addr_bytes;
+
+	return (uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 | (uint64_t)b[2] << 24 |
+		(uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | b[5];
+}
+
+static inline uint32_t
+app_mac_bucket(uint64_t key)
+{
+	return (uint32_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 52) & (APP_MAC_BUCKETS - 1);
+}
+
+static inline int
+app_mac_lookup(const struct app_mac_table *t, uint64_t key)
+{
+	uint32_t i, b = app_mac_bucket(key) * APP_MAC_WAYS;
+	uint64_t e;
+
+	for (i = 0; i < APP_MAC_WAYS; i++) {
+		e = __atomic_load_n(&t->e[b + i], __ATOMIC_RELAXED);
+		if (e != 0 && e >> 16 == key)
+			return (int)(e & 0xffff);
+	}
+	return -1;
+}
+
+static inline void
+app_mac_learn(struct app_mac_table *t, uint64_t key, uint16_t port, uint32_t now)
+{
+	uint32_t i, b = app_mac_bucket(key) * APP_MAC_WAYS, victim = b;
+	uint64_t e, want = key << 16 | port, zero = 0;
+
+	for (i = 0; i < APP_MAC_WAYS; i++) {
+		e = __atomic_load_n(&t->e[b + i], __ATOMIC_RELAXED);
+		if (e != 0 && e >> 16 == key) {
+			if (e != want)
+				__atomic_store_n(&t->e[b + i], want, __ATOMIC_RELAXED);
+			if (t->ts[b + i] != now)
+				__atomic_store_n(&t->ts[b + i], now, __ATOMIC_RELAXED);
+			return;
+		}
+		if (e == 0 || t->ts[b + i] < t->ts[victim])
+			victim = b + i;
+	}
+	__atomic_store_n(&t->ts[victim], now, __ATOMIC_RELAXED);
+	e = __atomic_load_n(&t->e[victim], __ATOMIC_RELAXED);
+	if (e == 0)
+		__atomic_compare_exchange_n(&t->e[victim], &zero, want, false,
+			__ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	else
+		__atomic_store_n(&t->e[victim], want, __ATOMIC_RELAXED);
+}
+
+/* Clear entries for which drop(entry) is true. */
+static void
+app_mac_sweep(struct app_mac_table *t, bool (*drop)(uint64_t e, uint32_t ts, void *arg),
+		void *arg)
+{
+	uint32_t i;
+	uint64_t e;
+
+	for (i = 0; i < APP_MAC_SLOTS; i++) {
+		e = __atomic_load_n(&t->e[i], __ATOMIC_RELAXED);
+		if (e != 0 && drop(e, t->ts[i], arg))
+			__atomic_compare_exchange_n(&t->e[i], &e, 0, false, __ATOMIC_RELAXED,
+				__ATOMIC_RELAXED);
+	}
+}
+
+/* ---------- datapath ---------- */
+
+static void
+app_tx(struct app_conf *c, uint16_t thread, uint16_t slot, struct rte_mbuf **m, uint16_t n)
+{
+	const struct app_slot *s = &c->slot[slot];
+	uint16_t q = s->txq[thread], sent;
+	rte_spinlock_t *lock = NULL;
+
+	if (__atomic_load_n(&c->lock_all, __ATOMIC_ACQUIRE) || s->tx_shared)
+		lock = &app_fwd.txlock[s->port_id][q];
+	if (lock != NULL)
+		rte_spinlock_lock(lock);
+	sent = rte_eth_tx_burst(s->port_id, q, m, n);
+	if (lock != NULL)
+		rte_spinlock_unlock(lock);
+	if (sent < n) {
+		app_fwd.th[thread].tx_errors[s->port_id] += n - sent;
+		rte_pktmbuf_free_bulk(&m[sent], n - sent);
+	}
+}
+
+static void
+app_buf_flush(struct app_conf *c, uint16_t thread, uint16_t slot)
+{
+	struct app_txbuf *b = &app_fwd.th[thread].buf[slot];
+
+	if (b->n > 0)
+		app_tx(c, thread, slot, b->m, b->n);
+	b->n = 0;
+}
+
+static void
+app_buf_add(struct app_conf *c, uint16_t thread, uint16_t slot, struct rte_mbuf *m)
+{
+	struct app_thread *th = &app_fwd.th[thread];
+	struct app_txbuf *b = &th->buf[slot];
+
+	if (b->n == APP_BURST)
+		app_buf_flush(c, thread, slot);
+	if (b->n == 0)
+		th->dirty[th->n_dirty++] = slot;
+	b->m[b->n++] = m;
+}
+
+static void
+app_buf_flush_all(struct app_conf *c, uint16_t thread)
+{
+	struct app_thread *th = &app_fwd.th[thread];
+	uint16_t i;
+
+	for (i = 0; i < th->n_dirty; i++)
+		app_buf_flush(c, thread, th->dirty[i]);
+	th->n_dirty = 0;
+}
+
+static void
+app_flood(struct app_conf *c, uint16_t thread, uint16_t in, uint16_t bd, struct rte_mbuf *m)
+{
+	uint16_t i, n = c->n_members[bd];
+
+	if (n <= 1) {
+		app_fwd.th[thread].rx_drops[c->slot[in].port_id]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_mbuf_refcnt_update(m, (int16_t)(n - 2));
+	for (i = 0; i < n; i++) {
+		if (c->members[bd][i] == in)
+			continue;
+		app_buf_add(c, thread, c->members[bd][i], m);
+	}
+}
+
+static void
+app_bridge(struct app_conf *c, uint16_t thread, uint16_t in, struct rte_mbuf **m, uint16_t n)
+{
+	const struct app_slot *s = &c->slot[in];
+	struct app_mac_table *t = app_fwd.bds[s->bd].macs;
+	uint32_t now = __atomic_load_n(&app_fwd.now_s, __ATOMIC_RELAXED);
+	struct rte_ether_hdr *eh;
+	uint16_t i, dst;
+	int port;
+
+	for (i = 0; i < n; i++) {
+		eh = rte_pktmbuf_mtod(m[i], struct rte_ether_hdr *);
+		if (rte_is_unicast_ether_addr(&eh->src_addr) &&
+				!rte_is_zero_ether_addr(&eh->src_addr))
+			app_mac_learn(t, app_mac_key(&eh->src_addr), s->port_id, now);
+		port = rte_is_unicast_ether_addr(&eh->dst_addr) ?
+			app_mac_lookup(t, app_mac_key(&eh->dst_addr)) : -1;
+		dst = port < 0 || port >= RTE_MAX_ETHPORTS ? APP_NO_SLOT : c->slot_of_port[port];
+		if (dst == APP_NO_SLOT || c->slot[dst].mode != CLI_L2_BRIDGE ||
+				c->slot[dst].bd != s->bd) {
+			app_flood(c, thread, in, s->bd, m[i]);
+		} else if (dst == in) {
+			app_fwd.th[thread].rx_drops[s->port_id]++;
+			rte_pktmbuf_free(m[i]);
+		} else {
+			app_buf_add(c, thread, dst, m[i]);
+		}
+	}
+	app_buf_flush_all(c, thread);
+}
+
+static void
+app_fwd_burst(struct app_conf *c, uint16_t thread, uint16_t in, struct rte_mbuf **m, uint16_t n)
+{
+	const struct app_slot *s = &c->slot[in];
+
+	if (s->mode == CLI_L2_XCONNECT && s->xc_slot != APP_NO_SLOT) {
+		app_tx(c, thread, s->xc_slot, m, n);
+		return;
+	}
+	if (s->mode == CLI_L2_BRIDGE) {
+		app_bridge(c, thread, in, m, n);
+		return;
+	}
+	app_fwd.th[thread].rx_drops[s->port_id] += n;
+	rte_pktmbuf_free_bulk(m, n);
+}
+
+static void
+app_fwd_poll(uint16_t thread)
+{
+	struct app_conf *c = __atomic_load_n(&app_fwd.cur, __ATOMIC_ACQUIRE);
+	struct rte_mbuf *m[APP_BURST];
+	const struct app_rxq *q;
+	uint32_t i;
+	uint16_t n;
+
+	if (c == NULL)
+		return;
+	for (i = c->rx_start[thread]; i < c->rx_start[thread + 1]; i++) {
+		q = &c->rxq[i];
+		n = rte_eth_rx_burst(q->port_id, q->queue, m, APP_BURST);
+		if (n > 0)
+			app_fwd_burst(c, thread, q->slot, m, n);
+	}
+}
+
+void
+app_fwd_poll_main(void)
+{
+	if (app_fwd.n_workers == 0)
+		app_fwd_poll(0);
+}
+
+static int
+app_worker_main(void *arg)
+{
+	unsigned int thread = (unsigned int)(uintptr_t)arg;
+
+	rte_rcu_qsbr_thread_register(app_fwd.qsv, thread);
+	rte_rcu_qsbr_thread_online(app_fwd.qsv, thread);
+	while (!__atomic_load_n(&app_quit, __ATOMIC_RELAXED)) {
+		app_fwd_poll((uint16_t)thread);
+		rte_rcu_qsbr_quiescent(app_fwd.qsv, thread);
+	}
+	rte_rcu_qsbr_thread_offline(app_fwd.qsv, thread);
+	rte_rcu_qsbr_thread_unregister(app_fwd.qsv, thread);
+	return 0;
+}
+
+/* ---------- building and publishing a conf (main lcore) ---------- */
+
+static int
+app_bd_index(uint32_t bd_id)
+{
+	uint16_t i;
+
+	for (i = 0; i < app_fwd.n_bds; i++)
+		if (app_fwd.bds[i].bd_id == bd_id)
+			return i;
+	if (app_fwd.n_bds == CLI_MAX_IF)
+		return -ENOSPC;
+	app_fwd.bds[i].macs = calloc(1, sizeof(struct app_mac_table));
+	if (app_fwd.bds[i].macs == NULL)
+		return -ENOMEM;
+	app_fwd.bds[i].bd_id = bd_id;
+	app_fwd.bds[i].age_min = CLI_DEFAULT_MAC_AGE_MIN;
+	app_fwd.n_bds++;
+	return i;
+}
+
+/* Placement of every interface (forwarding or not), so show can print it. */
+static void
+app_place_all(const struct cli_iftable *t)
+{
+	const struct cli_if *ifp;
+	struct cli_placement *p;
+	uint32_t rr = 0;
+	uint16_t q;
+	int i;
+
+	for (i = 0; i < CLI_MAX_IF; i++) {
+		ifp = &t->ifs[i];
+		if (!ifp->used || ifp->deleting || ifp->port_id >= RTE_MAX_ETHPORTS)
+			continue;
+		p = &app_fwd.place[ifp->port_id];
+		memset(p, 0, sizeof(*p));
+		for (q = 0; q < app_fwd.dyn[ifp->port_id].n_rxq && q < CLI_MAX_RXQ; q++) {
+			p->rx[q].thread = cli_place_rx_next(&rr, app_fwd.n_workers);
+			p->rx[q].vring = (uint16_t)(2 * q + 1);
+		}
+		p->n_rx = q;
+		cli_place_tx(app_fwd.dyn[ifp->port_id].tx_enabled, app_fwd.n_threads, p);
+	}
+}
+
+static bool
+app_if_forwards(const struct cli_if *ifp)
+{
+	return ifp->used && !ifp->deleting && ifp->admin_up && ifp->port_id < RTE_MAX_ETHPORTS;
+}
+
+static int
+app_conf_slots(struct app_conf *c, const struct cli_iftable *t)
+{
+	const struct cli_if *ifp;
+	struct app_slot *s;
+	uint16_t th;
+	int i, bd;
+
+	memset(c->slot_of_port, 0xff, sizeof(c->slot_of_port));
+	for (i = 0; i < CLI_MAX_IF; i++) {
+		ifp = &t->ifs[i];
+		if (!app_if_forwards(ifp))
+			continue;
+		s = &c->slot[c->n_slots];
+		s->port_id = ifp->port_id;
+		s->mode = (uint8_t)ifp->l2_mode;
+		s->xc_slot = APP_NO_SLOT;
+		s->tx_shared = app_fwd.place[ifp->port_id].tx_spinlock;
+		for (th = 0; th < app_fwd.n_threads; th++)
+			s->txq[th] = cli_place_tx_queue(&app_fwd.place[ifp->port_id], th);
+		if (ifp->l2_mode == CLI_L2_BRIDGE) {
+			bd = app_bd_index(ifp->bd_id);
+			if (bd < 0)
+				return bd;
+			s->bd = (uint16_t)bd;
+			c->members[bd][c->n_members[bd]++] = c->n_slots;
+		}
+		c->slot_of_port[ifp->port_id] = c->n_slots++;
+	}
+	return 0;
+}
+
+static void
+app_conf_links(struct app_conf *c, const struct cli_iftable *t)
+{
+	const struct cli_if *ifp, *peer;
+	struct app_slot *s;
+	uint16_t i;
+
+	for (i = 0; i < c->n_slots; i++) {
+		s = &c->slot[i];
+		if (s->mode != CLI_L2_XCONNECT)
+			continue;
+		ifp = cli_iftable_by_port((struct cli_iftable *)(uintptr_t)t, s->port_id);
+		peer = ifp ? cli_iftable_by_sw_if_index((struct cli_iftable *)(uintptr_t)t,
+			ifp->xc_sw_if_index) : NULL;
+		if (peer != NULL && app_if_forwards(peer))
+			s->xc_slot = c->slot_of_port[peer->port_id];
+	}
+}
+
+/* rx queues of forwarding ports, grouped by thread. */
+static void
+app_conf_rxqs(struct app_conf *c)
+{
+	const struct cli_placement *p;
+	uint32_t n = 0;
+	uint16_t th, i, q;
+
+	for (th = 0; th <= app_fwd.n_workers; th++) {
+		c->rx_start[th] = n;
+		for (i = 0; i < c->n_slots; i++) {
+			p = &app_fwd.place[c->slot[i].port_id];
+			for (q = 0; q < p->n_rx; q++) {
+				if (p->rx[q].thread != th)
+					continue;
+				c->rxq[n++] = (struct app_rxq){ i, c->slot[i].port_id, q };
+			}
+		}
+	}
+	for (th = app_fwd.n_workers + 1; th <= CLI_MAX_THREADS; th++)
+		c->rx_start[th] = n;
+}
+
+static struct app_conf *
+app_conf_build(const struct cli_iftable *t)
+{
+	struct app_conf *c = calloc(1, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	app_place_all(t);
+	if (app_conf_slots(c, t) < 0) {
+		free(c);
+		return NULL;
+	}
+	app_conf_links(c, t);
+	app_conf_rxqs(c);
+	c->lock_all = true;
+	return c;
+}
+
+static bool
+app_mac_stale(uint64_t e, uint32_t ts, void *arg)
+{
+	const struct app_conf *c = app_fwd.cur;
+	uint16_t port = (uint16_t)(e & 0xffff), slot;
+	uint16_t bd = (uint16_t)(uintptr_t)arg;
+
+	slot = port < RTE_MAX_ETHPORTS ? c->slot_of_port[port] : APP_NO_SLOT;
+	return slot == APP_NO_SLOT || c->slot[slot].mode != CLI_L2_BRIDGE || c->slot[slot].bd != bd;
+}
+
+static int
+app_publish(void)
+{
+	struct app_conf *old = app_fwd.cur, *c;
+	uint16_t i;
+
+	c = app_conf_build(&app_fwd.ift);
+	if (c == NULL)
+		return -ENOMEM;
+	if (old != NULL) {
+		__atomic_store_n(&old->lock_all, true, __ATOMIC_RELEASE);
+		rte_rcu_qsbr_synchronize(app_fwd.qsv, RTE_QSBR_THRID_INVALID);
+	}
+	__atomic_store_n(&app_fwd.cur, c, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(app_fwd.qsv, RTE_QSBR_THRID_INVALID);
+	free(old);
+	__atomic_store_n(&c->lock_all, false, __ATOMIC_RELEASE);
+	/* forget what ports that left a bridge domain had learned there */
+	for (i = 0; i < app_fwd.n_bds; i++)
+		app_mac_sweep(app_fwd.bds[i].macs, app_mac_stale, (void *)(uintptr_t)i);
+	return 0;
+}
+
+/* Zero the counters of ports that are new in t. */
+static void
+app_reset_new_ports(const struct cli_iftable *t)
+{
+	const struct cli_if *ifp;
+	uint16_t th;
+	int i;
+
+	for (i = 0; i < CLI_MAX_IF; i++) {
+		ifp = &t->ifs[i];
+		if (!ifp->used || ifp->port_id >= RTE_MAX_ETHPORTS)
+			continue;
+		if (app_fwd.ift.ifs[i].used && app_fwd.ift.ifs[i].port_id == ifp->port_id)
+			continue;
+		for (th = 0; th < app_fwd.n_threads; th++) {
+			app_fwd.th[th].rx_drops[ifp->port_id] = 0;
+			app_fwd.th[th].tx_errors[ifp->port_id] = 0;
+		}
+		memset(&app_fwd.dyn[ifp->port_id], 0, sizeof(app_fwd.dyn[0]));
+	}
+}
+
+static int
+app_fwd_apply(const struct cli_iftable *t)
+{
+	int i;
+
+	/* a bridge domain exists from its first member on, up or down */
+	for (i = 0; i < CLI_MAX_IF; i++)
+		if (t->ifs[i].used && t->ifs[i].l2_mode == CLI_L2_BRIDGE &&
+				app_bd_index(t->ifs[i].bd_id) < 0)
+			return -ENOSPC;
+	app_reset_new_ports(t);
+	app_fwd.ift = *t;
+	app_fwd_housekeep(true);	/* read the ports' vring state; publishes */
+	return app_publish();
+}
+
+/* ---------- housekeeping (main lcore) ---------- */
+
+static void
+app_dyn_read(uint16_t port_id, bool is_vhost, struct app_dyn *d,
+		struct rte_pmd_vhostu_info *info)
+{
+	struct rte_eth_dev_info di;
+	uint16_t q;
+
+	memset(d, 0, sizeof(*d));
+	if (!is_vhost) {
+		if (rte_eth_dev_info_get(port_id, &di) == 0) {
+			d->n_rxq = RTE_MIN(di.nb_rx_queues, CLI_MAX_RXQ);
+			d->tx_enabled = (1u << RTE_MIN(di.nb_tx_queues, CLI_MAX_RXQ)) - 1;
+		}
+		return;
+	}
+	if (rte_pmd_vhostu_get_info(port_id, info) < 0)
+		return;
+	for (q = 0; q < CLI_MAX_RXQ && 2u * q < info->nvrings; q++) {
+		if (2u * q + 1 < info->nvrings)
+			d->n_rxq = q + 1;
+		if (info->vrings[2 * q].enabled)
+			d->tx_enabled |= 1u << q;
+	}
+}
+
+/* Re-read every port's vrings; true if the placement must change. */
+static bool
+app_dyn_refresh(void)
+{
+	static struct rte_pmd_vhostu_info info;
+	const struct cli_if *ifp;
+	struct app_dyn d;
+	bool changed = false;
+	int i;
+
+	for (i = 0; i < CLI_MAX_IF; i++) {
+		ifp = &app_fwd.ift.ifs[i];
+		if (!ifp->used || ifp->deleting || ifp->port_id >= RTE_MAX_ETHPORTS)
+			continue;
+		app_dyn_read(ifp->port_id, ifp->is_vhost, &d, &info);
+		if (memcmp(&d, &app_fwd.dyn[ifp->port_id], sizeof(d)) != 0) {
+			app_fwd.dyn[ifp->port_id] = d;
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+static bool
+app_mac_expired(uint64_t e, uint32_t ts, void *arg)
+{
+	uint32_t age_s = (uint32_t)(uintptr_t)arg;
+
+	return app_fwd.now_s - ts > age_s;
+}
+
+static void
+app_age(void)
+{
+	uint16_t i;
+
+	if (app_fwd.now_s - app_fwd.last_age < APP_AGE_PERIOD_S)
+		return;
+	app_fwd.last_age = app_fwd.now_s;
+	for (i = 0; i < app_fwd.n_bds; i++)
+		if (app_fwd.bds[i].age_min > 0)
+			app_mac_sweep(app_fwd.bds[i].macs, app_mac_expired,
+				(void *)(uintptr_t)(app_fwd.bds[i].age_min * 60));
+}
+
+void
+app_fwd_housekeep(bool force)
+{
+	uint64_t now = rte_get_timer_cycles(), hz = rte_get_timer_hz();
+
+	if (!force && now - app_fwd.last_hk < hz / 1000 * APP_HK_PERIOD_MS)
+		return;
+	app_fwd.last_hk = now;
+	__atomic_store_n(&app_fwd.now_s, (uint32_t)(now / hz), __ATOMIC_RELAXED);
+	app_age();
+	if (app_dyn_refresh() && !force)
+		app_publish();
+}
+
+/* ---------- cli_fwd_ops ---------- */
+
+static void
+app_fwd_refresh(void)
+{
+	if (app_dyn_refresh())
+		app_publish();
+}
+
+static void
+app_fwd_placement(uint16_t port_id, struct cli_placement *p)
+{
+	if (port_id < RTE_MAX_ETHPORTS)
+		*p = app_fwd.place[port_id];
+}
+
+static void
+app_fwd_drops(uint16_t port_id, uint64_t *rx_drops, uint64_t *tx_errors)
+{
+	uint16_t th;
+
+	if (port_id >= RTE_MAX_ETHPORTS)
+		return;
+	for (th = 0; th < app_fwd.n_threads; th++) {
+		*rx_drops += __atomic_load_n(&app_fwd.th[th].rx_drops[port_id], __ATOMIC_RELAXED);
+		*tx_errors += __atomic_load_n(&app_fwd.th[th].tx_errors[port_id],
+			__ATOMIC_RELAXED);
+	}
+}
+
+static int
+app_fwd_l2fib(struct cli_l2fib_entry *out, uint32_t max)
+{
+	const struct app_mac_table *t;
+	uint32_t i, n = 0;
+	uint16_t b;
+	uint64_t e;
+
+	for (b = 0; b < app_fwd.n_bds; b++) {
+		t = app_fwd.bds[b].macs;
+		for (i = 0; i < APP_MAC_SLOTS && n < max; i++) {
+			e = __atomic_load_n(&t->e[i], __ATOMIC_RELAXED);
+			if (e == 0)
+				continue;
+			out[n].bd_id = app_fwd.bds[b].bd_id;
+			out[n].port_id = (uint16_t)(e & 0xffff);
+			for (int k = 0; k < 6; k++)
+				out[n].mac.addr_bytes[k] = (uint8_t)(e >> (56 - 8 * k));
+			out[n].age_s = app_fwd.now_s - t->ts[i];
+			n++;
+		}
+	}
+	return (int)n;
+}
+
+static int
+app_fwd_bd_get(uint32_t bd_id, struct cli_bd_info *info)
+{
+	uint16_t i;
+
+	for (i = 0; i < app_fwd.n_bds; i++) {
+		if (app_fwd.bds[i].bd_id != bd_id)
+			continue;
+		info->bd_id = bd_id;
+		info->mac_age_min = app_fwd.bds[i].age_min;
+		info->learn = true;
+		info->flood = true;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int
+app_fwd_bd_set_age(uint32_t bd_id, uint32_t minutes)
+{
+	uint16_t i;
+
+	for (i = 0; i < app_fwd.n_bds; i++) {
+		if (app_fwd.bds[i].bd_id == bd_id) {
+			app_fwd.bds[i].age_min = minutes;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void
+app_fwd_quit(void)
+{
+	__atomic_store_n(&app_quit, true, __ATOMIC_RELAXED);
+}
+
+static const struct cli_fwd_ops app_fwd_ops_tbl = {
+	.apply = app_fwd_apply,
+	.refresh = app_fwd_refresh,
+	.placement = app_fwd_placement,
+	.drops = app_fwd_drops,
+	.l2fib = app_fwd_l2fib,
+	.bd_set_age = app_fwd_bd_set_age,
+	.bd_get = app_fwd_bd_get,
+	.quit = app_fwd_quit,
+};
+
+const struct cli_fwd_ops *
+app_fwd_ops(void)
+{
+	return &app_fwd_ops_tbl;
+}
+
+/* ---------- life cycle ---------- */
+
+int
+app_fwd_init(void)
+{
+	size_t sz;
+	uint16_t p, q;
+
+	app_fwd.n_workers = (uint16_t)rte_lcore_count() - 1;
+	app_fwd.n_threads = app_fwd.n_workers + 1;
+	if (app_fwd.n_threads > CLI_MAX_THREADS)
+		return -E2BIG;
+	app_fwd.th = rte_zmalloc("app_threads", sizeof(*app_fwd.th) * app_fwd.n_threads,
+		RTE_CACHE_LINE_SIZE);
+	sz = rte_rcu_qsbr_get_memsize(app_fwd.n_threads);
+	app_fwd.qsv = rte_zmalloc("app_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	if (app_fwd.th == NULL || app_fwd.qsv == NULL)
+		return -ENOMEM;
+	rte_rcu_qsbr_init(app_fwd.qsv, app_fwd.n_threads);
+	for (p = 0; p < RTE_MAX_ETHPORTS; p++)
+		for (q = 0; q < CLI_MAX_RXQ; q++)
+			rte_spinlock_init(&app_fwd.txlock[p][q]);
+	cli_iftable_init(&app_fwd.ift);
+	return 0;
+}
+
+uint16_t
+app_fwd_n_workers(void)
+{
+	return app_fwd.n_workers;
+}
+
+int
+app_fwd_launch(void)
+{
+	unsigned int lcore;
+	uintptr_t thread = 1;
+	int ret;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		ret = rte_eal_remote_launch(app_worker_main, (void *)thread++, lcore);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+void
+app_fwd_stop(void)
+{
+	__atomic_store_n(&app_quit, true, __ATOMIC_RELAXED);
+	rte_eal_mp_wait_lcore();
+}
+
+void
+app_fwd_fini(void)
+{
+	uint16_t i;
+
+	free(app_fwd.cur);
+	app_fwd.cur = NULL;
+	for (i = 0; i < app_fwd.n_bds; i++)
+		free(app_fwd.bds[i].macs);
+	app_fwd.n_bds = 0;
+	rte_free(app_fwd.qsv);
+	rte_free(app_fwd.th);
+}

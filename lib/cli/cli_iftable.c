@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The interface table: VirtualEthernet0/0/N <-> sw_if_index <-> DPDK port.
+ * sw_if_index starts at 1 (VPP's 0 is local0); the lowest free index is
+ * reused by the next interface, and N is the lowest instance no interface
+ * has, unless `renumber` chose one (duplicates allowed, as in VPP).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+void
+cli_iftable_init(struct cli_iftable *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+bool
+cli_iftable_instance_used(const struct cli_iftable *t, uint32_t instance)
+{
+	int i;
+
+	for (i = 0; i < CLI_MAX_IF; i++)
+		if (t->ifs[i].used && t->ifs[i].is_vhost && t->ifs[i].instance == instance)
+			return true;
+	return false;
+}
+
+uint32_t
+cli_iftable_next_instance(const struct cli_iftable *t)
+{
+	uint32_t n = 0;
+
+	while (cli_iftable_instance_used(t, n))
+		n++;
+	return n;
+}
+
+static struct cli_if *
+cli_iftable_alloc(struct cli_iftable *t, uint16_t port_id)
+{
+	struct cli_if *ifp;
+	int i;
+
+	for (i = 0; i < CLI_MAX_IF; i++) {
+		ifp = &t->ifs[i];
+		if (ifp->used)
+			continue;
+		memset(ifp, 0, sizeof(*ifp));
+		ifp->used = true;
+		ifp->sw_if_index = (uint32_t)i + 1;
+		ifp->port_id = port_id;
+		ifp->l2_mode = CLI_L2_NONE;
+		return ifp;
+	}
+	return NULL;
+}
+
+int
+cli_iftable_add_vhost(struct cli_iftable *t, uint16_t port_id, int64_t instance,
+		const char *vdev, struct cli_if **out)
+{
+	struct cli_if *ifp;
+	uint32_t n;
+
+	n = instance < 0 ? cli_iftable_next_instance(t) : (uint32_t)instance;
+	ifp = cli_iftable_alloc(t, port_id);
+	if (ifp == NULL)
+		return -ENOSPC;
+	ifp->is_vhost = true;
+	ifp->instance = n;
+	snprintf(ifp->name, sizeof(ifp->name), CLI_IF_NAME_PREFIX "%u", n);
+	snprintf(ifp->vdev, sizeof(ifp->vdev), "%s", vdev ? vdev : "");
+	if (out != NULL)
+		*out = ifp;
+	return 0;
+}
+
+int
+cli_iftable_add_other(struct cli_iftable *t, uint16_t port_id, const char *name,
+		struct cli_if **out)
+{
+	struct cli_if *ifp;
+
+	ifp = cli_iftable_alloc(t, port_id);
+	if (ifp == NULL)
+		return -ENOSPC;
+	snprintf(ifp->name, sizeof(ifp->name), "%s", name);
+	if (out != NULL)
+		*out = ifp;
+	return 0;
+}
+
+/* Forget ifp; interfaces cross-connected to it go back to dropping. */
+void
+cli_iftable_del(struct cli_iftable *t, struct cli_if *ifp)
+{
+	uint32_t sw = ifp->sw_if_index;
+	int i;
+
+	memset(ifp, 0, sizeof(*ifp));
+	for (i = 0; i < CLI_MAX_IF; i++) {
+		if (t->ifs[i].used && t->ifs[i].l2_mode == CLI_L2_XCONNECT &&
+				t->ifs[i].xc_sw_if_index == sw)
+			t->ifs[i].l2_mode = CLI_L2_NONE;
+	}
+}
+
+/* The first (lowest sw_if_index) interface of that name. */
+struct cli_if *
+cli_iftable_by_name(struct cli_iftable *t, const char *name)
+{
+	int i;
+
+	for (i = 0; i < CLI_MAX_IF; i++)
+		if (t->ifs[i].used && strcmp(t->ifs[i].name, name) == 0)
+			return &t->ifs[i];
+	return NULL;
+}
+
+struct cli_if *
+cli_iftable_by_sw_if_index(struct cli_iftable *t, uint32_t sw_if_index)
+{
+	if (sw_if_index < 1 || sw_if_index > CLI_MAX_IF)
+		return NULL;
+	return t->ifs[sw_if_index - 1].used ? &t->ifs[sw_if_index - 1] : NULL;
+}
+
+struct cli_if *
+cli_iftable_by_port(struct cli_iftable *t, uint16_t port_id)
+{
+	int i;
+
+	for (i = 0; i < CLI_MAX_IF; i++)
+		if (t->ifs[i].used && t->ifs[i].port_id == port_id)
+			return &t->ifs[i];
+	return NULL;
+}
+
+struct cli_if *
+cli_iftable_by_socket(struct cli_iftable *t, const char *path)
+{
+	int i;
+
+	for (i = 0; i < CLI_MAX_IF; i++)
+		if (t->ifs[i].used && t->ifs[i].is_vhost &&
+				strcmp(t->ifs[i].socket, path) == 0)
+			return &t->ifs[i];
+	return NULL;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * show interface, set interface state, l2 xconnect / bridge / l3,
+ * show bridge-domain, show l2fib.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmdline.h>
+
+#include "cli.h"
+
+int
+cli_if_set_state(struct cmdline *cl, struct cli_if *ifp, bool up)
+{
+	int ret;
+
+	if (ifp->admin_up == up)
+		return 0;
+	if (up) {
+		ret = cli_main.port->start(ifp->port_id);
+		if (ret < 0) {
+			cli_error(cl, "%s: cannot start the port: %s", ifp->name, strerror(-ret));
+			return -1;
+		}
+		ifp->admin_up = true;
+		cli_main.fwd->apply(&cli_main.ift);
+		return 0;
+	}
+	/* workers first: once apply returns, none touches the port */
+	ifp->admin_up = false;
+	cli_main.fwd->apply(&cli_main.ift);
+	ret = cli_main.port->stop(ifp->port_id);
+	if (ret < 0)
+		cmdline_printf(cl, "warning: %s: port did not stop cleanly: %s\n", ifp->name,
+			strerror(-ret));
+	return 0;
+}
+
+int
+cli_if_set_l2(struct cmdline *cl, struct cli_if *ifp, enum cli_l2_mode mode,
+		uint32_t xc_sw_if_index, uint32_t bd_id)
+{
+	struct cli_if saved = *ifp;
+
+	ifp->l2_mode = mode;
+	ifp->xc_sw_if_index = mode == CLI_L2_XCONNECT ? xc_sw_if_index : 0;
+	ifp->bd_id = mode == CLI_L2_BRIDGE ? bd_id : 0;
+	if (cli_main.fwd->apply(&cli_main.ift) < 0) {
+		*ifp = saved;
+		cli_main.fwd->apply(&cli_main.ift);
+		cli_error(cl, "%s: cannot change forwarding (too many bridge domains?)",
+			ifp->name);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+cli_if_show_one(struct cmdline *cl, struct cli_if *ifp)
+{
+	struct cli_if_stats st;
+
+	memset(&st, 0, sizeof(st));
+	if (cli_main.port->stats(ifp->port_id, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	cli_main.fwd->drops(ifp->port_id, &st.drops, &st.tx_error);
+	cli_fmt_if_row(cl, ifp->name, ifp->sw_if_index, ifp->admin_up, &st);
+}
+
+int
+cli_if_show(struct cmdline *cl, struct cli_if **ifs, int n)
+{
+	int i;
+
+	cli_fmt_if_header(cl);
+	if (n > 0) {
+		for (i = 0; i < n; i++)
+			cli_if_show_one(cl, ifs[i]);
+		return 0;
+	}
+	for (i = 0; i < CLI_MAX_IF; i++)
+		if (cli_main.ift.ifs[i].used)
+			cli_if_show_one(cl, &cli_main.ift.ifs[i]);
+	return 0;
+}
+
+/* The bridge domains in use, by id; returns how many. */
+static int
+cli_bd_list(uint32_t *ids, int max)
+{
+	const struct cli_if *ifp;
+	int i, j, n = 0;
+
+	for (i = 0; i < CLI_MAX_IF; i++) {
+		ifp = &cli_main.ift.ifs[i];
+		if (!ifp->used || ifp->l2_mode != CLI_L2_BRIDGE)
+			continue;
+		for (j = 0; j < n && ids[j] != ifp->bd_id; j++)
+			;
+		if (j < n || n == max)
+			continue;
+		for (j = n++; j > 0 && ids[j - 1] > ifp->bd_id; j--)
+			ids[j] = ids[j - 1];
+		ids[j] = ifp->bd_id;
+	}
+	return n;
+}
+
+static void
+cli_bd_show_members(struct cmdline *cl, uint32_t bd_id)
+{
+	const struct cli_if *ifp;
+	char sw[16];
+	int i;
+
+	cmdline_printf(cl, "\n");
+	cli_fmt_bd_member(cl, "Interface", "If-idx", "ISN", "SHG", "BVI", "TxFlood",
+		"VLAN-Tag-Rewrite");
+	for (i = 0; i < CLI_MAX_IF; i++) {
+		ifp = &cli_main.ift.ifs[i];
+		if (!ifp->used || ifp->l2_mode != CLI_L2_BRIDGE || ifp->bd_id != bd_id)
+			continue;
+		snprintf(sw, sizeof(sw), "%u", ifp->sw_if_index);
+		cli_fmt_bd_member(cl, ifp->name, sw, "0", "0", "-", "*", "none");
+	}
+}
+
+int
+cli_bd_show(struct cmdline *cl, uint32_t bd_id, bool detail)
+{
+	struct cli_bd_info info;
+	uint32_t ids[CLI_MAX_IF];
+	int n, i, shown = 0;
+
+	n = cli_bd_list(ids, CLI_MAX_IF);
+	for (i = 0; i < n; i++) {
+		if (bd_id != 0 && ids[i] != bd_id)
+			continue;
+		memset(&info, 0, sizeof(info));
+		info.bd_id = ids[i];
+		info.learn = info.flood = true;
+		cli_main.fwd->bd_get(ids[i], &info);
+		if (shown++ == 0 || detail)
+			cli_fmt_bd_header(cl);
+		cli_fmt_bd_row(cl, &info, (uint32_t)i + 1);
+		if (detail)
+			cli_bd_show_members(cl, ids[i]);
+	}
+	if (shown == 0 && bd_id != 0) {
+		cli_error(cl, "no such bridge domain %u", bd_id);
+		return -1;
+	}
+	if (shown == 0)
+		cmdline_printf(cl, "no bridge-domains in use\n");
+	return 0;
+}
+
+int
+cli_l2fib_show(struct cmdline *cl)
+{
+	struct cli_l2fib_entry *e;
+	const struct cli_if *ifp;
+	int n, i;
+
+	e = calloc(CLI_L2FIB_SHOW_MAX, sizeof(*e));
+	if (e == NULL) {
+		cli_error(cl, "out of memory");
+		return -1;
+	}
+	n = cli_main.fwd->l2fib(e, CLI_L2FIB_SHOW_MAX);
+	cli_fmt_l2fib_header(cl);
+	for (i = 0; i < n; i++) {
+		ifp = cli_iftable_by_port(&cli_main.ift, e[i].port_id);
+		cli_fmt_l2fib_row(cl, &e[i], ifp ? ifp->sw_if_index : 0,
+			ifp ? ifp->name : "DELETED");
+	}
+	cmdline_printf(cl, "%d l2fib entries\n", n < 0 ? 0 : n);
+	free(e);
+	return 0;
+}

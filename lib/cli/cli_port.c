@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The real port operations: rte_vdev_init / ethdev / rte_pmd_vhostu.h.
+ * Ports are configured with every queue the device offers and left stopped
+ * (admin-down); `set interface state up` starts them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#include "cli.h"
+
+#define CLI_RING_SIZE	1024
+
+int
+cli_port_configure(uint16_t port_id, struct rte_mempool *mp)
+{
+	struct rte_eth_dev_info dev_info;
+	struct rte_eth_conf conf;
+	uint16_t q, nq;
+	int ret;
+
+	ret = rte_eth_dev_info_get(port_id, &dev_info);
+	if (ret < 0)
+		return ret;
+	nq = RTE_MIN(dev_info.max_rx_queues, dev_info.max_tx_queues);
+	if (nq == 0)
+		return -EINVAL;
+	memset(&conf, 0, sizeof(conf));
+	ret = rte_eth_dev_configure(port_id, nq, nq, &conf);
+	for (q = 0; ret == 0 && q < nq; q++) {
+		ret = rte_eth_rx_queue_setup(port_id, q, CLI_RING_SIZE,
+			rte_eth_dev_socket_id(port_id), NULL, mp);
+		if (ret == 0)
+			ret = rte_eth_tx_queue_setup(port_id, q, CLI_RING_SIZE,
+				rte_eth_dev_socket_id(port_id), NULL);
+	}
+	return ret < 0 ? ret : 0;
+}
+
+static int
+cli_port_create(const char *vdev, const char *devargs, uint16_t *port_id)
+{
+	int ret;
+
+	ret = rte_vdev_init(vdev, devargs);
+	if (ret < 0)
+		return ret == -1 ? -EINVAL : ret;
+	ret = rte_eth_dev_get_port_by_name(vdev, port_id);
+	if (ret == 0)
+		ret = cli_port_configure(*port_id, cli_main.mp);
+	if (ret < 0) {
+		if (rte_eth_dev_get_port_by_name(vdev, port_id) == 0)
+			rte_eth_dev_close(*port_id);
+		rte_vdev_uninit(vdev);
+	}
+	return ret;
+}
+
+static int
+cli_port_destroy(uint16_t port_id, const char *vdev)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	int ret;
+
+	if (rte_eth_dev_get_name_by_port(port_id, name) < 0)
+		return -ENODEV;
+	ret = rte_eth_dev_close(port_id);
+	if (rte_vdev_uninit(vdev[0] ? vdev : name) < 0 && ret == 0)
+		ret = -EIO;
+	return ret;
+}
+
+static int
+cli_port_start(uint16_t port_id)
+{
+	return rte_eth_dev_start(port_id);
+}
+
+static int
+cli_port_stop(uint16_t port_id)
+{
+	return rte_eth_dev_stop(port_id);
+}
+
+static int
+cli_port_stats(uint16_t port_id, struct cli_if_stats *st)
+{
+	struct rte_eth_stats s;
+	int ret;
+
+	ret = rte_eth_stats_get(port_id, &s);
+	if (ret < 0)
+		return ret;
+	st->rx_packets = s.ipackets;
+	st->rx_bytes = s.ibytes;
+	st->tx_packets = s.opackets;
+	st->tx_bytes = s.obytes;
+	st->rx_miss = s.imissed + s.ierrors + s.rx_nombuf;
+	st->tx_error = s.oerrors;
+	return 0;
+}
+
+static const struct cli_port_ops cli_port_ops_default = {
+	.create = cli_port_create,
+	.destroy = cli_port_destroy,
+	.start = cli_port_start,
+	.stop = cli_port_stop,
+	.info = rte_pmd_vhostu_get_info,
+	.descriptors = rte_pmd_vhostu_get_descriptors,
+	.stats = cli_port_stats,
+	.set_debug = rte_pmd_vhostu_set_debug,
+	.coalesce = rte_pmd_vhostu_get_coalesce,
+};
+
+const struct cli_port_ops *
+cli_port_default_ops(void)
+{
+	return &cli_port_ops_default;
+}
+
+static int
+cli_scan_one(uint16_t port_id)
+{
+	struct rte_pmd_vhostu_info *info;
+	char name[RTE_ETH_NAME_MAX_LEN];
+	struct cli_if *ifp;
+	int ret;
+
+	if (rte_eth_dev_get_name_by_port(port_id, name) < 0)
+		return -ENODEV;
+	ret = cli_port_configure(port_id, cli_main.mp);
+	if (ret < 0)
+		return ret;
+	if (!rte_pmd_vhostu_is_vhostu(port_id))
+		return cli_iftable_add_other(&cli_main.ift, port_id, name, NULL);
+	ret = cli_iftable_add_vhost(&cli_main.ift, port_id, -1, name, &ifp);
+	if (ret < 0)
+		return ret;
+	info = calloc(1, sizeof(*info));
+	if (info != NULL && rte_pmd_vhostu_get_info(port_id, info) == 0)
+		snprintf(ifp->socket, sizeof(ifp->socket), "%s", info->socket_path);
+	free(info);
+	return 0;
+}
+
+int
+cli_scan_ports(void)
+{
+	uint16_t port_id;
+	int ret;
+
+	RTE_ETH_FOREACH_DEV(port_id) {
+		if (cli_iftable_by_port(&cli_main.ift, port_id) != NULL)
+			continue;
+		ret = cli_scan_one(port_id);
+		if (ret < 0)
+			return ret;
+	}
+	return cli_main.fwd->apply(&cli_main.ift);
+}
+
+void
+cli_fini(void)
+{
+	struct cli_if *ifp;
+	int i;
+
+	for (i = 0; i < CLI_MAX_IF; i++)
+		if (cli_main.ift.ifs[i].used)
+			cli_main.ift.ifs[i].deleting = true;
+	cli_main.fwd->apply(&cli_main.ift);
+	for (i = 0; i < CLI_MAX_IF; i++) {
+		ifp = &cli_main.ift.ifs[i];
+		if (!ifp->used)
+			continue;
+		if (ifp->admin_up)
+			cli_main.port->stop(ifp->port_id);
+		cli_main.port->destroy(ifp->port_id, ifp->vdev);
+		cli_iftable_del(&cli_main.ift, ifp);
+	}
+	cli_main.fwd->apply(&cli_main.ift);
+}

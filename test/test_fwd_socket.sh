@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# vhostu-fwd started with a command file that creates a server interface: the
+# socket must accept a connection; then `quit` on stdin ends it with status 0.
+# Time-bounded; kills what it starts.
+set -u
+fwd=${1:?usage: test_fwd_socket.sh path/to/vhostu-fwd}
+dir=$(mktemp -d /tmp/vhostu-fwd-test.XXXXXX)
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; echo "--- output:"; cat "$dir/out" 2>/dev/null; exit 1; }
+
+cat > "$dir/cmds.cli" <<CLI
+# a comment, then a blank line
+
+create vhost-user socket $dir/s1.sock server
+set interface state VirtualEthernet0/0/0 up
+show interface
+CLI
+mkfifo "$dir/in"
+"$fwd" --no-huge -m 256 --no-pci --no-shconf -l 0,1 --file-prefix="vt$$" -- \
+	--cmdline-file "$dir/cmds.cli" <"$dir/in" >"$dir/out" 2>&1 &
+pid=$!
+exec 3>"$dir/in"	# keep stdin open: vhostu-fwd reads commands from it
+
+for _ in $(seq 1 300); do	# up to 30 s
+	[ -S "$dir/s1.sock" ] && grep -q '^VirtualEthernet0/0/0  *1  *up' "$dir/out" && break
+	kill -0 "$pid" 2>/dev/null || fail "vhostu-fwd exited early"
+	sleep 0.1
+done
+[ -S "$dir/s1.sock" ] || fail "no socket $dir/s1.sock"
+grep -q '^VirtualEthernet0/0/0$' "$dir/out" || fail "create did not print the name"
+
+python3 - "$dir/s1.sock" <<'PY' || fail "socket did not accept a connection"
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.close()
+PY
+
+echo "quit" >&3
+exec 3>&-
+for _ in $(seq 1 100); do
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+kill -0 "$pid" 2>/dev/null && fail "vhostu-fwd did not quit"
+wait "$pid"; rc=$?
+pid=
+[ "$rc" = 0 ] || fail "exit status $rc"
+[ -S "$dir/s1.sock" ] || fail "the socket file must stay after quit"
+echo "PASS"
