@@ -127,16 +127,16 @@ test_teardown(void)
 static bool
 mbuf_equals(const struct rte_mbuf *m, const uint8_t *exp, uint32_t len)
 {
-	uint32_t off = 0, segs = 0;
+	const uint8_t *data;
+	uint32_t off = 0;
 
 	if (m->pkt_len != len || m->port != PORT_ID)
 		return false;
 	for (; m != NULL; m = m->next) {
-		if (off + m->data_len > len ||
-				memcmp(rte_pktmbuf_mtod(m, const void *), exp + off, m->data_len) != 0)
+		data = rte_pktmbuf_mtod(m, const uint8_t *);
+		if (off + m->data_len > len || memcmp(data, exp + off, m->data_len) != 0)
 			return false;
 		off += m->data_len;
-		segs++;
 	}
 	return off == len;
 }
