@@ -515,9 +515,8 @@ class TestpmdNetVhostu(Testpmd):
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         build = os.environ.get("VHOSTU_BUILD", os.path.join(TOP, "build"))
-        cands = [os.path.join(d, f) for d in (os.path.join(build, "drivers"), build)
-                 if os.path.isdir(d) for f in sorted(os.listdir(d))
-                 if re.match(r"librte_net_vhostu.*\.so(\.|$)", f) or re.match(r"libvhostu.*\.so$", f)]
+        cands = sorted(os.path.join(d, f) for d, _, files in os.walk(build) for f in files
+                       if re.match(r"librte_net_vhostu\.so(\.[0-9.]+)?$", f))
         self.preload = os.environ.get("VHOSTU_PMD_SO") or (cands[0] if cands else None)
         if not self.preload:
             raise Failure("no net_vhostu shared object under %s (set VHOSTU_PMD_SO)" % build)
