@@ -521,6 +521,20 @@ test_add_and_remove_mem_regions(void)
 		CU_ASSERT_EQUAL(r.msg.body.u64, 0);
 	}
 	CU_ASSERT_EQUAL(port->mem.nregions, 3);
+	/* The same region again (QEMU, one vhost device per queue pair) is no change. */
+	msg_init(&m, VHOSTU_REQ_ADD_MEM_REG, VHOSTU_FLAG_NEED_REPLY,
+		sizeof(struct vhostu_mem_single));
+	m.msg.body.mem_single.region = region(0x10000, 0x10000, GUEST_UVA + 0x10000, 0);
+	msg_add_fd(&m, guest_memfd(0x10000));
+	CU_ASSERT_EQUAL(vhostu_msg_handle(port, &m, &r), 0);
+	CU_ASSERT_EQUAL(r.msg.body.u64, 0);
+	CU_ASSERT_EQUAL(port->mem.nregions, 3);
+	/* An overlapping, different one is refused. */
+	m.msg.body.mem_single.region = region(0x18000, 0x10000, GUEST_UVA + 0x18000, 0);
+	msg_add_fd(&m, guest_memfd(0x10000));
+	CU_ASSERT_EQUAL(vhostu_msg_handle(port, &m, &r), 0);
+	CU_ASSERT_EQUAL(r.msg.body.u64, 1);
+	CU_ASSERT_EQUAL(port->mem.nregions, 3);
 	CU_ASSERT_PTR_NOT_NULL(vhostu_gpa_to_va(&port->mem, 0x20000, 0x10000));
 	CU_ASSERT_PTR_NULL(vhostu_gpa_to_va(&port->mem, 0x20000, 0x10001));
 	msg_init(&m, VHOSTU_REQ_REM_MEM_REG, VHOSTU_FLAG_NEED_REPLY,

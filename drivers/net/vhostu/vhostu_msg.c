@@ -233,8 +233,14 @@ static int
 vhostu_h_add_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
 {
 	const struct vhostu_mem_region *w = &m->msg.body.mem_single.region;
+	uint32_t i;
 	int ret;
 
+	/* QEMU sets up each queue pair on its own and adds the same regions again. */
+	for (i = 0; i < p->mem.nregions; i++)
+		if (vhostu_region_matches(&p->mem.regions[i], w) &&
+				p->mem.regions[i].mmap_offset == w->mmap_offset)
+			return 0;	/* the fd is closed by the caller */
 	ret = vhostu_mem_add_region(&p->mem, w, m->fds[0]);
 	if (ret < 0) {
 		VHOSTU_LOG(ERR, "%s: ADD_MEM_REG (gpa 0x%" PRIx64 " size 0x%" PRIx64 "): %s",

@@ -321,8 +321,10 @@ vhostu_notify_guest(struct vhostu_vring *vr)
 }
 
 /*
- * Called at the end of every burst, empty ones included, so frames left
- * pending by the frame threshold are signalled once the time has passed.
+ * Called at the end of every burst, empty ones included. While frames keep
+ * coming, calls are coalesced by count and time; the first empty burst after
+ * them means the queue went idle, and the guest is told at once, so a lone
+ * frame (a ping) never waits for the coalescing time.
  */
 static __rte_always_inline void
 vhostu_notify_check(struct vhostu_vring *vr, uint16_t nused)
@@ -334,7 +336,7 @@ vhostu_notify_check(struct vhostu_vring *vr, uint16_t nused)
 	if (likely(vr->pending_calls == 0))
 		return;
 	now = rte_rdtsc();
-	if (frames == 0 || vr->pending_calls >= frames ||
+	if (nused == 0 || frames == 0 || vr->pending_calls >= frames ||
 			now - vr->last_call_tsc >= vhostu_coalesce_cycles())
 		vhostu_notify_at(vr, now);
 }
