@@ -102,7 +102,7 @@ cli_port_stats(uint16_t port_id, struct cli_if_stats *st)
 	st->tx_packets = s.opackets;
 	st->tx_bytes = s.obytes;
 	st->rx_miss = s.imissed + s.ierrors + s.rx_nombuf;
-	st->tx_error = s.oerrors;
+	/* tx errors: what the switch could not send, counted by the forwarding layer */
 	return 0;
 }
 
