@@ -344,7 +344,8 @@ main(void)
 	CU_add_test(s, "show vhost-user matches the seed", test_show_vhost_user_matches_seed);
 	CU_add_test(s, "descriptor rows match the seed", test_descriptor_rows_match_seed);
 	CU_add_test(s, "feature names by bit", test_feature_names_by_bit);
-	CU_add_test(s, "unknown feature bit prints UNKNOWN", test_unknown_feature_bit_prints_unknown);
+	CU_add_test(s, "unknown feature bit prints UNKNOWN",
+		test_unknown_feature_bit_prints_unknown);
 	CU_add_test(s, "errno text and server type", test_errno_and_server_type);
 	CU_add_test(s, "no regions: no table", test_no_regions_prints_no_table);
 	CU_add_test(s, "tx placement lock-free / spin-lock",

@@ -51,8 +51,8 @@ cli_vhost_check(struct cmdline *cl, const struct cli_create_args *a, struct cli_
 
 	*fixed = *a;
 	if (cli_abs_socket(a->socket, fixed->socket, sizeof(fixed->socket)) < 0) {
-		cli_error(cl, "socket path `%s' is too long (at most %zu bytes as an absolute path)",
-			a->socket, sizeof(fixed->socket) - 1);
+		cli_error(cl, "socket path `%s' is too long "
+			"(at most %zu bytes as an absolute path)", a->socket, sizeof(fixed->socket) - 1);
 		return -1;
 	}
 	other = cli_iftable_by_socket(&cli_main.ift, fixed->socket);
