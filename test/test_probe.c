@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * net_vhostu probe and remove through EAL's vdev bus: bad device arguments
+ * leave no port, socket or fd behind; server sockets are made only where
+ * nothing else lives, and are never taken from a live listener.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <CUnit/Basic.h>
+#include <rte_bus_vdev.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+
+#include "rte_pmd_vhostu.h"
+
+static char dir[64];
+
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;
+}
+
+static const char *
+sock_path(const char *name)
+{
+	static char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static int
+connect_to(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+static int
+listen_on(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CU_ASSERT_FATAL(listen(fd, 1) == 0);
+	return fd;
+}
+
+static void
+test_bad_devargs_leave_nothing_behind(void)
+{
+	static const char *const bad[] = {
+		"iface=%s/bad.sock,server=1,queues=0",
+		"iface=%s/bad.sock,server=1,feature-mask=zz",
+		"iface=%s/bad.sock,server=1,hwaddr=1:2",
+		"server=1",
+		"iface=%s/bad.sock,server=1,nonsense=1",
+		"iface=%s/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock,server=1",
+	};
+	int fds = count_fds();
+	char args[512];
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		snprintf(args, sizeof(args), bad[i], dir);
+		CU_ASSERT(rte_vdev_init("net_vhostu_bad", args) < 0);
+		CU_ASSERT_EQUAL(rte_eth_dev_count_avail(), 0);
+		CU_ASSERT_FALSE(exists(sock_path("bad.sock")));
+	}
+	CU_ASSERT_EQUAL(count_fds(), fds);
+}
+
+static void
+test_server_port_listens_and_delete_keeps_the_socket_file(void)
+{
+	char args[256];
+	uint16_t port;
+	int fd, fds = count_fds();
+	struct rte_pmd_vhostu_info info;
+
+	snprintf(args, sizeof(args), "iface=%s,server=1,queues=2", sock_path("s1.sock"));
+	CU_ASSERT_EQUAL_FATAL(rte_vdev_init("net_vhostu_s1", args), 0);
+	CU_ASSERT_EQUAL_FATAL(rte_eth_dev_get_port_by_name("net_vhostu_s1", &port), 0);
+	CU_ASSERT_TRUE(rte_pmd_vhostu_is_vhostu(port));
+	CU_ASSERT_EQUAL(rte_pmd_vhostu_get_info(port, &info), 0);
+	CU_ASSERT_TRUE(info.server);
+	CU_ASSERT_EQUAL(info.max_queue_pairs, 2);
+	CU_ASSERT_EQUAL(info.features_offered, 0x15c628000ULL);
+	fd = connect_to(sock_path("s1.sock"));
+	CU_ASSERT(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	/* A second port on the same socket is refused; the first keeps it. */
+	snprintf(args, sizeof(args), "iface=%s,server=1", sock_path("s1.sock"));
+	CU_ASSERT(rte_vdev_init("net_vhostu_s1b", args) < 0);
+	fd = connect_to(sock_path("s1.sock"));
+	CU_ASSERT(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CU_ASSERT_EQUAL(rte_vdev_uninit("net_vhostu_s1"), 0);
+	CU_ASSERT_FALSE(rte_eth_dev_is_valid_port(port));
+	CU_ASSERT_TRUE(exists(sock_path("s1.sock")));	/* as VPP: delete keeps the file */
+	CU_ASSERT_EQUAL(connect_to(sock_path("s1.sock")), -ECONNREFUSED);
+	/* The stale socket is taken over by the next port. */
+	snprintf(args, sizeof(args), "iface=%s,server=1", sock_path("s1.sock"));
+	CU_ASSERT_EQUAL(rte_vdev_init("net_vhostu_s1", args), 0);
+	CU_ASSERT_EQUAL(rte_vdev_uninit("net_vhostu_s1"), 0);
+	CU_ASSERT_EQUAL(count_fds(), fds);
+}
+
+static void
+test_server_never_removes_a_file_or_a_live_listener(void)
+{
+	char args[256];
+	int lfd, fd;
+	FILE *f;
+
+	f = fopen(sock_path("precious.txt"), "w");
+	CU_ASSERT_FATAL(f != NULL);
+	fputs("keep me\n", f);
+	fclose(f);
+	snprintf(args, sizeof(args), "iface=%s,server=1", sock_path("precious.txt"));
+	CU_ASSERT(rte_vdev_init("net_vhostu_p", args) < 0);
+	CU_ASSERT_TRUE(exists(sock_path("precious.txt")));
+	CU_ASSERT_EQUAL(rte_eth_dev_count_avail(), 0);
+
+	lfd = listen_on(sock_path("other.sock"));
+	snprintf(args, sizeof(args), "iface=%s,server=1", sock_path("other.sock"));
+	CU_ASSERT(rte_vdev_init("net_vhostu_o", args) < 0);
+	fd = connect_to(sock_path("other.sock"));	/* still the other listener's */
+	CU_ASSERT(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	close(lfd);
+}
+
+static void
+test_server_socket_is_owner_only(void)
+{
+	char args[256];
+	struct stat st;
+
+	snprintf(args, sizeof(args), "iface=%s,server=1", sock_path("mode.sock"));
+	CU_ASSERT_EQUAL_FATAL(rte_vdev_init("net_vhostu_m", args), 0);
+	CU_ASSERT_EQUAL(lstat(sock_path("mode.sock"), &st), 0);
+	CU_ASSERT_TRUE(S_ISSOCK(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+	CU_ASSERT_EQUAL(rte_vdev_uninit("net_vhostu_m"), 0);
+}
+
+static void
+test_client_port_keeps_the_last_connect_error(void)
+{
+	struct rte_pmd_vhostu_info info;
+	char args[256];
+	uint16_t port;
+	int i;
+
+	snprintf(args, sizeof(args), "iface=%s,reconnect-ms=10", sock_path("nobody.sock"));
+	CU_ASSERT_EQUAL_FATAL(rte_vdev_init("net_vhostu_c", args), 0);
+	CU_ASSERT_EQUAL_FATAL(rte_eth_dev_get_port_by_name("net_vhostu_c", &port), 0);
+	for (i = 0; i < 300; i++) {	/* up to 3 s for the first attempt */
+		CU_ASSERT_EQUAL(rte_pmd_vhostu_get_info(port, &info), 0);
+		if (info.sock_errno != 0)
+			break;
+		usleep(10000);
+	}
+	CU_ASSERT_FALSE(info.server);
+	CU_ASSERT_FALSE(info.connected);
+	CU_ASSERT_EQUAL(info.sock_errno, ENOENT);
+	CU_ASSERT_EQUAL(rte_vdev_uninit("net_vhostu_c"), 0);
+}
+
+int
+main(int argc, char **argv)
+{
+	char prefix[64];
+	char *eal[] = { argv[0], "--no-huge", "-m", "64", "--no-pci", "--no-shconf", "-l", "0",
+		"--log-level=*:error", "--file-prefix", prefix, NULL };
+	CU_pSuite s;
+	unsigned int failed;
+
+	snprintf(prefix, sizeof(prefix), "vhostu-probe-%d", getpid());
+	snprintf(dir, sizeof(dir), "/tmp/vhostu-probe-%d", getpid());
+	if (mkdir(dir, 0700) < 0 || rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
+		return 2;
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	s = CU_add_suite("probe", NULL, NULL);
+	CU_add_test(s, "bad devargs leave nothing behind", test_bad_devargs_leave_nothing_behind);
+	CU_add_test(s, "a server port listens; delete keeps the socket file",
+		test_server_port_listens_and_delete_keeps_the_socket_file);
+	CU_add_test(s, "a server never removes a file or a live listener",
+		test_server_never_removes_a_file_or_a_live_listener);
+	CU_add_test(s, "a server socket is owner-only", test_server_socket_is_owner_only);
+	CU_add_test(s, "a client port keeps the last connect error",
+		test_client_port_keeps_the_last_connect_error);
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	CU_cleanup_registry();
+	rte_eal_cleanup();
+	snprintf(prefix, sizeof(prefix), "rm -rf %s", dir);
+	if (system(prefix) != 0)
+		failed++;
+	return failed ? 1 : 0;
+}
