@@ -1,34 +1,52 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The whole test suite: set-up (packages, driver SDK headers), a build, and
-# every test under `meson test`. Ends with one line "N passed, N failed".
+# The whole test suite: set-up (packages, driver SDK headers), then every test
+# under `meson test` twice: in a normal build and in a build with
+# AddressSanitizer and UndefinedBehaviorSanitizer. Ends with one line
+# "N passed, N failed, N skipped" over both.
+# Options go to `meson test` (e.g. --suite cli). VHOSTU_TEST_SANITIZE=0 skips
+# the sanitizer build.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-build="${VHOSTU_TEST_BUILD:-$top/build-test}"
+base="${VHOSTU_TEST_BUILD:-$top/build-test}"
 
 bash "$top/scripts/setup.sh"
-if [ -f "$build/build.ninja" ]; then
-	meson setup --reconfigure "$build" "$top" >/dev/null
-else
-	meson setup "$build" "$top" >/dev/null
-fi
-ninja -C "$build"
 
+# build_and_test DIR [meson setup options...]
+build_and_test() {
+	local dir=$1
+	shift
+	if [ -f "$dir/build.ninja" ]; then
+		meson setup --reconfigure "$dir" "$top" "$@" >/dev/null
+	else
+		meson setup "$dir" "$top" "$@" >/dev/null
+	fi
+	ninja -C "$dir"
+	echo "== meson test in $dir"
+	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 1 "${test_args[@]}"
+}
+
+test_args=("$@")
 status=0
-meson test -C "$build" --print-errorlogs --num-processes 1 "$@" || status=$?
+logs=()
+build_and_test "$base" || status=1
+logs+=("$base/meson-logs/testlog.json")
+if [ "${VHOSTU_TEST_SANITIZE:-1}" != 0 ]; then
+	build_and_test "$base-asan" -Db_sanitize=address,undefined -Db_lundef=false || status=1
+	logs+=("$base-asan/meson-logs/testlog.json")
+fi
 
-python3 - "$build/meson-logs/testlog.json" <<'PY'
+python3 - "${logs[@]}" <<'PY'
 import json, sys
-counts = {"OK": 0, "FAIL": 0, "SKIP": 0, "EXPECTEDFAIL": 0, "TIMEOUT": 0, "ERROR": 0,
-          "UNEXPECTEDPASS": 0}
-for line in open(sys.argv[1]):
-    line = line.strip()
-    if line:
-        r = json.loads(line)["result"]
-        counts[r] = counts.get(r, 0) + 1
-passed = counts["OK"] + counts["EXPECTEDFAIL"]
-failed = counts["FAIL"] + counts["TIMEOUT"] + counts["ERROR"] + counts["UNEXPECTEDPASS"]
-print(f"{passed} passed, {failed} failed, {counts['SKIP']} skipped")
+counts = {}
+for path in sys.argv[1:]:
+    for line in open(path):
+        if line.strip():
+            r = json.loads(line)["result"]
+            counts[r] = counts.get(r, 0) + 1
+passed = counts.get("OK", 0) + counts.get("EXPECTEDFAIL", 0)
+failed = sum(counts.get(k, 0) for k in ("FAIL", "TIMEOUT", "ERROR", "UNEXPECTEDPASS"))
+print(f"{passed} passed, {failed} failed, {counts.get('SKIP', 0)} skipped")
 PY
 exit "$status"
