@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""net_vhostu with a real frontend: DPDK's virtio-user PMD in dpdk-testpmd.
+
+One backend testpmd (our PMD, io forwarding, each port looped to itself,
+--rxq=2 --txq=2) with two ports:
+  port 0  server, queues=2: virtio-user connects to it;
+  port 1  client, queues=2: it connects to a virtio-user started with server=1.
+Peers are started one after the other, with io forwarding and `start tx_first`
+so that packets loop between the two processes:
+  - both directions with queues=1 and queues=2 (2: both queue pairs carry
+    traffic, read per queue from the backend's xstats rx_q<N>_packets);
+  - variants in the server direction: mrg_rxbuf=0/1 x in_order=0/1, packed_vq=1
+    (not offered by us: virtio-user must fall back to a split ring);
+  - virtio-user quits and restarts 20 times on port 0: the link comes back and
+    traffic flows each time, and the backend's open fds are the same after each
+    quit as before the first start.
+If build/app/vhostu-fwd exists and has `show vhost-user`, the negotiated
+features of a virtio-user peer are checked there (see check_show_vhost_user).
+
+Usage: test_virtio_user.py [--restarts N] [-k SUBSTRING] [--keep]
+"""
+
+import argparse
+import os
+import re
+import select
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+sys.dont_write_bytecode = True    # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from vhostu_frontend import (Failure, backend, virtio_user, tmpdir,  # noqa: E402
+                             kill_all, log, main_wrapper, stable_fds, wait_fds,
+                             deadline_wait, build_dir, OFFERED_DEFAULT)
+import vhostu_frontend as V  # noqa: E402
+
+# What net_vhostu offers as protocol features (MQ, LOG_SHMFD, RARP, REPLY_ACK, MTU,
+# CONFIGURE_MEM_SLOTS, STATUS); GET_PROTOCOL_FEATURES is checked in
+# test_protocol_hostile.py.
+PROTOCOL_OFFERED = 0x1801f
+
+
+def queue_packets(b, port):
+    xs = b.xstats(port)
+    return {q: (xs.get("rx_q%d_packets" % q, 0), xs.get("tx_q%d_packets" % q, 0))
+            for q in range(2)}
+
+
+def check_traffic(b, port, peer, queues, what):
+    """Counters grow on both sides; with 2 queues, on each queue of the backend."""
+    drx, dtx = b.wait_traffic(port, timeout=15.0, min_delta=100)
+    prx, ptx = peer.wait_traffic(0, timeout=15.0, min_delta=100)
+    log("    %s: backend port %d rx +%d tx +%d, virtio-user rx +%d tx +%d" %
+        (what, port, drx, dtx, prx, ptx))
+    if queues == 2:
+        q0 = queue_packets(b, port)
+        res = {}
+
+        def each_queue_grew():
+            q1 = queue_packets(b, port)
+            res["d"] = {q: (q1[q][0] - q0[q][0], q1[q][1] - q0[q][1]) for q in q1}
+            return all(rx > 0 and tx > 0 for rx, tx in res["d"].values())
+        if not deadline_wait(each_queue_grew, 15.0, 0.2):
+            raise Failure("%s: not every queue carries traffic: per-queue (rx, tx) deltas %s"
+                          % (what, res.get("d")))
+        log("    %s: per-queue (rx, tx) deltas %s" % (what, res["d"]))
+
+
+def run_peer(b, port, devargs, workdir, queues, what, name="virtio-user", server_peer=False):
+    """Start a virtio-user testpmd, wait for the link, loop packets, check, quit."""
+    mark = b.size()
+    t0 = time.monotonic()
+    peer = virtio_user(devargs, workdir, name=name, queues=queues)
+    try:
+        if not b.wait_log(r"net_vhostu%d: link up" % port, mark, 15.0):
+            raise Failure("%s: backend port %d link did not come up:\n%s" %
+                          (what, port, b.text(mark)[-3000:]))
+        peer.wait_link(0, True, 15.0)
+        peer.cmd("start tx_first 4")
+        check_traffic(b, port, peer, queues, what)
+    finally:
+        peer.quit()
+    if not b.wait_log(r"net_vhostu%d: connection on .* closed" % port, mark, 10.0):
+        raise Failure("%s: the backend did not notice virtio-user quitting" % what)
+    b.check_alive()
+    log("  ok: %s (%.1f s)" % (what, time.monotonic() - t0))
+
+
+def probe_virtio_user(workdir, devargs):
+    """What virtio-user asks for when a backend offers everything: a scripted
+    backend offers every feature bit (0..40) and every protocol bit (0..16),
+    answers what needs an answer, and records SET_FEATURES and
+    SET_PROTOCOL_FEATURES. Returns (features, protocol features)."""
+    path = os.path.join(workdir, "probe.sock")
+    lsock = V.Frontend.listen(path)
+    got = {}
+
+    def serve():
+        try:
+            r, _, _ = select.select([lsock], [], [], 30)
+            if not r:
+                return
+            conn, _ = lsock.accept()
+            with conn:
+                while True:
+                    hdr, fds, _, _ = socket.recv_fds(conn, V.HDR.size, 8)
+                    for fd in fds:
+                        os.close(fd)
+                    if len(hdr) < V.HDR.size:
+                        return
+                    req, flags, size = V.HDR.unpack(hdr)
+                    body = b""
+                    while len(body) < size:
+                        chunk, fds, _, _ = socket.recv_fds(conn, size - len(body), 8)
+                        for fd in fds:
+                            os.close(fd)
+                        if not chunk:
+                            return
+                        body += chunk
+                    val = {V.GET_FEATURES: (1 << 41) - 1,
+                           V.GET_PROTOCOL_FEATURES: (1 << 17) - 1,
+                           V.GET_QUEUE_NUM: 8, V.GET_MAX_MEM_SLOTS: 8,
+                           V.GET_STATUS: got.get("status", 0)}.get(req)
+                    if req == V.SET_FEATURES:
+                        got["features"] = struct.unpack("<Q", body)[0]
+                    elif req == V.SET_PROTOCOL_FEATURES:
+                        got["protocol"] = struct.unpack("<Q", body)[0]
+                    elif req == V.SET_STATUS:
+                        got["status"] = struct.unpack("<Q", body)[0]
+                    if req == V.GET_VRING_BASE:
+                        reply = body[:4] + struct.pack("<I", 0)
+                    elif val is not None:
+                        reply = V.u64(val)
+                    elif flags & V.F_NEED_REPLY:
+                        reply = V.u64(0)
+                    else:
+                        continue
+                    conn.sendall(V.HDR.pack(req, V.VERSION | V.F_REPLY, len(reply)) + reply)
+        except OSError:
+            return
+
+    th = threading.Thread(target=serve, daemon=True)
+    th.start()
+    peer = None
+    try:
+        peer = V.Testpmd("probe", ["--vdev", "net_virtio_user0,path=%s,%s" % (path, devargs)],
+                         [], os.path.join(workdir, "probe.log"), main_lcore=1)
+        if not deadline_wait(lambda: "features" in got or not peer.alive(), 60.0, 0.05) \
+                or "features" not in got:
+            raise Failure("probe: virtio-user sent no SET_FEATURES:\n%s" % peer.tail())
+    finally:
+        if peer:
+            peer.kill()
+        lsock.close()
+        th.join(10)
+    return got["features"], got.get("protocol", 0)
+
+
+class Fwd:
+    """vhostu-fwd with a command file, commands on a stdin pipe, output to a file."""
+
+    def __init__(self, app, workdir, cli):
+        self.log_path = os.path.join(workdir, "vhostu-fwd.log")
+        cmdfile = os.path.join(workdir, "fwd.cli")
+        with open(cmdfile, "w") as f:
+            f.write(cli)
+        argv = [app, "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "-l", "0,1",
+                "--main-lcore", "0", "--file-prefix=vfwd-%d" % os.getpid(), "--",
+                "--cmdline-file", cmdfile]
+        logf = open(self.log_path, "wb")
+        try:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=logf,
+                                         stderr=subprocess.STDOUT, start_new_session=True)
+        finally:
+            logf.close()
+        V._LIVE.append(self.proc)
+
+    def text(self, start=0):
+        with open(self.log_path, "rb") as f:
+            f.seek(start)
+            return f.read().decode("utf-8", "replace")
+
+    def wait(self, pattern, start=0, timeout=15.0):
+        rx = re.compile(pattern, re.M)
+        m = deadline_wait(lambda: rx.search(self.text(start)) or self.proc.poll() is not None,
+                          timeout, 0.05)
+        m = rx.search(self.text(start))
+        if not m:
+            raise Failure("vhostu-fwd: no /%s/ within %.0f s; output:\n%s" %
+                          (pattern, timeout, self.text(start)[-3000:]))
+        return m
+
+    def cmd(self, line):
+        start = os.path.getsize(self.log_path)
+        self.proc.stdin.write(line.encode() + b"\n")
+        self.proc.stdin.flush()
+        return start
+
+    def quit(self):
+        try:
+            self.cmd("quit")
+            self.proc.stdin.close()
+            self.proc.wait(10)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        V.kill_group(self.proc)
+
+
+def check_show_vhost_user(workdir):
+    """The negotiated features through the snapshot, via vhostu-fwd's shell:
+    equal to what we offer (0x15c628000) & what virtio-user asks for when
+    everything is offered (probed by a scripted backend)."""
+    app = os.path.join(build_dir(), "app", "vhostu-fwd")
+    if not os.path.exists(app):
+        log("SKIP negotiated features through `show vhost-user`: %s is not built" % app)
+        return
+    for devargs, queues in (("queues=2", 2), ("queues=1,mrg_rxbuf=0", 1)):
+        log("scenario: show vhost-user with virtio-user %s" % devargs)
+        theirs, ptheirs = probe_virtio_user(workdir, devargs)
+        want = OFFERED_DEFAULT & theirs
+        pwant = PROTOCOL_OFFERED & ptheirs
+        log("    virtio-user asks for 0x%x (protocol 0x%x) of everything; expected "
+            "negotiated 0x%x (protocol 0x%x)" % (theirs, ptheirs, want, pwant))
+        sock = os.path.join(workdir, "fwd0.sock")
+        fwd = Fwd(app, workdir, "create vhost-user socket %s server\n"
+                  "set interface state VirtualEthernet0/0/0 up\n" % sock)
+        try:
+            fwd.wait(r"^VirtualEthernet0/0/0$")
+            peer = virtio_user("path=%s,%s" % (sock, devargs), workdir, name="vu-fwd",
+                               queues=queues)
+            try:
+                peer.wait_link(0, True, 15.0)
+                start = fwd.cmd("show vhost-user")
+                fwd.wait(r"Virtqueue 1 ", start)
+                out = fwd.text(start)
+            finally:
+                peer.quit()
+        finally:
+            fwd.quit()
+        m = re.search(r"^ features \(0x([0-9a-f]+)\):", out, re.M)
+        pm = re.search(r"^  protocol features \(0x([0-9a-f]+)\)", out, re.M)
+        hm = re.search(r"^virtio_net_hdr_sz (\d+)", out, re.M)
+        if not m or not pm or not hm:
+            raise Failure("show vhost-user: no features / protocol features / header size "
+                          "line in:\n%s" % out)
+        got, pgot, hdr = int(m.group(1), 16), int(pm.group(1), 16), int(hm.group(1))
+        log("    show vhost-user: features 0x%x protocol 0x%x virtio_net_hdr_sz %d" %
+            (got, pgot, hdr))
+        if got != want:
+            raise Failure("negotiated features 0x%x, expected 0x%x = 0x%x & 0x%x (diff 0x%x)"
+                          % (got, want, OFFERED_DEFAULT, theirs, got ^ want))
+        if pgot != pwant:
+            raise Failure("negotiated protocol features 0x%x, expected 0x%x" % (pgot, pwant))
+        if hdr != 12:
+            raise Failure("virtio_net_hdr_sz %d with VERSION_1, expected 12" % hdr)
+        log("  ok: negotiated features match")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--restarts", type=int, default=20)
+    ap.add_argument("-k", default="", help="run only scenarios whose name contains this")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = ap.parse_args()
+    workdir = tmpdir("virtio-user")
+    log("work dir %s" % workdir)
+    ok = False
+    t_start = time.monotonic()
+    try:
+        s0 = os.path.join(workdir, "vhostu0.sock")
+        s1 = os.path.join(workdir, "peer1.sock")
+        b = backend(["iface=%s,server=1,queues=2" % s0, "iface=%s,server=0,queues=2" % s1],
+                    workdir, extra_app=["--rxq=2", "--txq=2"], msg_debug=False)
+        base = stable_fds(b)
+        log("backend pid %d: %d fds open" % (b.pid, len(base)))
+
+        scenarios = [
+            ("vhostu server, virtio-user client, queues=1", 0, "path=%s" % s0, 1),
+            ("vhostu client, virtio-user server=1, queues=1", 1,
+             "path=%s,server=1" % s1, 1),
+            ("vhostu server, virtio-user client, queues=2", 0, "path=%s,queues=2" % s0, 2),
+            ("vhostu client, virtio-user server=1, queues=2", 1,
+             "path=%s,server=1,queues=2" % s1, 2),
+        ]
+        for mrg in (0, 1):
+            for ino in (0, 1):
+                scenarios.append(("server direction, mrg_rxbuf=%d in_order=%d" % (mrg, ino), 0,
+                                  "path=%s,mrg_rxbuf=%d,in_order=%d" % (s0, mrg, ino), 1))
+        scenarios.append(("server direction, packed_vq=1 (falls back to split)", 0,
+                          "path=%s,packed_vq=1" % s0, 1))
+        for what, port, devargs, queues in scenarios:
+            if args.k and args.k not in what:
+                continue
+            log("scenario: %s" % what)
+            run_peer(b, port, devargs, workdir, queues, what)
+            wait_fds(b, base, what + ": after virtio-user quit")
+
+        if not args.k or "restart" in args.k:
+            log("scenario: virtio-user quits and restarts %d times on port 0" % args.restarts)
+            for i in range(args.restarts):
+                mark = b.size()
+                peer = virtio_user("path=%s" % s0, workdir, name="virtio-user-r")
+                try:
+                    if not b.wait_log(r"net_vhostu0: link up", mark, 15.0):
+                        raise Failure("restart %d: port 0 link did not come up" % (i + 1))
+                    peer.cmd("start tx_first")
+                    b.wait_traffic(0, timeout=15.0)
+                finally:
+                    peer.quit()
+                if not b.wait_log(r"net_vhostu0: link down", mark, 10.0):
+                    raise Failure("restart %d: port 0 link did not go down" % (i + 1))
+                wait_fds(b, base, "restart %d" % (i + 1))
+                log("  restart %d: link up, traffic, quit, fds back to %d" % (i + 1, len(base)))
+
+        b.quit()
+        if not args.k or "show" in args.k:
+            check_show_vhost_user(workdir)
+        ok = True
+        log("total %.0f s" % (time.monotonic() - t_start))
+    finally:
+        kill_all()
+        if ok and not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            log("logs kept in %s" % workdir)
+
+
+if __name__ == "__main__":
+    main_wrapper(main)
