@@ -352,7 +352,10 @@ test_ring_outside_memory_is_not_ready(void)
 	m.msg.body.addr.desc_user_addr = GUEST_UVA + MEM_SIZE - 16;	/* runs past the end */
 	m.msg.body.addr.avail_user_addr = GUEST_UVA;
 	m.msg.body.addr.used_user_addr = GUEST_UVA + 0x1000;
+	m.msg.hdr.flags |= VHOSTU_FLAG_NEED_REPLY;
 	CU_ASSERT_EQUAL(vhostu_msg_handle(port, &m, &r), 0);
+	CU_ASSERT_TRUE(r.send);
+	CU_ASSERT_EQUAL(r.msg.body.u64, 1);
 	CU_ASSERT_EQUAL(send_u64(VHOSTU_REQ_SET_VRING_KICK, 1 | VHOSTU_VRING_NOFD, 0, &r), 0);
 	CU_ASSERT_EQUAL(send_state(VHOSTU_REQ_SET_VRING_ENABLE, 1, 1, &r), 0);
 	CU_ASSERT_PTR_NULL(port->vrings[1].desc);
@@ -493,7 +496,8 @@ test_log_base_is_checked_and_replaced_without_leaks(void)
 	}
 	CU_ASSERT_EQUAL(count_fds(), fd_baseline);	/* the log fd is closed once mapped */
 	fd = guest_memfd(8192);
-	msg_init(&m, VHOSTU_REQ_SET_LOG_BASE, VHOSTU_FLAG_NEED_REPLY, sizeof(struct vhostu_log));
+	/* No NEED_REPLY: with LOG_SHMFD the frontend waits for the answer anyway. */
+	msg_init(&m, VHOSTU_REQ_SET_LOG_BASE, 0, sizeof(struct vhostu_log));
 	m.msg.body.log.mmap_size = UINT64_MAX - 10;
 	m.msg.body.log.mmap_offset = 4096;
 	msg_add_fd(&m, fd);

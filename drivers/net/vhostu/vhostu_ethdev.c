@@ -92,12 +92,20 @@ vhostu_port_from_id(uint16_t port_id)
 void
 vhostu_link_update_notify(struct vhostu_port *p)
 {
+	struct rte_eth_link link = {
+		.link_speed = RTE_ETH_SPEED_NUM_10G,
+		.link_duplex = RTE_ETH_LINK_FULL_DUPLEX,
+		.link_autoneg = RTE_ETH_LINK_FIXED,
+	};
 	bool up, changed;
 
 	pthread_mutex_lock(&p->lock);
 	up = p->dev_started && vhostu_port_ready(p);
 	changed = up != p->link_up;
 	__atomic_store_n(&p->link_up, up, __ATOMIC_RELEASE);
+	/* With LSC on, rte_eth_link_get reads this copy without asking us. */
+	link.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
+	rte_eth_linkstatus_set(p->eth_dev, &link);
 	pthread_mutex_unlock(&p->lock);
 	if (!changed)
 		return;

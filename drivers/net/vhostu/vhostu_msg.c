@@ -276,14 +276,15 @@ vhostu_h_set_log_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vho
 	const struct vhostu_log *l = &m->msg.body.log;
 	int ret;
 
+	/* The frontend waits for this reply (LOG_SHMFD), whether or not it succeeds. */
 	ret = vhostu_log_map(p, m->fds[0], l->mmap_size, l->mmap_offset);
 	if (ret < 0) {
 		VHOSTU_LOG(ERR, "%s: SET_LOG_BASE size 0x%" PRIx64 " offset 0x%" PRIx64 ": %s",
 			p->name, l->mmap_size, l->mmap_offset, strerror(-ret));
-		return ret;
+		vhostu_reply_u64(r, 1);
+		return VHOSTU_MSG_REPLY;
 	}
 	m->fds[0] = -1;	/* vhostu_log_map closed it */
-	/* The frontend waits for this reply (LOG_SHMFD). */
 	vhostu_reply_u64(r, 0);
 	return VHOSTU_MSG_REPLY;
 }
@@ -319,6 +320,7 @@ vhostu_h_set_vring_addr(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 {
 	const struct vhostu_vring_addr *a = &m->msg.body.addr;
 	struct vhostu_vring *vr = vhostu_msg_vring(p, a->index, "SET_VRING_ADDR");
+	int ret;
 
 	if (vr == NULL)
 		return -ERANGE;
@@ -326,9 +328,10 @@ vhostu_h_set_vring_addr(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 	vr->addr_set = true;
 	vr->log_used = (a->flags & VHOSTU_VRING_F_LOG) != 0;
 	vr->log_guest_addr = a->log_guest_addr;
-	vhostu_vring_translate(p, vr);
+	ret = vhostu_vring_translate(p, vr);
 	vhostu_vring_update_ready(p, vr);
-	return 0;
+	/* Without memory yet the addresses wait for SET_MEM_TABLE; with it they must fit. */
+	return ret;
 }
 
 static int
