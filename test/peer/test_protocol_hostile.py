@@ -247,12 +247,9 @@ def _(c):
         raise Failure("a second reply (or a close) followed GET_FEATURES with NEED_REPLY")
 
 
-# Known bug (reported to the lead): vhostu_link_update_notify() raises the LSC
-# event without rte_eth_linkstatus_set(); testpmd configures intr_conf.lsc=1, so
-# rte_eth_link_get() returns the stale dev->data->dev_link (down). Remove the
-# xfail mark when the driver sets dev_link before the callback.
-@case("spec: the ethdev link status (testpmd's show port info) follows the frontend",
-      xfail="LSC raised without updating dev_link")
+# testpmd turns LSC interrupts on, so rte_eth_link_get() reads the copy the
+# driver publishes with rte_eth_linkstatus_set() before raising the event.
+@case("spec: the ethdev link status (testpmd's show port info) follows the frontend")
 def _(c):
     dev = c.handshake()
     c.expect_log(P0 + "link up")
@@ -832,7 +829,8 @@ def _(c):
         kind, v = c.fe.outcome(SET_VRING_ADDR)
         if kind == "closed":
             raise Failure("the connection closed on a bad ring address")
-        log("    SET_VRING_ADDR -> ack %d" % v)
+        if v == 0:
+            raise Failure("SET_VRING_ADDR (%s) was acked 0, expected a refusal" % what)
         c.expect_log(P0 + r"vring 1: ring addresses .* are not inside the frontend's memory")
         # the ring is not usable: the link is down and stays down through
         # a kick, an enable and DRIVER_OK
