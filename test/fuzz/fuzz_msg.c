@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer harness of the vhost-user message path: framing, validation and
+ * every handler of vhostu_msg.c, with real fds.
+ *
+ * Input: the byte stream a frontend writes on the socket, cut into messages
+ * by the rules of vhostu_sock.c: a 12-byte header, then hdr.size bytes of
+ * body; a size above VHOSTU_MAX_BODY closes the connection. Bits 16-31 of the
+ * header's flags, which the protocol leaves at zero, belong to the harness and
+ * say which fds travel with the message (FZ_FLAG_*, FZ_FD_*); the driver sees
+ * them cleared. test/fuzz/make_corpus.py writes inputs in this format.
+ *
+ * Each message goes through vhostu_msg_handle() on a port with 2 queue pairs,
+ * as the control thread runs it, with the same receive buffer reused from
+ * message to message. A close (negative return), a framing error or the input
+ * ending mid-message resets the port as a disconnect does, and the stream
+ * goes on as a new connection. After every message each ready ring is checked
+ * against the memory table and probed with an empty tx burst, which reads and
+ * writes the ring where a burst would.
+ *
+ * At the end of each input the port is reset, and the harness aborts unless
+ * every fd it handed over is closed again (the fd count is back where it
+ * started) and none of its memfds is still mapped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vhostu_internal.h"
+
+/* Harness bits of the header's flags. */
+#define FZ_FLAG_PARAM_SHIFT	16	/* bits 16-23: P, a parameter of the fd kind */
+#define FZ_FLAG_NFDS_SHIFT	24	/* bits 24-27: fds attached; above 8 closes */
+#define FZ_FLAG_KIND_SHIFT	28	/* bits 28-30: what the fds are (FZ_FD_*) */
+#define FZ_FLAG_MASK		0xffff0000u
+
+/* What the fds of a message are. "Asked" = the size the body asks of fd i. */
+enum fz_fd_kind {
+	FZ_FD_AUTO = 0,		/* memfd of the asked size; an eventfd when none is asked */
+	FZ_FD_EVENTFD = 1,	/* eventfd */
+	FZ_FD_PAGES = 2,	/* memfd of P pages */
+	FZ_FD_SHORT = 3,	/* memfd P + 1 bytes shorter than asked */
+	FZ_FD_DEVZERO = 4,	/* /dev/zero: a device, no size to check */
+	FZ_FD_SEALED = 5,	/* memfd of the asked size, sealed against writes */
+	FZ_FD_PIPE = 6,		/* read end of a pipe */
+	FZ_FD_FILL = 7,		/* memfd of the asked size, every byte P */
+};
+
+#define FZ_MEMFD_MAX	(1u << 20)	/* no memfd is larger: keeps runs fast */
+#define FZ_MEMFD_NAME	"vhostu-fuzz"
+#define FZ_MAX_MADE	4096		/* fds made for one input, tracked by the leak check */
+
+static struct vhostu_port port;
+static int fds_made[FZ_MAX_MADE];	/* every fd handed to the driver this input */
+static unsigned int nfds_made;
+static bool made_mappable;	/* a memfd or /dev/zero was handed over this input */
+static int maps_at_start;
+
+static void
+fz_die(const char *what)
+{
+	fprintf(stderr, "fuzz_msg: %s\n", what);
+	abort();
+}
+
+static bool
+fz_fd_open(int fd)
+{
+	return fcntl(fd, F_GETFD) >= 0 || errno != EBADF;
+}
+
+/* Mappings of what the harness hands over (memfds, /dev/zero) now in the process. */
+static int
+fz_count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int n = 0;
+
+	if (f == NULL)
+		fz_die("cannot read /proc/self/maps");
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, "memfd:" FZ_MEMFD_NAME) != NULL || strstr(line, "/dev/zero") != NULL;
+	fclose(f);
+	return n;
+}
+
+static void
+fz_port_init(void)
+{
+	unsigned int i;
+
+	pthread_mutex_init(&port.lock, NULL);
+	strcpy(port.name, "fuzz0");
+	port.max_queue_pairs = 2;
+	port.feature_mask = UINT64_MAX;
+	port.features_offered = VHOSTU_DEFAULT_FEATURES;
+	port.conn_state = VHOSTU_CONN_UP;
+	port.listen_fd = -1;
+	port.conn_fd = -1;
+	port.hdr_size = VHOSTU_NET_HDR_SHORT;
+	for (i = 0; i < RTE_DIM(port.vrings); i++)
+		vhostu_vring_init(&port.vrings[i], &port, i);
+}
+
+/* The frontend went away: what vhostu_conn_close() does to the port. */
+static void
+fz_disconnect(void)
+{
+	struct vhostu_rx_msg *rx = &port.rx;
+	int i;
+
+	for (i = 0; i < rx->nfds; i++)
+		if (rx->fds[i] >= 0)
+			close(rx->fds[i]);
+	rx->nfds = 0;
+	rx->have = 0;
+	vhostu_port_reset_state(&port);
+}
+
+static uint64_t
+fz_sum(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* The file size the body asks of fd i, or 0 when the request maps nothing. */
+static uint64_t
+fz_asked(const struct vhostu_msg *msg, int i)
+{
+	switch (msg->hdr.request) {
+	case VHOSTU_REQ_SET_MEM_TABLE:
+		if (i >= VHOSTU_MAX_REGIONS)
+			return 0;
+		return fz_sum(msg->body.mem.regions[i].mmap_offset,
+			msg->body.mem.regions[i].memory_size);
+	case VHOSTU_REQ_ADD_MEM_REG:
+	case VHOSTU_REQ_REM_MEM_REG:
+		return fz_sum(msg->body.mem_single.region.mmap_offset,
+			msg->body.mem_single.region.memory_size);
+	case VHOSTU_REQ_SET_LOG_BASE:
+		return fz_sum(msg->body.log.mmap_offset, msg->body.log.mmap_size);
+	default:
+		return 0;
+	}
+}
+
+static int
+fz_memfd(uint64_t size, bool seal, int fill)
+{
+	int fd = memfd_create(FZ_MEMFD_NAME, MFD_CLOEXEC | (seal ? MFD_ALLOW_SEALING : 0));
+	void *p;
+
+	if (fd < 0)
+		return -1;
+	size = RTE_MIN(size, (uint64_t)FZ_MEMFD_MAX);
+	if (ftruncate(fd, (off_t)size) != 0)
+		goto fail;
+	if (fill > 0 && size > 0) {
+		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			goto fail;
+		memset(p, fill, size);
+		munmap(p, size);
+	}
+	if (seal && fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) != 0)
+		goto fail;
+	made_mappable = true;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+static int
+fz_make_fd(enum fz_fd_kind kind, uint32_t param, uint64_t asked)
+{
+	int fd, pfd[2];
+
+	switch (kind) {
+	case FZ_FD_AUTO:
+		if (asked != 0)
+			return fz_memfd(asked, false, 0);
+		/* fall through */
+	case FZ_FD_EVENTFD:
+		return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	case FZ_FD_PAGES:
+		return fz_memfd((uint64_t)param * 4096, false, 0);
+	case FZ_FD_SHORT:
+		return fz_memfd(asked > param + 1 ? asked - param - 1 : 0, false, 0);
+	case FZ_FD_DEVZERO:
+		fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+		made_mappable |= fd >= 0;
+		return fd;
+	case FZ_FD_SEALED:
+		return fz_memfd(asked, true, 0);
+	case FZ_FD_PIPE:
+		if (pipe2(pfd, O_CLOEXEC) != 0)
+			return -1;
+		close(pfd[1]);
+		return pfd[0];
+	case FZ_FD_FILL:
+		return fz_memfd(asked, false, (int)param);
+	}
+	return -1;
+}
+
+/* Attach n fds of kind to the message in the receive buffer; false if the process is out. */
+static bool
+fz_attach_fds(struct vhostu_rx_msg *rx, unsigned int n, enum fz_fd_kind kind, uint32_t param)
+{
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		fd = fz_make_fd(kind, param, fz_asked(&rx->msg, (int)i));
+		if (fd < 0)
+			return false;
+		if (nfds_made == FZ_MAX_MADE) {
+			close(fd);
+			return false;
+		}
+		fds_made[nfds_made++] = fd;
+		rx->fds[rx->nfds++] = fd;
+	}
+	return true;
+}
+
+static void
+fz_check_reply(const struct vhostu_rx_msg *rx, const struct vhostu_reply *r)
+{
+	if (!r->send)
+		return;
+	if (r->msg.hdr.size > VHOSTU_MAX_BODY)
+		fz_die("reply larger than any message body");
+	if (r->msg.hdr.request != rx->msg.hdr.request)
+		fz_die("reply to a different request");
+	if (r->msg.hdr.flags != (VHOSTU_VERSION | VHOSTU_FLAG_REPLY))
+		fz_die("reply flags are not version 1 + REPLY");
+}
+
+/* True when [p, p+len) lies wholly inside one mapped region. */
+static bool
+fz_in_memory(const void *p, uint64_t len)
+{
+	uint64_t a = (uint64_t)(uintptr_t)p;
+	uint32_t i;
+
+	for (i = 0; i < port.mem.nregions; i++) {
+		const struct vhostu_region *r = &port.mem.regions[i];
+
+		if (a >= r->host_addr && a - r->host_addr <= r->size &&
+				len <= r->size - (a - r->host_addr))
+			return true;
+	}
+	return false;
+}
+
+/* Every ready ring lies in mapped memory; an empty burst may touch it. */
+static void
+fz_probe_rings(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < 2u * port.max_queue_pairs; i++) {
+		struct vhostu_vring *vr = &port.vrings[i];
+		uint64_t n = vr->size;
+
+		if (!vr->ready)
+			continue;
+		if (n == 0 || (n & (n - 1)) != 0 || n > VHOSTU_MAX_RING_SIZE)
+			fz_die("a ready ring has a size that is not a power of two up to 32768");
+		if (!fz_in_memory(vr->desc, n * sizeof(struct vhostu_desc)) ||
+				!fz_in_memory(vr->avail, 4 + 2 * n) ||
+				!fz_in_memory(vr->used, 4 + 8 * n))
+			fz_die("a ready ring lies outside the mapped memory");
+		vhostu_tx_burst(vr, NULL, 0);
+	}
+	(void)vhostu_port_ready(&port);	/* what the link state follows */
+}
+
+static void
+fz_handle(struct vhostu_rx_msg *rx)
+{
+	struct vhostu_reply reply;
+	int ret;
+
+	ret = vhostu_msg_handle(&port, rx, &reply);
+	if (rx->nfds != 0)
+		fz_die("vhostu_msg_handle left fds in the message");
+	rx->have = 0;
+	rx->nfds = 0;
+	fz_check_reply(rx, &reply);
+	if (ret < 0)
+		fz_disconnect();
+	fz_probe_rings();
+}
+
+/* Feed the stream message by message; returns at its end. */
+static void
+fz_stream(const uint8_t *data, size_t len)
+{
+	struct vhostu_rx_msg *rx = &port.rx;
+	size_t off = 0;
+
+	while (len - off >= VHOSTU_HDR_SIZE) {
+		uint32_t flags, nfds, size;
+
+		memcpy(&rx->msg.hdr, data + off, VHOSTU_HDR_SIZE);
+		off += VHOSTU_HDR_SIZE;
+		rx->have = VHOSTU_HDR_SIZE;
+		flags = rx->msg.hdr.flags;
+		rx->msg.hdr.flags &= ~FZ_FLAG_MASK;
+		size = rx->msg.hdr.size;
+		nfds = (flags >> FZ_FLAG_NFDS_SHIFT) & 0xf;
+		if (size > VHOSTU_MAX_BODY) {
+			fz_disconnect();	/* -EMSGSIZE: the connection closes */
+			continue;
+		}
+		if (len - off < size) {
+			fz_disconnect();	/* the peer is gone mid-message */
+			return;
+		}
+		memcpy(&rx->msg.body, data + off, size);
+		off += size;
+		rx->have += size;
+		/* More fds than one message carries: MSG_CTRUNC closes the connection. */
+		if (nfds > VHOSTU_MAX_FDS ||
+				!fz_attach_fds(rx, nfds, (enum fz_fd_kind)((flags >> FZ_FLAG_KIND_SHIFT) & 7),
+					(flags >> FZ_FLAG_PARAM_SHIFT) & 0xff)) {
+			fz_disconnect();
+			continue;
+		}
+		fz_handle(rx);
+	}
+	if (off != len)
+		fz_disconnect();	/* a partial header, then the peer left */
+}
+
+static void
+fz_check_released(void)
+{
+	unsigned int i;
+
+	/* Nothing else opens fds during an input: each number made must be free again. */
+	for (i = 0; i < nfds_made; i++)
+		if (fz_fd_open(fds_made[i])) {
+			fprintf(stderr, "fuzz_msg: fd %d is still open after the port was reset\n",
+				fds_made[i]);
+			abort();
+		}
+	if (made_mappable && fz_count_maps() != maps_at_start)
+		fz_die("guest memory still mapped after the port was reset");
+	if (port.mem.nregions != 0 || port.log_base != NULL)
+		fz_die("the port still has memory after a reset");
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	RTE_SET_USED(argc);
+	RTE_SET_USED(argv);
+	/* Handlers log every refusal: keep the runs quiet (VHOSTU_FUZZ_LOG=1 to see them). */
+	if (getenv("VHOSTU_FUZZ_LOG") == NULL)
+		rte_log_set_global_level(RTE_LOG_CRIT);
+	else
+		rte_log_set_level_pattern("pmd.net.vhostu*", RTE_LOG_DEBUG);
+	fz_port_init();
+	maps_at_start = fz_count_maps();
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	/* Inputs do not see each other: a fresh receive buffer and port. */
+	memset(&port.rx, 0, sizeof(port.rx));
+	port.mtu = 0;
+	port.rarp_pending = false;
+	nfds_made = 0;
+	made_mappable = false;
+	fz_stream(data, len);
+	fz_disconnect();
+	fz_check_released();
+	return 0;
+}
