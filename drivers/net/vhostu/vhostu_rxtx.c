@@ -341,6 +341,29 @@ vhostu_notify_check(struct vhostu_vring *vr, uint16_t nused)
 		vhostu_notify_at(vr, now);
 }
 
+/*
+ * Applications call tx_burst only when they have frames (testpmd, l2fwd,
+ * vhostu-fwd), so the empty tx burst that would signal frames a tx burst left
+ * pending may never come: a lone reply then waited for the next frame to that
+ * guest. The rx burst of the same queue pair, which the application polls all
+ * the time, stands in for it: pending frames of the guest's RX ring 2q are
+ * signalled by the next poll of ring 2q+1, after the lock, as an empty tx
+ * burst would.
+ */
+static __rte_always_inline void
+vhostu_notify_paired_tx(struct vhostu_vring *rxvr)
+{
+	struct vhostu_vring *vr = &rxvr->port->vrings[rxvr->index - 1];
+
+	if (likely(__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) == 0))
+		return;
+	if (!rte_spinlock_trylock(&vr->lock))
+		return;
+	if (vr->ready)
+		vhostu_notify_check(vr, 0);
+	rte_spinlock_unlock(&vr->lock);
+}
+
 static __rte_always_inline void
 vhostu_mbuf_recycle(struct rte_mbuf *m)
 {
@@ -506,6 +529,8 @@ notify:
 	vhostu_notify_check(vr, nused);
 out:
 	rte_spinlock_unlock(&vr->lock);
+	if (likely(vr->port != NULL))
+		vhostu_notify_paired_tx(vr);
 	return nrx;
 }
 
