@@ -16,6 +16,7 @@
 
 #include <CUnit/Basic.h>
 #include <rte_bus_vdev.h>
+#include <rte_common.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 
@@ -59,7 +60,7 @@ connect_to(const char *path)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	memcpy(sa.sun_path, path, RTE_MIN(strlen(path), sizeof(sa.sun_path) - 1));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		close(fd);
 		return -errno;
@@ -73,7 +74,7 @@ listen_on(const char *path)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	memcpy(sa.sun_path, path, RTE_MIN(strlen(path), sizeof(sa.sun_path) - 1));
 	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
 	CU_ASSERT_FATAL(listen(fd, 1) == 0);
 	return fd;
@@ -179,6 +180,17 @@ test_server_socket_is_owner_only(void)
 	CU_ASSERT_TRUE(S_ISSOCK(st.st_mode));
 	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
 	CU_ASSERT_EQUAL(rte_vdev_uninit("net_vhostu_m"), 0);
+	/* socket-group: that group may connect too. */
+	snprintf(args, sizeof(args), "iface=%s,server=1,socket-group=4242", sock_path("grp.sock"));
+	CU_ASSERT_EQUAL_FATAL(rte_vdev_init("net_vhostu_g", args), 0);
+	CU_ASSERT_EQUAL(lstat(sock_path("grp.sock"), &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0660);
+	CU_ASSERT_EQUAL(st.st_gid, 4242);
+	CU_ASSERT_EQUAL(rte_vdev_uninit("net_vhostu_g"), 0);
+	snprintf(args, sizeof(args), "iface=%s,server=1,socket-group=no-such-group-here",
+		sock_path("grp2.sock"));
+	CU_ASSERT(rte_vdev_init("net_vhostu_g2", args) < 0);
+	CU_ASSERT_FALSE(exists(sock_path("grp2.sock")));
 }
 
 static void
@@ -207,7 +219,7 @@ test_client_port_keeps_the_last_connect_error(void)
 int
 main(int argc, char **argv)
 {
-	char prefix[64];
+	char prefix[128];
 	char *eal[] = { argv[0], "--no-huge", "-m", "64", "--no-pci", "--no-shconf", "-l", "0",
 		"--log-level=*:error", "--file-prefix", prefix, NULL };
 	CU_pSuite s;

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@ static const char *const vhostu_valid_keys[] = {
 	VHOSTU_ARG_FEATURE_MASK,
 	VHOSTU_ARG_HWADDR,
 	VHOSTU_ARG_RECONNECT,
+	VHOSTU_ARG_GROUP,
 	NULL,
 };
 
@@ -140,6 +142,28 @@ vhostu_arg_reconnect(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+/* A group name, or a numeric gid. */
+static int
+vhostu_arg_group(const char *key, const char *value, void *opaque)
+{
+	struct vhostu_devargs *da = opaque;
+	struct group gr, *res = NULL;
+	char buf[4096];
+	uint64_t v;
+
+	if (value != NULL && vhostu_parse_u64(value, 10, &v) == 0 && v < UINT32_MAX) {
+		da->group = (gid_t)v;
+	} else if (value != NULL && *value != '\0' &&
+			getgrnam_r(value, &gr, buf, sizeof(buf), &res) == 0 && res != NULL) {
+		da->group = res->gr_gid;
+	} else {
+		VHOSTU_LOG(ERR, "devarg %s=%s: no such group", key, value ? value : "");
+		return -EINVAL;
+	}
+	da->has_group = true;
+	return 0;
+}
+
 /* Exactly six hex pairs separated by ':' (or '-'); nothing else. */
 int
 vhostu_parse_mac(const char *s, struct rte_ether_addr *mac)
@@ -174,6 +198,7 @@ static const struct vhostu_arg_handler vhostu_arg_handlers[] = {
 	{ VHOSTU_ARG_FEATURE_MASK, vhostu_arg_feature_mask },
 	{ VHOSTU_ARG_HWADDR, vhostu_arg_hwaddr },
 	{ VHOSTU_ARG_RECONNECT, vhostu_arg_reconnect },
+	{ VHOSTU_ARG_GROUP, vhostu_arg_group },
 };
 
 static int

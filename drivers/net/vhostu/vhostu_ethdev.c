@@ -312,6 +312,7 @@ vhostu_port_init(struct vhostu_port *p, struct rte_eth_dev *dev, const char *nam
 	memcpy(p->path, da->path, sizeof(p->path));
 	p->server = da->server;
 	p->reconnect_ms = da->reconnect_ms;
+	p->socket_group = da->has_group ? (int64_t)da->group : -1;
 	p->max_queue_pairs = da->queues;
 	p->feature_mask = da->feature_mask;
 	p->features_offered = VHOSTU_DEFAULT_FEATURES & da->feature_mask;
@@ -375,7 +376,7 @@ vhostu_probe(struct rte_vdev_device *vdev)
 	}
 	ret = vhostu_dev_setup(dev, p);
 	if (ret == 0 && p->server) {
-		ret = vhostu_sock_listen(p->path, &p->listen_fd);
+		ret = vhostu_sock_listen(p->path, p->socket_group, &p->listen_fd);
 		if (ret < 0)
 			VHOSTU_LOG(ERR, "%s: cannot listen on %s: %s", name, p->path, strerror(-ret));
 	}

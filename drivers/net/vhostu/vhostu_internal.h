@@ -136,6 +136,7 @@ struct vhostu_port {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	bool server;
 	uint32_t reconnect_ms;	/* client: retry interval */
+	int64_t socket_group;	/* server: group allowed to connect, -1: owner only */
 	uint16_t max_queue_pairs;
 	uint64_t feature_mask;
 	struct rte_ether_addr mac;
@@ -272,7 +273,7 @@ void vhostu_port_reset_state(struct vhostu_port *p);
 /* vhostu_sock.c */
 int vhostu_ctl_add_port(struct vhostu_port *p);
 void vhostu_ctl_remove_port(struct vhostu_port *p);
-int vhostu_sock_listen(const char *path, int *fd_out);
+int vhostu_sock_listen(const char *path, int64_t group, int *fd_out);
 
 /* vhostu_ethdev.c */
 struct vhostu_port *vhostu_port_from_id(uint16_t port_id);

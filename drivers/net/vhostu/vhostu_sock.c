@@ -524,9 +524,12 @@ vhostu_sock_clear_stale(const char *path)
 	return 0;
 }
 
-/* Server ports: a listening socket only its owner may connect to (mode 0600). */
+/*
+ * Server ports: a listening socket only its owner may connect to (mode 0600),
+ * or its owner and one group (0660) when group >= 0.
+ */
 int
-vhostu_sock_listen(const char *path, int *fd_out)
+vhostu_sock_listen(const char *path, int64_t group, int *fd_out)
 {
 	struct sockaddr_un sa;
 	int fd, ret;
@@ -543,6 +546,13 @@ vhostu_sock_listen(const char *path, int *fd_out)
 	vhostu_sockaddr(&sa, path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		goto fail;
+	if (group >= 0 && (chown(path, (uid_t)-1, (gid_t)group) < 0 ||
+			chmod(path, S_IRUSR | S_IWUSR | S_IRGRP | S_IWGRP) < 0)) {
+		ret = -errno;
+		unlink(path);
+		close(fd);
+		return ret;
+	}
 	if (listen(fd, 1) < 0) {
 		ret = -errno;
 		unlink(path);
