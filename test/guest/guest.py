@@ -17,7 +17,7 @@ Pieces, usable from other test scripts (Python 3 stdlib only):
                   owning the sockets)
 
 Command line: see `guest.py --help`; selftest-net-vhost.sh runs every scenario
-against net_vhost.
+against net_vhost, test-guest-vhostu-fwd.sh (CI) against vhostu-fwd.
 """
 
 import argparse
@@ -378,6 +378,20 @@ class Backend:
         """{(port, queue): rx packets} if the backend can tell, else None."""
         return None
 
+    def guest_rx_queues(self, port, queues):
+        """The guest rx queues this backend's forwarding must have used."""
+        return range(queues)
+
+    def check(self, guests, *, queues=1):
+        """Backend-specific checks after a scenario's traffic, with the
+        guests still up; returns a dict for the report (or None)."""
+        return None
+
+    def stop_clean(self, how="quit"):
+        """stop(); a backend that can tell raises Failure if it did not exit
+        cleanly."""
+        self.stop()
+
     def stop(self):
         if self.proc is not None:
             _kill_group(self.proc, grace=5.0)
@@ -531,12 +545,24 @@ class TestpmdNetVhostu(Testpmd):
 
 
 class VhostuFwd(Backend):
-    """vhostu-fwd itself: one VirtualEthernet interface per socket, created
-    from EAL --vdev, xconnected in pairs by a start-up command file.
-    The exact shell commands follow spec/vhost-user-cli.rst; adjust
-    commands() when the application's CLI lands."""
+    """vhostu-fwd itself, driven through its shell the way an operator does:
+    `-i` on a stdin pipe (prompt and echo on stdout, which goes to the log),
+    one `create vhost-user socket S [server]` per socket, l2 xconnect both
+    ways in pairs, interfaces up. command() sends one line and returns what it
+    printed up to the next prompt. Stopped by `quit` (or SIGTERM), which must
+    exit 0 within 10 s; killed otherwise.
+
+    VHOSTU_FWD: the binary (default VHOSTU_BUILD/app/vhostu-fwd);
+    VHOSTU_FWD_EAL: extra EAL arguments, e.g.
+    `--log-level=pmd.net.vhostu*:debug`; VHOSTU_FWD_DEBUG=1 also runs
+    `debug vhost-user on` (every message in the log)."""
 
     name = "vhostu-fwd"
+    PROMPT = "vhostu# "
+    VGA_HOLE = (0xa0000, 0xc0000)
+    # A line of the log (EAL, PMD) rather than a command's answer.
+    _LOGLINE = re.compile(r"^(?:vhostu(?:\.\w+)?|vhostu-fwd|EAL|TELEMETRY|VHOST_\w+|ETHDEV|"
+                          r"MBUF|MEMPOOL|RING|USER\d+|LCORE|RCU|PMD): ")
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
@@ -544,39 +570,98 @@ class VhostuFwd(Backend):
         self.binary = os.environ.get("VHOSTU_FWD", os.path.join(build, "app", "vhostu-fwd"))
         if not os.access(self.binary, os.X_OK):
             raise Failure("no vhostu-fwd at %s (build it, or set VHOSTU_FWD)" % self.binary)
-        self.extra = shlex.split(os.environ.get("VHOSTU_FWD_ARGS", ""))
+        self.extra = shlex.split(os.environ.get("VHOSTU_FWD_EAL", ""))
+        self.debug = os.environ.get("VHOSTU_FWD_DEBUG") == "1"
+        self.ifnames = ["VirtualEthernet0/0/%d" % i for i in range(len(self.socks))]
+        self.exit_status = None
+        self.shown = []     # every `show vhost-user` answer checked, for the report
+        self.show_info = {}  # port -> the last check_show()
+        self._diagnosed = False
+
+    def argv(self):
+        # A complete EAL set (with any EAL argument the embedded defaults are
+        # not used): no hugepages, no shared files, lcore 1 forwards.
+        return (["stdbuf", "-oL", self.binary, "--no-huge", "-m", "256", "--no-pci",
+                 "--no-shconf", "--file-prefix=%s" % self.prefix, "-l", "0,1"]
+                + self.extra + ["--", "-i"])
 
     def commands(self):
-        cmds = []
+        cmds = ["debug vhost-user on"] if self.debug else []
+        for s in self.socks:
+            cmds.append("create vhost-user socket %s%s" % (s, " server" if self.server else ""))
         for i in range(0, len(self.socks) - 1, 2):
-            a, b = "VirtualEthernet0/0/%d" % i, "VirtualEthernet0/0/%d" % (i + 1)
-            cmds += ["set interface state %s up" % a, "set interface state %s up" % b,
-                     "set interface l2 xconnect %s %s" % (a, b),
+            a, b = self.ifnames[i], self.ifnames[i + 1]
+            cmds += ["set interface l2 xconnect %s %s" % (a, b),
                      "set interface l2 xconnect %s %s" % (b, a)]
+        cmds += ["set interface state %s up" % n for n in self.ifnames]
         return cmds
+
+    def _log_text(self):
+        try:
+            with open(self.log, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    def _wait_prompt(self, before, what, timeout):
+        def got():
+            if self.proc.poll() is not None:
+                return "exited"
+            # the next prompt; log lines may follow it already
+            return "ok" if self.PROMPT in self._log_text()[before:] else None
+        r = _wait_until(got, timeout, interval=0.05)
+        if r != "ok":
+            raise Failure("%s: %s within %d s (%s)\n%s" % (
+                self.name, what, timeout, "exited with status %s" % self.proc.returncode
+                if r == "exited" else "no prompt", self.describe()))
+
+    def command(self, cmd, timeout=15):
+        """Run one shell command; return its answer (the lines it printed,
+        without the echo, the prompt and log lines)."""
+        before = len(self._log_text())
+        try:
+            self.proc.stdin.write((cmd + "\n").encode())
+            self.proc.stdin.flush()
+        except OSError as e:
+            raise Failure("%s: cannot send '%s': %s\n%s" % (self.name, cmd, e,
+                                                              self.describe())) from None
+        self._wait_prompt(before, "no answer to '%s'" % cmd, timeout)
+        text = self._log_text()[before:]
+        text = text[:text.find(self.PROMPT)].replace("\r", "")
+        lines = text.split("\n")
+        # the echo: the first line, unless a log line came before it
+        for k, l in enumerate(lines):
+            if l.strip() == cmd:
+                del lines[k]
+                break
+        return "\n".join(l for l in lines if not self._LOGLINE.match(l)).strip("\n")
 
     def start(self):
         if self.server:
             for s in self.socks:
                 if os.path.exists(s):
                     os.unlink(s)
-        argv = [self.binary, "-l", "0,1", "--no-huge", "-m", "512", "--no-pci",
-                "--file-prefix=%s" % self.prefix]
-        for i, s in enumerate(self.socks):
-            a = "net_vhostu%d,iface=%s" % (i, s)
-            if self.server:
-                a += ",server=1"
-            if self.queues > 1:
-                a += ",queues=%d" % self.queues
-            argv += ["--vdev", a]
-        argv += self.extra
-        self.proc = _spawn(argv, self.log, stdin=subprocess.PIPE)
+        self.exit_status = None
+        self._diagnosed = False
+        self.proc = _spawn(self.argv(), self.log, stdin=subprocess.PIPE)
+        self._wait_prompt(0, "no shell prompt", 60)
+        n = 0
         for c in self.commands():
-            self.proc.stdin.write((c + "\n").encode())
-        self.proc.stdin.flush()
+            out = self.command(c)
+            if c.startswith("create "):
+                want = self.ifnames[n]
+                n += 1
+                if out.strip() != want:
+                    raise Failure("%s: '%s' answered %r, expected %r\n%s" % (
+                        self.name, c, out, want, self.describe()))
+            elif out.strip():
+                raise Failure("%s: '%s' answered %r, expected nothing\n%s" % (
+                    self.name, c, out, self.describe()))
         return self
 
-    def wait_ready(self, timeout=60):
+    def wait_ready(self, timeout=30):
+        """start() returns once every command ran; in server mode the
+        sockets then exist."""
         def ready():
             if self.proc.poll() is not None:
                 return "exited"
@@ -589,15 +674,237 @@ class VhostuFwd(Backend):
                 self.name, timeout, r or "timeout", self.describe()))
         return self
 
-    def stop(self):
+    # -- show vhost-user ------------------------------------------------------
+
+    @staticmethod
+    def parse_show(text):
+        """`show vhost-user IF` -> {'type', 'errno', 'features', 'regions':
+        [{'fd', 'gpa', 'size', 'uaddr', 'offset', 'mmap'}], 'nregions',
+        'vrings': {n: {'dir', 'disabled', 'qsz', 'last_avail_idx', ...}}}."""
+        info = {"regions": [], "vrings": {}, "nregions": None, "type": None}
+        m = re.search(r"socket filename (\S+) type (\S+) errno \"([^\"]*)\"", text)
+        if m:
+            info["socket"], info["type"], info["errno"] = m.groups()
+        m = re.search(r"^ features \((0x[0-9a-f]+)\)", text, re.M)
+        if m:
+            info["features"] = int(m.group(1), 16)
+        # placement: [(thread, vring)]
+        m = re.search(r"^rx placement:\n(.*?)^ tx placement: (\S+)\n(.*?)^\S", text, re.M | re.S)
+        if m:
+            info["rx_place"] = [(int(t), int(v)) for t, v in
+                                re.findall(r"thread (\d+) on vring (\d+)", m.group(1))]
+            info["tx_lock"] = m.group(2)
+            info["tx_place"] = [(int(t), int(v)) for t, v in
+                                re.findall(r"thread (\d+) on vring (\d+)", m.group(3))]
+        m = re.search(r"^Memory regions \(total (\d+)\)", text, re.M)
+        if m:
+            info["nregions"] = int(m.group(1))
+        for m in re.finditer(r"^\s+(\d+)\s+(-?\d+)\s+(0x[0-9a-f]+) (0x[0-9a-f]+) (0x[0-9a-f]+) "
+                             r"(0x[0-9a-f]+) (0x[0-9a-f]+)\s*$", text, re.M):
+            info["regions"].append(dict(zip(
+                ("fd", "gpa", "size", "uaddr", "offset", "mmap"),
+                [int(m.group(2))] + [int(x, 16) for x in m.groups()[2:]])))
+        for m in re.finditer(r"^ Virtqueue (\d+) \((TX|RX)( disabled)?\)\n(.*?)(?=^ Virtqueue|\Z)",
+                             text, re.M | re.S):
+            v = {"dir": m.group(2), "disabled": bool(m.group(3))}
+            for k, val in re.findall(r"([a-z_.]+) (-?\d+)", m.group(4)):
+                v[k] = int(val)
+            info["vrings"][int(m.group(1))] = v
+        return info
+
+    def show(self, i):
+        return self.parse_show(self.command("show vhost-user %s" % self.ifnames[i]))
+
+    def check_show(self, i, *, queues=1, mem=256 << 20, qsz=256, traffic=True):
+        """Scenario 7, for interface i while its guest runs: the memory
+        regions QEMU sent (non-empty, sizes adding up to the guest RAM), the
+        socket type, and every vring's state. Returns the parsed answer."""
+        text = self.command("show vhost-user %s" % self.ifnames[i])
+        info = self.parse_show(text)
+        errs = []
+        want_type = "server" if self.server else "client"
+        if info["type"] != want_type:
+            errs.append("socket type %r, expected %r" % (info["type"], want_type))
+        if info.get("socket") != self.socks[i]:
+            errs.append("socket filename %r, expected %r" % (info.get("socket"), self.socks[i]))
+        regs = info["regions"]
+        if not info["nregions"] or len(regs) != info["nregions"]:
+            errs.append("memory regions: total %s, %d rows" % (info["nregions"], len(regs)))
+        # QEMU (pc, RAM below 4 GB, one memfd backend) sends its RAM minus
+        # the legacy VGA window 0xa0000-0xbffff (MMIO): 0-640K and 768K-end.
+        # The regions must tile exactly that, each one a window of the same
+        # memfd: mmap_offset = guest address, QEMU's address - guest address
+        # the same for all.
+        total = sum(r["size"] for r in regs)
+        if total != mem - self.VGA_HOLE[1] + self.VGA_HOLE[0]:
+            errs.append("memory region sizes add up to %#x: guest RAM %#x less the VGA "
+                        "window %#x-%#x expected" % (total, mem, *self.VGA_HOLE))
+        for r in regs:
+            if r["fd"] < 0 or r["mmap"] == 0 or r["size"] == 0:
+                errs.append("region %s not mapped" % r)
+            if r["offset"] != r["gpa"] or r["uaddr"] - r["gpa"] != regs[0]["uaddr"]:
+                errs.append("region at %#x: mmap_offset %#x / userspace_addr %#x are not "
+                            "QEMU's one memfd window" % (r["gpa"], r["offset"], r["uaddr"]))
+        spans = sorted((r["gpa"], r["gpa"] + r["size"]) for r in regs)
+        gaps, at = [], 0
+        for a0, a1 in spans:
+            if a0 < at:
+                errs.append("regions overlap at guest address %#x" % a0)
+            elif a0 > at:
+                gaps.append((at, a0))
+            at = max(at, a1)
+        if at != mem or gaps != [self.VGA_HOLE]:
+            errs.append("regions cover guest memory up to %#x with gaps %s: up to %#x with "
+                        "only the VGA window expected" % (at, [tuple(map(hex, g)) for g in gaps],
+                                                          mem))
+        vr = info["vrings"]
+        want = set(range(2 * queues))
+        # Every rx queue (the guest's tx vrings) placed on a thread; tx: the
+        # main lcore (thread 0) does not forward when there is a worker, so
+        # only the vrings of worker threads carry traffic to the guest (as in
+        # VPP: with one worker, one of the guest's rx queues stays idle).
+        rx_place = {v for _, v in info.get("rx_place", [])}
+        if rx_place != {n for n in want if n & 1}:
+            errs.append("rx placement on vrings %s, expected %s" % (
+                sorted(rx_place), sorted(n for n in want if n & 1)))
+        tx_fwd = {v for t, v in info.get("tx_place", []) if t >= 1} or \
+            {n for n in want if not n & 1}
+        info["tx_fwd_vrings"] = tx_fwd
+        if not want <= set(vr):
+            errs.append("vrings %s listed, expected at least %s" % (sorted(vr), sorted(want)))
+        for n, v in sorted(vr.items()):
+            where = "Virtqueue %d" % n
+            if v["dir"] != ("RX" if n & 1 else "TX"):
+                errs.append("%s labelled %s" % (where, v["dir"]))
+            if n not in want:
+                continue
+            if v["disabled"]:
+                errs.append("%s disabled" % where)
+            if v.get("qsz") != qsz:
+                errs.append("%s qsz %s, expected %d" % (where, v.get("qsz"), qsz))
+            if v.get("kickfd", -1) < 0 or v.get("callfd", -1) < 0:
+                errs.append("%s kickfd %s callfd %s" % (where, v.get("kickfd"), v.get("callfd")))
+            for k in ("last_avail_idx", "last_used_idx", "avail.idx", "used.idx"):
+                if k not in v:
+                    errs.append("%s: no %s" % (where, k))
+            if errs:
+                continue
+            # split ring indices: nothing in flight beyond the ring size
+            if (v["avail.idx"] - v["last_avail_idx"]) & 0xffff > qsz:
+                errs.append("%s avail.idx %d - last_avail_idx %d > qsz" % (
+                    where, v["avail.idx"], v["last_avail_idx"]))
+            if (v["last_avail_idx"] - v["last_used_idx"]) & 0xffff > qsz:
+                errs.append("%s last_avail_idx %d - last_used_idx %d > qsz" % (
+                    where, v["last_avail_idx"], v["last_used_idx"]))
+            if traffic and n & 1 and v["last_avail_idx"] == 0:
+                errs.append("%s (the guest's tx) never consumed" % where)
+            if traffic and not n & 1 and n in tx_fwd and v["used.idx"] == 0:
+                errs.append("%s (the guest's rx) never filled" % where)
+        self.shown.append((self.ifnames[i], text))
+        self.show_info[i] = info
+        if errs:
+            raise Failure("%s: show vhost-user %s: %s\n%s" % (
+                self.name, self.ifnames[i], "; ".join(errs), text))
+        return info
+
+    def guest_rx_queues(self, port, queues):
+        """The rx queues of guest `port` that the worker threads' tx
+        placement sends on (see check_show)."""
+        return sorted(v // 2 for v in self.show_info[port]["tx_fwd_vrings"])
+
+    def queue_stats(self):
+        """{(port, queue): packets the switch took from the guest's tx vring
+        2q+1}, from `show vhost-user` (the app has no per-queue counters):
+        last_avail_idx counts the chains consumed (mod 2^16)."""
+        st = {}
+        for i in range(len(self.socks)):
+            for n, v in self.show(i)["vrings"].items():
+                if n & 1:
+                    st[(i, n // 2)] = v.get("last_avail_idx", 0)
+        return st
+
+    def interface_counters(self):
+        """`show interface` -> {name: {counter: value}}."""
+        out, cur = {}, None
+        for line in self.command("show interface").splitlines():
+            m = re.match(r"^(\S+)\s+(\d+)\s+(up|down)\s*(.*)$", line)
+            if m:
+                cur = out.setdefault(m.group(1), {})
+                rest = m.group(4)
+            elif cur is not None:
+                rest = line
+            else:
+                continue
+            m = re.match(r"^\s*(.*?)\s+(\d+)\s*$", rest)
+            if m:
+                cur[m.group(1)] = int(m.group(2))
+        return out
+
+    def check(self, guests, *, queues=1):
+        """After a scenario's traffic, with the guests still up: scenario 7
+        on every interface, and the counters of `show interface`."""
+        out = {}
+        for i, g in enumerate(guests[:len(self.socks)]):
+            info = self.check_show(i, queues=queues)
+            out[self.ifnames[i]] = "type=%s regions=%s vrings=%s" % (
+                info["type"], "+".join("%#x@%#x" % (r["size"], r["gpa"])
+                                       for r in info["regions"]),
+                ",".join("%d:%d/%d" % (n, v.get("last_avail_idx", 0), v.get("used.idx", 0))
+                         for n, v in sorted(info["vrings"].items()) if not v["disabled"]))
+        ctr = self.interface_counters()
+        for i, n in enumerate(self.ifnames):
+            c = ctr.get(n)
+            if c is None:
+                raise Failure("%s: show interface does not list %s" % (self.name, n))
+            if not c.get("rx packets") or not c.get("tx packets"):
+                raise Failure("%s: show interface: %s has counters %s; rx and tx "
+                              "packets expected" % (self.name, n, c))
+            out[n] += " rx=%d tx=%d drops=%d tx-error=%d" % (
+                c.get("rx packets", 0), c.get("tx packets", 0), c.get("drops", 0),
+                c.get("tx-error", 0))
+        return out
+
+    # -- stop -----------------------------------------------------------------
+
+    def stop(self, how="quit"):
+        """`quit` (or SIGTERM with how="term"); exit_status is the exit
+        status, or None when it had to be killed."""
         if self.proc is not None and self.proc.poll() is None:
             try:
-                self.proc.stdin.write(b"quit\n")
-                self.proc.stdin.flush()
-                self.proc.wait(timeout=10)
+                if how == "term":
+                    os.kill(self.proc.pid, signal.SIGTERM)
+                else:
+                    self.proc.stdin.write(b"quit\n")
+                    self.proc.stdin.flush()
+                self.exit_status = self.proc.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
-                pass
+                _log("%s did not exit within 10 s of %s: killing it" % (self.name, how))
+        elif self.proc is not None:
+            self.exit_status = self.proc.returncode
         super().stop()
+
+    def describe(self):
+        """The log's tail; then, once and while the switch runs, `show
+        interface` and `show vhost-user` are run into the log for the
+        post-mortem (the log is kept as an artifact)."""
+        text = super().describe()
+        if self.proc is not None and self.proc.poll() is None and not self._diagnosed:
+            self._diagnosed = True
+            try:
+                self.command("show interface", timeout=5)
+                self.command("show vhost-user", timeout=5)
+                text += "\n(show interface, show vhost-user at the failure: in %s)" % self.log
+            except Failure:
+                pass
+        return text
+
+    def stop_clean(self, how="quit"):
+        """stop(), and a Failure unless the switch exited with status 0."""
+        self.stop(how)
+        if self.exit_status != 0:
+            raise Failure("%s: %s: exit status %s (expected 0)" % (
+                self.name, how, "none: killed after 10 s" if self.exit_status is None
+                else self.exit_status))
 
 
 BACKENDS = {"net_vhost": TestpmdNetVhost, "net_vhostu": TestpmdNetVhostu,
@@ -642,6 +949,9 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
             res["boot_to_ping_s"] = round(t_peer, 2)
             res["boot_to_result_s"] = round(t_res, 2)
             out["guests"][g.name] = res
+        chk = backend.check(guests, queues=queues)
+        if chk:
+            out["backend_check"] = chk
         if queues > 1:
             st = backend.queue_stats()
             out["backend_queue_rx"] = {"%d/%d" % k: v for k, v in sorted((st or {}).items())}
@@ -651,21 +961,34 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
                 if idle:
                     raise Failure("backend saw no packets on rx port/queue %s: %s\n%s" % (
                         idle, st, backend.describe()))
-            for g in guests:
+            for i, g in enumerate(guests):
                 res = out["guests"][g.name]
-                for q in range(queues):
+                for q in backend.guest_rx_queues(i, queues):
                     if int(res.get("rxq%d" % q, "0")) == 0:
                         raise Failure("%s received nothing on rx queue %d: %s\n%s" % (
                             g.name, q, res, g.describe()))
+        backend.stop_clean()
         out["total_s"] = round(time.monotonic() - t0, 2)
         return out
     except Failure as e:
-        raise Failure("%s\n%s" % (e, backend.describe())) from None
+        raise Failure(_with_logs(e, guests, backend)) from None
     finally:
         for g in guests:
             g.stop()
         backend.stop()
         shutil.rmtree(sockdir, ignore_errors=True)
+
+
+def _with_logs(e, guests, backend):
+    """A scenario's failure message with the tails of the guest consoles it
+    does not show yet, and of the backend's log."""
+    msg = str(e)
+    for g in guests:
+        if g.console not in msg:
+            msg += "\n" + g.describe()
+    if backend is not None:
+        msg += "\n" + backend.describe()
+    return msg
 
 
 def _guest_params(i, test, **kw):
@@ -701,11 +1024,15 @@ def run_guest_reset(backend_cls, image, logdir, *, timeout=120, **_):
                 raise Failure("%s: %s\n%s" % (g1.name, res, g1.describe()))
             res["boot_to_ping_s"] = round(t_peer, 2)
             out["guests"][g1.name] = res
+            chk = backend.check([g0, g1])
+            if chk:
+                out["backend_check_run%d" % run] = chk
             g1.kill()   # SIGKILL while the guest runs: the socket just closes
+        backend.stop_clean()
         out["total_s"] = round(time.monotonic() - t0, 2)
         return out
     except Failure as e:
-        raise Failure("%s\n%s" % (e, backend.describe())) from None
+        raise Failure(_with_logs(e, guests, backend)) from None
     finally:
         for g in guests:
             g.stop()
@@ -732,7 +1059,8 @@ def run_backend_restart(backend_cls, image, logdir, *, timeout=120, **_):
         backend = backend_cls(socks, logdir, server=False)
         backend.start().wait_ready()
         t_ok1, _ = g1.wait_for("ROUND", timeout, pred=lambda f: f.get("status") == "PASS")
-        backend.stop()
+        # stopped as a service manager does (SIGTERM); must exit 0
+        backend.stop_clean("term")
         t_stop = g1.now()
         t_fail, _ = g1.wait_for("ROUND", 30, after=t_stop,
                                 pred=lambda f: f.get("received") == "0")
@@ -741,8 +1069,11 @@ def run_backend_restart(backend_cls, image, logdir, *, timeout=120, **_):
         t_start = g1.now()
         t_ok2, f2 = g1.wait_for("ROUND", 60, after=t_start,
                                 pred=lambda f: f.get("status") == "PASS")
+        chk = backend.check(guests)
+        backend.stop_clean()
         return {"backend": backend.name, "qemu_server": True, "test": "backend-restart",
                 "startup_s": 0, "total_s": round(time.monotonic() - t0, 2),
+                **({"backend_check": chk} if chk else {}),
                 "guests": {"g1": {"first_pass_s": round(t_ok1, 2),
                                   "stopped_at_s": round(t_stop, 2),
                                   "failing_round_at_s": round(t_fail, 2),
@@ -751,7 +1082,7 @@ def run_backend_restart(backend_cls, image, logdir, *, timeout=120, **_):
                                   "resume_s": round(t_ok2 - t_start, 2),
                                   "round": f2.get("round")}}}
     except Failure as e:
-        raise Failure("%s\n%s" % (e, backend.describe() if backend else "")) from None
+        raise Failure(_with_logs(e, guests, backend)) from None
     finally:
         for g in guests:
             g.stop()
@@ -788,6 +1119,9 @@ def _fmt(res):
         res["backend"], res["qemu_server"], res["test"], res["startup_s"], res["total_s"])]
     for name, r in res["guests"].items():
         lines.append("  %s: %s" % (name, " ".join("%s=%s" % kv for kv in r.items())))
+    for k in sorted(k for k in res if k.startswith("backend_check")):
+        for n, v in res[k].items():
+            lines.append("  %s %s: %s" % (k, n, v))
     if "backend_queue_rx" in res:
         lines.append("  backend rx per port/queue: %s" % res["backend_queue_rx"])
     return "\n".join(lines)
@@ -803,6 +1137,15 @@ def main(argv=None):
                    help="repeatable; default: all")
     p.add_argument("--logdir", default=os.path.join(HERE, "work", "logs"))
     p.add_argument("--timeout", type=int, default=120, help="per guest, seconds")
+    p.add_argument("--scenario-timeout", type=int, default=0,
+                   help="bound of each whole scenario, seconds (0: none)")
+    p.add_argument("--budget", type=int, default=0,
+                   help="bound of the whole run, seconds (0: none); scenarios that "
+                        "cannot start in time fail as not run")
+    p.add_argument("--clean-passed", action="store_true",
+                   help="remove the logs of passed scenarios (keep failures' as artifacts)")
+    p.add_argument("--image-dir", help="where the kernel and initramfs are built "
+                                       "(default test/guest/work)")
     b = sub.add_parser("boot", help="boot one guest by hand on SOCK (Ctrl-C stops it)")
     b.add_argument("sock")
     b.add_argument("--server", action="store_true", help="QEMU listens (server=on,wait=off)")
@@ -814,7 +1157,7 @@ def main(argv=None):
     sub.add_parser("image", help="build the kernel + initramfs only")
     args = ap.parse_args(argv)
 
-    image = GuestImage().ensure()
+    image = GuestImage(getattr(args, "image_dir", None)).ensure()
     if args.cmd == "image":
         print(image.kernel, image.initrd)
         return 0
@@ -836,17 +1179,66 @@ def main(argv=None):
     names = args.scenario or ["all"]
     if "all" in names:
         names = list(SCENARIOS)
-    failed = 0
+    failed = []
+    t_run = time.monotonic()
     for n in names:
         logdir = os.path.join(args.logdir, "%s-%s" % (args.backend, n))
-        _log("scenario %s against %s (logs in %s)" % (n, args.backend, logdir))
+        shutil.rmtree(logdir, ignore_errors=True)
+        bound = args.scenario_timeout
+        if args.budget:
+            left = int(args.budget - (time.monotonic() - t_run))
+            if left < min(30, bound or 30):
+                failed.append((n, None))
+                print("FAIL %s: not run: the run's budget of %d s is spent" % (n, args.budget),
+                      flush=True)
+                continue
+            bound = min(bound, left) if bound else left
+        _log("scenario %s against %s (logs in %s%s)" % (
+            n, args.backend, logdir, ", bound %d s" % bound if bound else ""))
+        t_s = time.monotonic()
         try:
-            res = run_scenario(n, BACKENDS[args.backend], image, logdir, timeout=args.timeout)
-            print("PASS %s: %s" % (n, _fmt(res)), flush=True)
+            with _alarm(bound, "scenario %s exceeded its bound of %d s" % (n, bound)):
+                res = run_scenario(n, BACKENDS[args.backend], image, logdir,
+                                   timeout=args.timeout)
+            print("PASS %s (%.1f s): %s" % (n, time.monotonic() - t_s, _fmt(res)), flush=True)
+            if args.clean_passed:
+                shutil.rmtree(logdir, ignore_errors=True)
         except Failure as e:
-            failed += 1
-            print("FAIL %s: %s" % (n, e), flush=True)
+            failed.append((n, logdir))
+            print("FAIL %s (%.1f s): %s" % (n, time.monotonic() - t_s, e), flush=True)
+    _cleanup_all()
+    print("%d scenario(s) against %s in %.1f s: %d passed, %d failed%s" % (
+        len(names), args.backend, time.monotonic() - t_run, len(names) - len(failed),
+        len(failed), (" (" + " ".join(n for n, _ in failed) + ")") if failed else ""),
+        flush=True)
+    for n, d in failed:
+        if d and os.path.isdir(d):
+            print("artifacts of %s (guest consoles, QEMU and switch logs):" % n)
+            for f in sorted(os.listdir(d)):
+                print("  %s" % os.path.join(d, f))
     return 1 if failed else 0
+
+
+class _alarm:
+    """Raise Failure(msg) in the main thread after `seconds` (0: never). The
+    scenario's finally blocks then kill its QEMUs and its backend."""
+
+    def __init__(self, seconds, msg):
+        self.seconds, self.msg = seconds, msg
+
+    def _fire(self, _signum, _frame):
+        raise Failure(self.msg)
+
+    def __enter__(self):
+        if self.seconds:
+            self.old = signal.signal(signal.SIGALRM, self._fire)
+            signal.alarm(self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        if self.seconds:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, self.old)
 
 
 if __name__ == "__main__":
