@@ -831,6 +831,25 @@ test_notify_pending_frames_signalled_when_the_queue_goes_idle(void)
 	CU_ASSERT_EQUAL(calls(fd), 0);
 }
 
+/* Applications call tx_burst only with frames: the rx poll must flush them. */
+static void
+test_notify_pending_tx_frames_signalled_by_the_rx_poll(void)
+{
+	struct rte_mbuf *m[4];
+	int fd;
+
+	port_setup(F_DEFAULT, 256, 0);
+	fd = use_eventfd(txq(0));
+	vhostu_coalesce_tsc = UINT64_MAX / 4;
+	txq(0)->last_call_tsc = rte_rdtsc();
+	guest_post_rx(0, 8, 2048);
+	CU_ASSERT_EQUAL(tx_one(0, 64, 0, 4096), 1);
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+}
+
 static void
 test_notify_suppressed_when_guest_sets_no_interrupt(void)
 {
@@ -1701,6 +1720,7 @@ static CU_TestInfo notify_tests[] = {
 	T(test_notify_every_burst_when_coalesce_frames_is_0),
 	T(test_notify_coalesces_until_the_frame_threshold),
 	T(test_notify_pending_frames_signalled_when_the_queue_goes_idle),
+	T(test_notify_pending_tx_frames_signalled_by_the_rx_poll),
 	T(test_notify_suppressed_when_guest_sets_no_interrupt),
 	T(test_notify_rx_returns_guest_tx_buffers_with_a_call),
 	T(test_notify_default_coalescing_signals_the_first_frame_after_idle),
