@@ -239,6 +239,11 @@ def check_show_vhost_user(workdir):
                 start = fwd.cmd("show vhost-user")
                 fwd.wait(r"Virtqueue 1 ", start)
                 out = fwd.text(start)
+                if queues == 2:
+                    dstart = fwd.cmd("show vhost-user VirtualEthernet0/0/0 descriptors")
+                    fwd.cmd("show interface")
+                    fwd.wait(r"^ +Name +Idx", dstart)
+                    dout = fwd.text(dstart)
             finally:
                 peer.quit()
         finally:
@@ -260,6 +265,109 @@ def check_show_vhost_user(workdir):
         if hdr != 12:
             raise Failure("virtio_net_hdr_sz %d with VERSION_1, expected 12" % hdr)
         log("  ok: negotiated features match")
+        if queues == 2:
+            check_show_format(dout, sock, queues, want, pwant)
+            log("  ok: `show vhost-user ... descriptors` has the seed's format, line by line")
+
+
+# The seed's `show vhost-user ... descriptors` format (spec/vhost-user-cli.rst),
+# line by line: fixed lines exactly, variable lines by pattern.
+HEX16 = r"0x[0-9a-f]{16}"
+SHOW_FIXED = {
+    "global": ["Virtio vhost-user interfaces", "Global:", "  coalesce frames 32 time 1e-3"],
+    "mem_head": "region fd    guest_phys_addr    memory_size        userspace_addr     "
+                "mmap_offset        mmap_addr",
+    "mem_rule": "====== ===== ================== ================== ================== "
+                "================== ==================",
+    "desc_head": "   id          addr         len  flags  next      user_addr",
+    "desc_rule": "  ===== ================== ===== ====== ===== ==================",
+}
+
+
+class Lines:
+    """The output, one line at a time, with a failure that says where."""
+
+    def __init__(self, text):
+        self.lines = [ln for ln in text.splitlines()
+                      if not ln.startswith(("vhostu:", "vhostu.msg:"))]
+        self.i = 0
+
+    def fail(self, what):
+        ctx = "\n".join(self.lines[max(0, self.i - 3):self.i + 3])
+        raise Failure("show vhost-user line %d: %s; around it:\n%s" % (self.i + 1, what, ctx))
+
+    def exact(self, want):
+        got = self.lines[self.i] if self.i < len(self.lines) else "<end>"
+        if got != want:
+            self.fail("expected %r, got %r" % (want, got))
+        self.i += 1
+
+    def match(self, pattern):
+        got = self.lines[self.i] if self.i < len(self.lines) else "<end>"
+        m = re.fullmatch(pattern, got)
+        if not m:
+            self.fail("expected /%s/, got %r" % (pattern, got))
+        self.i += 1
+        return m
+
+    def peek(self, pattern):
+        return self.i < len(self.lines) and re.fullmatch(pattern, self.lines[self.i])
+
+
+def check_bits(lines, value, prefix):
+    """One `   NAME (bit)` line per set bit, in bit order."""
+    for bit in range(64):
+        if value >> bit & 1:
+            lines.match(r"   %s\w+ \(%d\)" % (prefix, bit))
+
+
+def check_show_format(text, sock, queues, features, protocol):
+    """Every line of `show vhost-user IF descriptors` for a live virtio-user peer."""
+    L = Lines(text[text.index("Virtio vhost-user interfaces"):])
+    for want in SHOW_FIXED["global"]:
+        L.exact(want)
+    L.exact("Interface: VirtualEthernet0/0/0 (ifindex 1)")
+    L.exact("virtio_net_hdr_sz 12")
+    L.exact(" features mask (0xffffffffffffffff):")
+    L.exact(" features (0x%x):" % features)
+    check_bits(L, features, r"(VIRTIO|VHOST)_")
+    L.exact("  protocol features (0x%x)" % protocol)
+    check_bits(L, protocol, "VHOST_USER_PROTOCOL_F_")
+    L.exact("")
+    L.exact(' socket filename %s type server errno "Success"' % sock)
+    L.exact("")
+    L.exact("rx placement:")
+    rx = set()
+    while L.peek(r"   thread \d+ on vring \d+"):
+        rx.add(int(L.match(r"   thread \d+ on vring (\d+)").group(1)))
+    if rx != {2 * q + 1 for q in range(queues)}:
+        L.fail("rx placement covers vrings %s, expected the odd vrings below %d"
+               % (sorted(rx), 2 * queues))
+    L.match(r" tx placement: (spin-lock|lock-free)")
+    while L.peek(r"   thread \d+ on vring \d+"):
+        vring = int(L.match(r"   thread \d+ on vring (\d+)").group(1))
+        if vring % 2 or vring >= 2 * queues:
+            L.fail("tx placement on vring %d" % vring)
+    L.exact("")
+    n = int(L.match(r"Memory regions \(total (\d+)\)").group(1))
+    L.exact(SHOW_FIXED["mem_head"])
+    L.exact(SHOW_FIXED["mem_rule"])
+    for r in range(n):
+        L.match(r"  %d     \d+ +%s %s %s %s %s" % (r, HEX16, HEX16, HEX16, HEX16, HEX16))
+    for v in range(2 * queues):
+        L.exact("")
+        L.exact(" Virtqueue %d (%s)" % (v, "RX" if v % 2 else "TX"))
+        L.match(r"  qsz 256 last_avail_idx \d+ last_used_idx \d+")
+        L.match(r"  avail\.flags [0-9a-f]+ avail\.idx \d+ used\.flags [0-9a-f]+ used\.idx \d+")
+        L.match(r"  kickfd \d+ callfd \d+ errfd -1")
+        L.exact("")
+        L.exact("  descriptor table:")
+        L.exact(SHOW_FIXED["desc_head"])
+        L.exact(SHOW_FIXED["desc_rule"])
+        for d in range(256):
+            m = L.match(r"  %-5d (%s) (\d+) +0x[0-9a-f]{4} (\d+) +(%s)" % (d, HEX16, HEX16))
+            if int(m.group(1), 16) and not int(m.group(4), 16):
+                L.fail("descriptor %d of vring %d has an address but no user_addr" % (d, v))
 
 
 def main():
