@@ -8,7 +8,9 @@
  * body; a size above VHOSTU_MAX_BODY closes the connection. Bits 16-31 of the
  * header's flags, which the protocol leaves at zero, belong to the harness and
  * say which fds travel with the message (FZ_FLAG_*, FZ_FD_*); the driver sees
- * them cleared. test/fuzz/make_corpus.py writes inputs in this format.
+ * them cleared. Unless bit 31 is set, the harness also sets NEED_REPLY: when
+ * the REPLY_ACK answer says a request was refused, the port must be exactly
+ * as it was before the request. test/fuzz/make_corpus.py writes inputs in this format.
  *
  * Each message goes through vhostu_msg_handle() on a port with 2 queue pairs,
  * as the control thread runs it, with the same receive buffer reused from
@@ -37,6 +39,7 @@
 #define FZ_FLAG_PARAM_SHIFT	16	/* bits 16-23: P, a parameter of the fd kind */
 #define FZ_FLAG_NFDS_SHIFT	24	/* bits 24-27: fds attached; above 8 closes */
 #define FZ_FLAG_KIND_SHIFT	28	/* bits 28-30: what the fds are (FZ_FD_*) */
+#define FZ_FLAG_OWN_ACK		(1u << 31)	/* leave NEED_REPLY as the frontend set it */
 #define FZ_FLAG_MASK		0xffff0000u
 
 /* What the fds of a message are. "Asked" = the size the body asks of fd i. */
@@ -284,18 +287,120 @@ fz_probe_rings(void)
 	(void)vhostu_port_ready(&port);	/* what the link state follows */
 }
 
+/* What a refused request must leave as it was. */
+struct fz_snap {
+	uint64_t features, protocol_features;
+	bool features_set, owner_set;
+	uint8_t status;
+	uint32_t hdr_size;
+	uint16_t mtu;
+	struct vhostu_mem mem;
+	void *log_base;
+	uint64_t log_size;
+	struct {
+		void *desc, *avail, *used;
+		uint32_t size;
+		uint16_t last_avail_idx, last_used_idx;
+		bool ready, started, enabled, addr_set, log_used;
+		int kickfd, callfd, errfd;
+		struct vhostu_vring_addr addr;
+	} vr[VHOSTU_MAX_VRINGS];
+};
+
+static void
+fz_snapshot(struct fz_snap *s)
+{
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	s->features = port.features;
+	s->protocol_features = port.protocol_features;
+	s->features_set = port.features_set;
+	s->owner_set = port.owner_set;
+	s->status = port.status;
+	s->hdr_size = port.hdr_size;
+	s->mtu = port.mtu;
+	memcpy(&s->mem, &port.mem, sizeof(s->mem));
+	s->log_base = port.log_base;
+	s->log_size = port.log_size;
+	for (i = 0; i < VHOSTU_MAX_VRINGS; i++) {
+		const struct vhostu_vring *vr = &port.vrings[i];
+
+		s->vr[i].desc = vr->desc;
+		s->vr[i].avail = vr->avail;
+		s->vr[i].used = vr->used;
+		s->vr[i].size = vr->size;
+		s->vr[i].last_avail_idx = vr->last_avail_idx;
+		s->vr[i].last_used_idx = vr->last_used_idx;
+		s->vr[i].ready = vr->ready;
+		s->vr[i].started = vr->started;
+		s->vr[i].enabled = vr->enabled;
+		s->vr[i].addr_set = vr->addr_set;
+		s->vr[i].log_used = vr->log_used;
+		s->vr[i].kickfd = vr->kickfd;
+		s->vr[i].callfd = vr->callfd;
+		s->vr[i].errfd = vr->errfd;
+		s->vr[i].addr = vr->addr;
+	}
+}
+
+/* The requests whose reply is their answer, not the REPLY_ACK status. */
+static bool
+fz_own_reply(uint32_t req)
+{
+	return req == VHOSTU_REQ_GET_FEATURES || req == VHOSTU_REQ_GET_PROTOCOL_FEATURES ||
+		req == VHOSTU_REQ_GET_QUEUE_NUM || req == VHOSTU_REQ_GET_MAX_MEM_SLOTS ||
+		req == VHOSTU_REQ_GET_STATUS || req == VHOSTU_REQ_GET_VRING_BASE ||
+		req == VHOSTU_REQ_SET_LOG_BASE;
+}
+
+/*
+ * The one refusal that changes a ring, by design (test/peer's hostile case
+ * "ring addresses outside memory"): SET_VRING_ADDR keeps the addresses, for a
+ * later memory table to make usable, and the ring stops until then.
+ */
+static void
+fz_refused_vring_addr(struct fz_snap *before, const struct fz_snap *after, uint32_t index)
+{
+	if (index >= VHOSTU_MAX_VRINGS)
+		return;
+	if (after->vr[index].ready || after->vr[index].desc != NULL)
+		fz_die("a ring whose addresses were refused is still in use");
+	before->vr[index].addr = after->vr[index].addr;
+	before->vr[index].addr_set = after->vr[index].addr_set;
+	before->vr[index].log_used = after->vr[index].log_used;
+	before->vr[index].desc = NULL;
+	before->vr[index].avail = NULL;
+	before->vr[index].used = NULL;
+	before->vr[index].ready = false;
+}
+
 static void
 fz_handle(struct vhostu_rx_msg *rx)
 {
 	struct vhostu_reply reply;
+	struct fz_snap before, after;
 	int ret;
 
+	fz_snapshot(&before);
 	ret = vhostu_msg_handle(&port, rx, &reply);
 	if (rx->nfds != 0)
 		fz_die("vhostu_msg_handle left fds in the message");
 	rx->have = 0;
 	rx->nfds = 0;
 	fz_check_reply(rx, &reply);
+	/* REPLY_ACK says refused: the port must be as it was. */
+	if (ret == 0 && reply.send && !fz_own_reply(rx->msg.hdr.request) &&
+			reply.msg.hdr.size == sizeof(uint64_t) && reply.msg.body.u64 != 0) {
+		fz_snapshot(&after);
+		if (rx->msg.hdr.request == VHOSTU_REQ_SET_VRING_ADDR)
+			fz_refused_vring_addr(&before, &after, rx->msg.body.addr.index);
+		if (memcmp(&before, &after, sizeof(before)) != 0) {
+			fprintf(stderr, "fuzz_msg: refused %s changed the port\n",
+				vhostu_request_name(rx->msg.hdr.request));
+			abort();
+		}
+	}
 	if (ret < 0)
 		fz_disconnect();
 	fz_probe_rings();
@@ -316,6 +421,9 @@ fz_stream(const uint8_t *data, size_t len)
 		rx->have = VHOSTU_HDR_SIZE;
 		flags = rx->msg.hdr.flags;
 		rx->msg.hdr.flags &= ~FZ_FLAG_MASK;
+		/* Ask for REPLY_ACK, so that a refusal shows and is checked (fz_handle). */
+		if (!(flags & FZ_FLAG_OWN_ACK))
+			rx->msg.hdr.flags |= VHOSTU_FLAG_NEED_REPLY;
 		size = rx->msg.hdr.size;
 		nfds = (flags >> FZ_FLAG_NFDS_SHIFT) & 0xf;
 		if (size > VHOSTU_MAX_BODY) {
