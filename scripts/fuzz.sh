@@ -41,9 +41,9 @@ summary=()
 for h in "${harnesses[@]}"; do
 	scratch="$build/test/fuzz/scratch-$h"
 	echo "fuzz: fuzz_$h for ${secs}s (scratch corpus $scratch/corpus)"
-	line=$(VHOSTU_FUZZ_VERBOSE=1 "$top/test/fuzz/run.sh" fuzz "$build/test/fuzz/fuzz_$h" "$top/test/fuzz/corpus/$h" \
-		"$top/test/fuzz/regress/$h" "$scratch" "$secs" | tee /dev/stderr | tail -n 1) ||
-		status=1
+	line=$(VHOSTU_FUZZ_VERBOSE=1 "$top/test/fuzz/run.sh" fuzz "$build/test/fuzz/fuzz_$h" \
+		"$top/test/fuzz/corpus/$h" "$top/test/fuzz/regress/$h" "$scratch" "$secs" |
+		tee /dev/stderr | tail -n 1) || status=1
 	summary+=("$line")
 	n=$(find "$scratch/corpus" -type f | wc -l)
 	echo "fuzz: $n inputs in the scratch corpus; to keep the ones that add coverage:"

@@ -88,7 +88,8 @@ fz_count_maps(void)
 	if (f == NULL)
 		fz_die("cannot read /proc/self/maps");
 	while (fgets(line, sizeof(line), f) != NULL)
-		n += strstr(line, "memfd:" FZ_MEMFD_NAME) != NULL || strstr(line, "/dev/zero") != NULL;
+		n += strstr(line, "memfd:" FZ_MEMFD_NAME) != NULL ||
+			strstr(line, "/dev/zero") != NULL;
 	fclose(f);
 	return n;
 }
@@ -414,6 +415,7 @@ fz_stream(const uint8_t *data, size_t len)
 	size_t off = 0;
 
 	while (len - off >= VHOSTU_HDR_SIZE) {
+		enum fz_fd_kind kind;
 		uint32_t flags, nfds, size;
 
 		memcpy(&rx->msg.hdr, data + off, VHOSTU_HDR_SIZE);
@@ -437,10 +439,10 @@ fz_stream(const uint8_t *data, size_t len)
 		memcpy(&rx->msg.body, data + off, size);
 		off += size;
 		rx->have += size;
+		kind = (enum fz_fd_kind)((flags >> FZ_FLAG_KIND_SHIFT) & 7);
 		/* More fds than one message carries: MSG_CTRUNC closes the connection. */
 		if (nfds > VHOSTU_MAX_FDS ||
-				!fz_attach_fds(rx, nfds, (enum fz_fd_kind)((flags >> FZ_FLAG_KIND_SHIFT) & 7),
-					(flags >> FZ_FLAG_PARAM_SHIFT) & 0xff)) {
+				!fz_attach_fds(rx, nfds, kind, (flags >> FZ_FLAG_PARAM_SHIFT) & 0xff)) {
 			fz_disconnect();
 			continue;
 		}

@@ -347,7 +347,8 @@ fz_op_tx(const struct fz_op *op)
 	if (trace)
 		fprintf(stderr, "tx: %u of %u frames, ring %s, avail %u used %u, errors %" PRIu64
 			" oversize %" PRIu64 "\n", sent, n, vr->ready ? "ready" : "not ready",
-			vr->last_avail_idx, vr->last_used_idx, vr->stats.errors, vr->stats.oversize);
+			vr->last_avail_idx, vr->last_used_idx, vr->stats.errors,
+			vr->stats.oversize);
 	fz_check_indexes(vr, la0, lu0);
 	rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
 }
