@@ -45,10 +45,11 @@ vhostu_snap_vring(const struct vhostu_vring *vr, struct rte_pmd_vhostu_vring *o)
 	o->packets = vr->stats.packets;
 	o->bytes = vr->stats.bytes;
 	if (vr->avail != NULL && vr->used != NULL) {
-		o->avail_flags = __atomic_load_n(&vr->avail->flags, __ATOMIC_RELAXED);
-		o->avail_idx = __atomic_load_n(&vr->avail->idx, __ATOMIC_RELAXED);
-		o->used_flags = __atomic_load_n(&vr->used->flags, __ATOMIC_RELAXED);
-		o->used_idx = __atomic_load_n(&vr->used->idx, __ATOMIC_RELAXED);
+		/* The ring headers are 2-aligned (checked at translation): plain u16 loads. */
+		o->avail_flags = __atomic_load_n((uint16_t *)&vr->avail->flags, __ATOMIC_RELAXED);
+		o->avail_idx = __atomic_load_n((uint16_t *)&vr->avail->idx, __ATOMIC_RELAXED);
+		o->used_flags = __atomic_load_n((uint16_t *)&vr->used->flags, __ATOMIC_RELAXED);
+		o->used_idx = __atomic_load_n((uint16_t *)&vr->used->idx, __ATOMIC_RELAXED);
 	}
 }
 
