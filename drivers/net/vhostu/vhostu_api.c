@@ -45,11 +45,14 @@ vhostu_snap_vring(const struct vhostu_vring *vr, struct rte_pmd_vhostu_vring *o)
 	o->packets = vr->stats.packets;
 	o->bytes = vr->stats.bytes;
 	if (vr->avail != NULL && vr->used != NULL) {
-		/* The ring headers are 2-aligned (checked at translation): plain u16 loads. */
-		o->avail_flags = __atomic_load_n((uint16_t *)&vr->avail->flags, __ATOMIC_RELAXED);
-		o->avail_idx = __atomic_load_n((uint16_t *)&vr->avail->idx, __ATOMIC_RELAXED);
-		o->used_flags = __atomic_load_n((uint16_t *)&vr->used->flags, __ATOMIC_RELAXED);
-		o->used_idx = __atomic_load_n((uint16_t *)&vr->used->idx, __ATOMIC_RELAXED);
+		/* The guest writes these meanwhile: one volatile u16 load each. */
+		const volatile uint16_t *avail = (const volatile uint16_t *)(void *)vr->avail;
+		const volatile uint16_t *used = (const volatile uint16_t *)(void *)vr->used;
+
+		o->avail_flags = avail[0];
+		o->avail_idx = avail[1];
+		o->used_flags = used[0];
+		o->used_idx = used[1];
 	}
 }
 
