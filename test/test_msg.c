@@ -312,6 +312,7 @@ test_vring_num_must_be_a_power_of_two_up_to_32768(void)
 		CU_ASSERT_EQUAL(send_state(VHOSTU_REQ_SET_VRING_NUM, 0, bad[i], &r), 0);
 		CU_ASSERT_EQUAL(port->vrings[0].size, 0);
 	}
+	CU_ASSERT_EQUAL(port->nvrings, 0);	/* a refused request shows no ring */
 	CU_ASSERT_EQUAL(send_state(VHOSTU_REQ_SET_VRING_NUM, 0, 32768, &r), 0);
 	CU_ASSERT_EQUAL(port->vrings[0].size, 32768);
 	vhostu_port_reset_state(port);

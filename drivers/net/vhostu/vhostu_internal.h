@@ -168,6 +168,7 @@ struct vhostu_port {
 	uint8_t *log_addr;	/* log_base + offset */
 	uint64_t log_size;
 	uint32_t nvrings;	/* highest vring index touched + 1 */
+	int32_t msg_vring;	/* the vring the message being handled names, or -1 */
 
 	/* Ethdev state. */
 	bool dev_started;	/* admin up */

@@ -78,9 +78,7 @@ vhostu_msg_vring(struct vhostu_port *p, uint32_t index, const char *req)
 			p->name, req, index, 2u * p->max_queue_pairs);
 		return NULL;
 	}
-	if (index + 1 > p->nvrings)
-		p->nvrings = index + 1;
-	p->vrings[index].touched = true;
+	p->msg_vring = (int32_t)index;	/* shown by `show vhost-user` once the message succeeds */
 	return &p->vrings[index];
 }
 
@@ -602,11 +600,16 @@ vhostu_msg_run(struct vhostu_port *p, const struct vhostu_msg_desc *d, struct vh
 {
 	int ret;
 
+	p->msg_vring = -1;
 	if (d->pause)
 		vhostu_vrings_lock_all(p);
 	ret = d->handler(p, m, r);
 	if (d->pause)
 		vhostu_vrings_unlock_all(p);
+	if (ret >= 0 && ret != VHOSTU_MSG_CLOSE && p->msg_vring >= 0) {
+		p->vrings[p->msg_vring].touched = true;
+		p->nvrings = RTE_MAX(p->nvrings, (uint32_t)p->msg_vring + 1);
+	}
 	return ret;
 }
 
