@@ -171,7 +171,7 @@ class Fwd:
         with open(cmdfile, "w") as f:
             f.write(cli)
         argv = [app, "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "-l", "0,1",
-                "--main-lcore", "0", "--file-prefix=vfwd-%d" % os.getpid(), "--",
+                "--main-lcore", "0", "--file-prefix=" + V.dpdk_prefix("vfwd"), "--",
                 "--cmdline-file", cmdfile]
         logf = open(self.log_path, "wb")
         try:

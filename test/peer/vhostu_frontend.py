@@ -27,6 +27,7 @@ import mmap
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import struct
@@ -599,6 +600,14 @@ def handshake(fe, mem=None, queues=1, want=DEFAULT_WANT, pwant=DEFAULT_PWANT,
 # --- processes ---
 
 _LIVE = []
+_PREFIXES = []      # DPDK --file-prefix values used: their /var/run/dpdk dirs go at the end
+
+
+def dpdk_prefix(name):
+    """A unique --file-prefix, remembered so that kill_all() removes its run dir."""
+    prefix = "%s-%d-%d" % (name, os.getpid(), int(time.monotonic() * 1000))
+    _PREFIXES.append(prefix)
+    return prefix
 
 
 def kill_group(proc, grace=3.0):
@@ -622,6 +631,8 @@ def kill_group(proc, grace=3.0):
 def kill_all():
     while _LIVE:
         kill_group(_LIVE.pop())
+    while _PREFIXES:
+        shutil.rmtree(os.path.join("/var/run/dpdk", _PREFIXES.pop()), ignore_errors=True)
 
 
 def build_dir():
@@ -651,7 +662,7 @@ class Testpmd:
         self.log_path = log_path
         argv = (["stdbuf", "-oL", "dpdk-testpmd", "-l", "0,1", "--main-lcore", str(main_lcore),
                  "--no-huge", "-m", "512", "--no-pci",
-                 "--file-prefix=%s-%d-%d" % (name, os.getpid(), int(time.monotonic() * 1000))] +
+                 "--file-prefix=" + dpdk_prefix(name)] +
                 eal + ["--", "-i", "--total-num-mbufs=16384"] + app)
         self.argv = argv
         e = dict(os.environ)
