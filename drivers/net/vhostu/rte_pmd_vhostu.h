@@ -3,6 +3,10 @@
  * Public API of the net_vhostu PMD for applications: a consistent snapshot of
  * a port's vhost-user state (what `show vhost-user` prints), the descriptor
  * table of a vring, and switch-wide settings (debug, notification coalescing).
+ *
+ * Link-state (RTE_ETH_EVENT_INTR_LSC) callbacks of net_vhostu ports run on the
+ * driver's control thread: they may read snapshots, but must not create or
+ * remove net_vhostu ports (the control thread would wait for itself).
  */
 #ifndef RTE_PMD_VHOSTU_H
 #define RTE_PMD_VHOSTU_H
