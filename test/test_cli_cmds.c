@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "test_cli_capture.h"
+#include "test_common.h"
 
 static struct test_capture cap;
 
@@ -519,32 +520,24 @@ suite_clean(void)
 	return 0;
 }
 
+static CU_TestInfo tests[] = {
+	{ "create prints the next free name", test_create_prints_next_free_name },
+	{ "create options in any order", test_create_options_any_order },
+	{ "renumber to an instance in use warns", test_renumber_in_use_warns },
+	{ "delete then create reuses the index", test_delete_then_create_reuses_index },
+	{ "create errors change nothing", test_create_errors_change_nothing },
+	{ "delete errors change nothing", test_delete_errors_change_nothing },
+	{ "set interface state up/down and errors", test_set_state_up_down },
+	{ "l2 xconnect / bridge / l3 and errors", test_l2_modes },
+	{ "delete resets the xconnect peer", test_delete_resets_xconnect_peer },
+	{ "show commands", test_show_commands },
+	{ "debug, quit, help, unknown input", test_debug_quit_help_and_unknown },
+	{ "exec reports FILE:LINE and stops", test_exec_reports_file_and_line_and_stops },
+	CU_TEST_INFO_NULL,
+};
+
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("cli_cmds", suite_init, suite_clean);
-	CU_add_test(s, "create prints the next free name", test_create_prints_next_free_name);
-	CU_add_test(s, "create options in any order", test_create_options_any_order);
-	CU_add_test(s, "renumber to an instance in use warns", test_renumber_in_use_warns);
-	CU_add_test(s, "delete then create reuses the index",
-		test_delete_then_create_reuses_index);
-	CU_add_test(s, "create errors change nothing", test_create_errors_change_nothing);
-	CU_add_test(s, "delete errors change nothing", test_delete_errors_change_nothing);
-	CU_add_test(s, "set interface state up/down and errors", test_set_state_up_down);
-	CU_add_test(s, "l2 xconnect / bridge / l3 and errors", test_l2_modes);
-	CU_add_test(s, "delete resets the xconnect peer", test_delete_resets_xconnect_peer);
-	CU_add_test(s, "show commands", test_show_commands);
-	CU_add_test(s, "debug, quit, help, unknown input", test_debug_quit_help_and_unknown);
-	CU_add_test(s, "exec reports FILE:LINE and stops",
-		test_exec_reports_file_and_line_and_stops);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return run_suite("cli_cmds", suite_init, suite_clean, tests) ? 1 : 0;
 }

@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "test_cli_capture.h"
+#include "test_common.h"
 
 static struct test_capture cap;
 
@@ -332,30 +333,23 @@ suite_clean(void)
 	return 0;
 }
 
+static CU_TestInfo tests[] = {
+	{ "show vhost-user matches the seed", test_show_vhost_user_matches_seed },
+	{ "descriptor rows match the seed", test_descriptor_rows_match_seed },
+	{ "feature names by bit", test_feature_names_by_bit },
+	{ "unknown feature bit prints UNKNOWN", test_unknown_feature_bit_prints_unknown },
+	{ "errno text and server type", test_errno_and_server_type },
+	{ "no regions: no table", test_no_regions_prints_no_table },
+	{ "tx placement lock-free / spin-lock",
+		test_tx_placement_lock_free_when_each_thread_has_a_queue },
+	{ "rx placement round robin", test_rx_placement_round_robin_over_workers },
+	{ "show interface columns", test_show_interface_columns },
+	{ "centre: odd space left, long cut", test_center_puts_odd_space_left },
+	CU_TEST_INFO_NULL,
+};
+
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("cli_format", suite_init, suite_clean);
-	CU_add_test(s, "show vhost-user matches the seed", test_show_vhost_user_matches_seed);
-	CU_add_test(s, "descriptor rows match the seed", test_descriptor_rows_match_seed);
-	CU_add_test(s, "feature names by bit", test_feature_names_by_bit);
-	CU_add_test(s, "unknown feature bit prints UNKNOWN",
-		test_unknown_feature_bit_prints_unknown);
-	CU_add_test(s, "errno text and server type", test_errno_and_server_type);
-	CU_add_test(s, "no regions: no table", test_no_regions_prints_no_table);
-	CU_add_test(s, "tx placement lock-free / spin-lock",
-		test_tx_placement_lock_free_when_each_thread_has_a_queue);
-	CU_add_test(s, "rx placement round robin", test_rx_placement_round_robin_over_workers);
-	CU_add_test(s, "show interface columns", test_show_interface_columns);
-	CU_add_test(s, "centre: odd space left, long cut", test_center_puts_odd_space_left);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return run_suite("cli_format", suite_init, suite_clean, tests) ? 1 : 0;
 }

@@ -6,6 +6,7 @@
 #include <CUnit/Basic.h>
 
 #include "cli.h"
+#include "test_common.h"
 
 static struct cli_iftable t;
 
@@ -139,28 +140,21 @@ test_create_args_and_devargs(void)
 	CU_ASSERT_STRING_EQUAL(err, "socket path `/s=x' must not contain ',' or '='");
 }
 
+static CU_TestInfo tests[] = {
+	{ "first interface: sw_if_index 1, instance 0",
+		test_first_interface_is_index_1_instance_0 },
+	{ "next free instance fills holes, index reused", test_next_free_instance_fills_holes },
+	{ "renumber allows duplicate names", test_renumber_allows_duplicates },
+	{ "other ports take no instance", test_other_ports_do_not_take_instances },
+	{ "full table: -ENOSPC", test_table_full_is_enospc },
+	{ "MAC in unix and Cisco forms", test_mac_forms },
+	{ "numbers reject junk", test_numbers_reject_junk },
+	{ "create args and devargs", test_create_args_and_devargs },
+	CU_TEST_INFO_NULL,
+};
+
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 1;
-	s = CU_add_suite("cli_iftable", NULL, NULL);
-	CU_add_test(s, "first interface: sw_if_index 1, instance 0",
-		test_first_interface_is_index_1_instance_0);
-	CU_add_test(s, "next free instance fills holes, index reused",
-		test_next_free_instance_fills_holes);
-	CU_add_test(s, "renumber allows duplicate names", test_renumber_allows_duplicates);
-	CU_add_test(s, "other ports take no instance", test_other_ports_do_not_take_instances);
-	CU_add_test(s, "full table: -ENOSPC", test_table_full_is_enospc);
-	CU_add_test(s, "MAC in unix and Cisco forms", test_mac_forms);
-	CU_add_test(s, "numbers reject junk", test_numbers_reject_junk);
-	CU_add_test(s, "create args and devargs", test_create_args_and_devargs);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return run_suite("cli_iftable", NULL, NULL, tests) ? 1 : 0;
 }

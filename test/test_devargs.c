@@ -7,6 +7,7 @@
 
 #include "vhostu_devargs.h"
 #include "vhostu_internal.h"
+#include "test_common.h"
 
 static void
 test_defaults_are_client_one_queue_full_mask(void)
@@ -104,24 +105,17 @@ test_path_longer_than_sun_path_is_refused(void)
 	CU_ASSERT(vhostu_devargs_parse(args, &da) < 0);
 }
 
+static CU_TestInfo tests[] = {
+	{ "defaults are client, one queue, full mask",
+		test_defaults_are_client_one_queue_full_mask },
+	{ "every key parses", test_every_key_parses },
+	{ "bad values are refused", test_bad_values_are_refused },
+	{ "path longer than sun_path is refused", test_path_longer_than_sun_path_is_refused },
+	CU_TEST_INFO_NULL,
+};
+
 int
 main(void)
 {
-	CU_pSuite s;
-	unsigned int failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("devargs", NULL, NULL);
-	CU_add_test(s, "defaults are client, one queue, full mask",
-		test_defaults_are_client_one_queue_full_mask);
-	CU_add_test(s, "every key parses", test_every_key_parses);
-	CU_add_test(s, "bad values are refused", test_bad_values_are_refused);
-	CU_add_test(s, "path longer than sun_path is refused",
-		test_path_longer_than_sun_path_is_refused);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return run_suite("devargs", NULL, NULL, tests) ? 1 : 0;
 }

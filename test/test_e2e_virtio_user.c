@@ -15,7 +15,6 @@
  * Our port always has queues=2 (the switch does not know how many queue pairs a
  * guest will use); virtio-user uses 1 or 2, and traffic runs on those.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -36,6 +35,7 @@
 #include <rte_mempool.h>
 
 #include "rte_pmd_vhostu.h"
+#include "test_common.h"
 
 #define E2E_VHOSTU_NAME		"net_vhostu_e2e"
 #define E2E_PEER_NAME		"net_virtio_user_e2e"
@@ -111,22 +111,6 @@ static bool
 e2e_expired(uint64_t deadline)
 {
 	return rte_get_timer_cycles() > deadline;
-}
-
-static int
-e2e_fd_count(void)
-{
-	struct dirent *de;
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (d == NULL)
-		return -errno;
-	while ((de = readdir(d)) != NULL)
-		if (de->d_name[0] != '.')
-			n++;
-	closedir(d);
-	return n - 1;	/* the directory's own fd */
 }
 
 /* Frame `seq` of queue q in direction dir: Ethernet header, seq, pseudo-random bytes. */
@@ -609,7 +593,7 @@ test_teardown_releases_every_fd_and_mbuf(void)
 	CU_ASSERT(e2e_tear_down() == 0);
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(vhostu_mp), 0);
 	CU_ASSERT_EQUAL(rte_mempool_in_use_count(peer_mp), 0);
-	fds = e2e_fd_count();
+	fds = count_fds();
 	CU_ASSERT(fds > 0);
 	if (fds != fds_before)
 		fprintf(stderr, "\n  %d fds open, %d before the suite\n", fds, fds_before);
@@ -656,7 +640,7 @@ static int \
 e2e_init_##n(void) \
 { \
 	cur = &e2e_combos[n]; \
-	fds_before = e2e_fd_count(); \
+	fds_before = count_fds(); \
 	return 0; \
 }
 E2E_COMBOS(E2E_INIT)
@@ -724,13 +708,7 @@ main(void)
 		fprintf(stderr, "test_e2e_virtio_user: set-up failed\n");
 		return 1;
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS || CU_register_suites(suites) != CUE_SUCCESS)
-		return 1;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures() +
-		CU_get_number_of_suites_failed();
-	CU_cleanup_registry();
+	failed = run_suites(suites);
 	rmdir(sock_dir);
 	rte_mempool_free(vhostu_mp);
 	rte_mempool_free(peer_mp);

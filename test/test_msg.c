@@ -4,7 +4,6 @@
  * requests change the port as the spec says, bad ones are refused, leave the
  * port as it was, and every fd received is kept or closed.
  */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <CUnit/Basic.h>
 
 #include "vhostu_internal.h"
+#include "test_common.h"
 
 #define MEM_SIZE	(1u << 20)
 #define GUEST_UVA	0x7f0000000000ULL	/* the frontend's virtual address of guest memory */
@@ -22,19 +22,6 @@
 
 static struct vhostu_port *port;
 static int fd_baseline;
-
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1;	/* the DIR's own fd */
-}
 
 /* Any fd will do as a kick or call fd here: nothing reads or writes it. */
 static int
@@ -569,49 +556,36 @@ test_queue_num_and_mem_slots_are_announced(void)
 	CU_ASSERT_EQUAL(r.msg.body.u64, VHOSTU_MAX_MEM_SLOTS);
 }
 
+static CU_TestInfo tests[] = {
+	{ "GET_FEATURES offers the seed's set", test_get_features_offers_the_seed_set },
+	{ "SET_FEATURES refuses bits not offered", test_set_features_refuses_bits_not_offered },
+	{ "protocol features negotiate only what is offered",
+		test_protocol_features_negotiate_only_what_is_offered },
+	{ "bad memory tables change nothing", test_bad_mem_tables_change_nothing },
+	{ "the same memory table twice keeps the mapping",
+		test_same_mem_table_twice_keeps_the_mapping },
+	{ "vring size must be a power of two up to 32768",
+		test_vring_num_must_be_a_power_of_two_up_to_32768 },
+	{ "vring index is checked as 32 bits", test_vring_index_is_checked_as_32_bits },
+	{ "a ring outside memory is not ready", test_ring_outside_memory_is_not_ready },
+	{ "full setup makes a ready pair; GET_VRING_BASE stops a ring",
+		test_full_setup_makes_a_ready_pair_and_get_vring_base_stops_it },
+	{ "DRIVER_OK gates readiness when STATUS is negotiated",
+		test_status_gates_readiness_when_negotiated },
+	{ "extra fds are closed", test_extra_fds_close_the_connection_and_are_closed },
+	{ "wrong payload sizes close the connection",
+		test_wrong_payload_sizes_close_the_connection },
+	{ "unknown requests get an error reply", test_unknown_requests_get_an_error_reply },
+	{ "SET_LOG_BASE is checked and replaced without leaks",
+		test_log_base_is_checked_and_replaced_without_leaks },
+	{ "ADD_MEM_REG and REM_MEM_REG", test_add_and_remove_mem_regions },
+	{ "queue count and memory slots are announced",
+		test_queue_num_and_mem_slots_are_announced },
+	CU_TEST_INFO_NULL,
+};
+
 int
 main(void)
 {
-	static const struct {
-		const char *name;
-		CU_TestFunc fn;
-	} tests[] = {
-		{ "GET_FEATURES offers the seed's set", test_get_features_offers_the_seed_set },
-		{ "SET_FEATURES refuses bits not offered", test_set_features_refuses_bits_not_offered },
-		{ "protocol features negotiate only what is offered",
-			test_protocol_features_negotiate_only_what_is_offered },
-		{ "bad memory tables change nothing", test_bad_mem_tables_change_nothing },
-		{ "the same memory table twice keeps the mapping",
-			test_same_mem_table_twice_keeps_the_mapping },
-		{ "vring size must be a power of two up to 32768",
-			test_vring_num_must_be_a_power_of_two_up_to_32768 },
-		{ "vring index is checked as 32 bits", test_vring_index_is_checked_as_32_bits },
-		{ "a ring outside memory is not ready", test_ring_outside_memory_is_not_ready },
-		{ "full setup makes a ready pair; GET_VRING_BASE stops a ring",
-			test_full_setup_makes_a_ready_pair_and_get_vring_base_stops_it },
-		{ "DRIVER_OK gates readiness when STATUS is negotiated",
-			test_status_gates_readiness_when_negotiated },
-		{ "extra fds are closed", test_extra_fds_close_the_connection_and_are_closed },
-		{ "wrong payload sizes close the connection",
-			test_wrong_payload_sizes_close_the_connection },
-		{ "unknown requests get an error reply", test_unknown_requests_get_an_error_reply },
-		{ "SET_LOG_BASE is checked and replaced without leaks",
-			test_log_base_is_checked_and_replaced_without_leaks },
-		{ "ADD_MEM_REG and REM_MEM_REG", test_add_and_remove_mem_regions },
-		{ "queue count and memory slots are announced",
-			test_queue_num_and_mem_slots_are_announced },
-	};
-	CU_pSuite s;
-	unsigned int i, failed;
-
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("msg", setup, teardown);
-	for (i = 0; i < RTE_DIM(tests); i++)
-		CU_add_test(s, tests[i].name, tests[i].fn);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
-	return failed ? 1 : 0;
+	return run_suite("msg", setup, teardown, tests) ? 1 : 0;
 }

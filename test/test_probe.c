@@ -4,7 +4,6 @@
  * leave no port, socket or fd behind; server sockets are made only where
  * nothing else lives, and are never taken from a live listener.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,21 +20,9 @@
 #include <rte_ethdev.h>
 
 #include "rte_pmd_vhostu.h"
+#include "test_common.h"
 
 static char dir[64];
-
-static int
-count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n - 1;
-}
 
 static const char *
 sock_path(const char *name)
@@ -216,34 +203,31 @@ test_client_port_keeps_the_last_connect_error(void)
 	CU_ASSERT_EQUAL(rte_vdev_uninit("net_vhostu_c"), 0);
 }
 
+static CU_TestInfo tests[] = {
+	{ "bad devargs leave nothing behind", test_bad_devargs_leave_nothing_behind },
+	{ "a server port listens; delete keeps the socket file",
+		test_server_port_listens_and_delete_keeps_the_socket_file },
+	{ "a server never removes a file or a live listener",
+		test_server_never_removes_a_file_or_a_live_listener },
+	{ "a server socket is owner-only", test_server_socket_is_owner_only },
+	{ "a client port keeps the last connect error",
+		test_client_port_keeps_the_last_connect_error },
+	CU_TEST_INFO_NULL,
+};
+
 int
 main(int argc, char **argv)
 {
 	char prefix[128];
 	char *eal[] = { argv[0], "--no-huge", "-m", "64", "--no-pci", "--no-shconf", "-l", "0",
 		"--log-level=*:error", "--file-prefix", prefix, NULL };
-	CU_pSuite s;
 	unsigned int failed;
 
 	snprintf(prefix, sizeof(prefix), "vhostu-probe-%d", getpid());
 	snprintf(dir, sizeof(dir), "/tmp/vhostu-probe-%d", getpid());
 	if (mkdir(dir, 0700) < 0 || rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
 		return 2;
-	if (CU_initialize_registry() != CUE_SUCCESS)
-		return 2;
-	s = CU_add_suite("probe", NULL, NULL);
-	CU_add_test(s, "bad devargs leave nothing behind", test_bad_devargs_leave_nothing_behind);
-	CU_add_test(s, "a server port listens; delete keeps the socket file",
-		test_server_port_listens_and_delete_keeps_the_socket_file);
-	CU_add_test(s, "a server never removes a file or a live listener",
-		test_server_never_removes_a_file_or_a_live_listener);
-	CU_add_test(s, "a server socket is owner-only", test_server_socket_is_owner_only);
-	CU_add_test(s, "a client port keeps the last connect error",
-		test_client_port_keeps_the_last_connect_error);
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	CU_cleanup_registry();
+	failed = run_suite("probe", NULL, NULL, tests);
 	rte_eal_cleanup();
 	snprintf(prefix, sizeof(prefix), "rm -rf %s", dir);
 	if (system(prefix) != 0)

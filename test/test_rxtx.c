@@ -28,6 +28,7 @@
 
 #include "rxtx_guest.h"
 #include "vhostu_internal.h"
+#include "test_common.h"
 
 #define F(b)		VHOSTU_BIT(VHOSTU_##b)
 #define F_MRG		F(VIRTIO_NET_F_MRG_RXBUF)
@@ -1817,12 +1818,7 @@ main(void)
 		fprintf(stderr, "test_rxtx: set-up failed\n");
 		return 1;
 	}
-	if (CU_initialize_registry() != CUE_SUCCESS || CU_register_suites(suites) != CUE_SUCCESS)
-		return 1;
-	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
-	failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures();
-	CU_cleanup_registry();
+	failed = run_suites(suites);
 	fg_mem_fini();
 	rte_mempool_free(mp);
 	rte_eal_cleanup();

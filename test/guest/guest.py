@@ -34,60 +34,23 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-
-# Every process this module starts, so that an exit path (exception, signal,
-# atexit) can kill what is left.
-_LIVE = []
+sys.dont_write_bytecode = True    # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(TOP, "test", "lib"))
+# Every process this module starts goes through spawn(), so that an exit path
+# (exception, signal, atexit) can kill what is left: kill_all().
+from vhostu_procs import (Failure, VhostuFwdShell, deadline_wait,  # noqa: E402
+                          forget, kill_all, kill_group, remove_runtime_dir, spawn)
 
 
 def _log(msg):
     print("guest.py: %s" % msg, file=sys.stderr, flush=True)
 
 
-class Failure(Exception):
-    """A test failed; the message says why and where the logs are."""
-
-
-def _kill_group(proc, grace=3.0):
-    """Stop proc and its process group: SIGTERM, then SIGKILL after grace s."""
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=5)
-
-
-def _spawn(argv, log_path, stdin=subprocess.DEVNULL, env=None):
-    """Start argv in its own process group, stdout+stderr to log_path."""
-    log = open(log_path, "wb")
-    try:
-        proc = subprocess.Popen(argv, stdin=stdin, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True, env=env)
-    finally:
-        log.close()
-    _LIVE.append(proc)
-    return proc
-
-
-def _cleanup_all():
-    while _LIVE:
-        _kill_group(_LIVE.pop(), grace=2.0)
-
-
 def _on_signal(signum, _frame):
     raise SystemExit("guest.py: signal %d, stopping" % signum)
 
 
-atexit.register(_cleanup_all)
+atexit.register(kill_all, 2.0)
 for _sig in (signal.SIGTERM, signal.SIGHUP):
     signal.signal(_sig, _on_signal)
 
@@ -101,17 +64,6 @@ def _tail(path, lines=40):
     # Drop the terminal escape sequences SeaBIOS prints.
     data = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1bc", "", data)
     return "\n".join(data.splitlines()[-lines:])
-
-
-def _wait_until(cond, timeout, interval=0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(interval)
 
 
 def parse_report(line):
@@ -210,10 +162,10 @@ class Guest:
                 os.unlink(p)
         self._seen, self._pos, self._partial = [], 0, b""
         self.t_start = time.monotonic()
-        self.proc = _spawn(self.argv(), self.qemu_log)
+        self.proc = spawn(self.argv(), self.qemu_log)
         if self.server:
             # QEMU creates its listening socket before the guest runs.
-            if not _wait_until(lambda: os.path.exists(self.sock) or self.proc.poll() is not None, 15):
+            if not deadline_wait(lambda: os.path.exists(self.sock) or self.proc.poll() is not None, 15, 0.1):
                 raise Failure("%s: QEMU did not create %s within 15 s" % (self.name, self.sock))
         if self.proc.poll() is not None:
             raise Failure("%s: QEMU exited at start (%s):\n%s" % (
@@ -313,9 +265,8 @@ class Guest:
 
     def stop(self):
         if self.proc is not None:
-            _kill_group(self.proc)
-            if self.proc in _LIVE:
-                _LIVE.remove(self.proc)
+            kill_group(self.proc)
+            forget(self.proc)
         if self.server and os.path.exists(self.sock):
             os.unlink(self.sock)
 
@@ -370,9 +321,25 @@ class Backend:
     def start(self):
         raise NotImplementedError
 
+    def started(self):
+        """The program says that it is up (beyond running)."""
+        return True
+
     def wait_ready(self, timeout=30):
-        """Server mode: the sockets exist. Client mode: the process is up."""
-        raise NotImplementedError
+        """The process is up (started()); in server mode the sockets exist."""
+        def ready():
+            if self.proc.poll() is not None:
+                return "exited"
+            if not self.started():
+                return None
+            if self.server and not all(os.path.exists(s) for s in self.socks):
+                return None
+            return "ok"
+        r = deadline_wait(ready, timeout, 0.1)
+        if r != "ok":
+            raise Failure("%s did not become ready within %d s (%s)\n%s" % (
+                self.name, timeout, r or "timeout", self.describe()))
+        return self
 
     def queue_stats(self):
         """{(port, queue): rx packets} if the backend can tell, else None."""
@@ -394,12 +361,11 @@ class Backend:
 
     def stop(self):
         if self.proc is not None:
-            _kill_group(self.proc, grace=5.0)
-            if self.proc in _LIVE:
-                _LIVE.remove(self.proc)
+            kill_group(self.proc, grace=5.0)
+            forget(self.proc)
             self.proc = None
         # EAL's runtime directory for our own file prefix
-        shutil.rmtree("/var/run/dpdk/%s" % self.prefix, ignore_errors=True)
+        remove_runtime_dir(self.prefix)
 
     def describe(self):
         return "--- %s log (%s), last lines:\n%s" % (self.name, self.log, _tail(self.log, 30))
@@ -446,7 +412,7 @@ class Testpmd(Backend):
         env = dict(os.environ)
         if self.preload:
             env["LD_PRELOAD"] = self.preload
-        self.proc = _spawn(self.argv(), self.log, stdin=subprocess.PIPE, env=env)
+        self.proc = spawn(self.argv(), self.log, stdin=subprocess.PIPE, env=env)
         return self
 
     def _log_text(self):
@@ -456,20 +422,11 @@ class Testpmd(Backend):
         except FileNotFoundError:
             return ""
 
+    def started(self):
+        return "Start automatic packet forwarding" in self._log_text()
+
     def wait_ready(self, timeout=60):
-        def ready():
-            if self.proc.poll() is not None:
-                return "exited"
-            if "Start automatic packet forwarding" not in self._log_text():
-                return None
-            if self.server and not all(os.path.exists(s) for s in self.socks):
-                return None
-            return "ok"
-        r = _wait_until(ready, timeout)
-        if r != "ok":
-            raise Failure("%s did not become ready within %d s (%s)\n%s" % (
-                self.name, timeout, r or "timeout", self.describe()))
-        return self
+        return super().wait_ready(timeout)
 
     def command(self, cmd, until, timeout=10):
         """Send one testpmd command; wait for a regex in the new log text."""
@@ -477,7 +434,7 @@ class Testpmd(Backend):
         self.proc.stdin.write((cmd + "\n").encode())
         self.proc.stdin.flush()
         rx = re.compile(until)
-        got = _wait_until(lambda: rx.search(self._log_text()[before:]), timeout)
+        got = deadline_wait(lambda: rx.search(self._log_text()[before:]), timeout, 0.1)
         if not got:
             raise Failure("%s: no answer to '%s' within %d s\n%s" % (
                 self.name, cmd, timeout, self.describe()))
@@ -558,11 +515,7 @@ class VhostuFwd(Backend):
     `debug vhost-user on` (every message in the log)."""
 
     name = "vhostu-fwd"
-    PROMPT = "vhostu# "
     VGA_HOLE = (0xa0000, 0xc0000)
-    # A line of the log (EAL, PMD) rather than a command's answer.
-    _LOGLINE = re.compile(r"^(?:vhostu(?:\.\w+)?|vhostu-fwd|EAL|TELEMETRY|VHOST_\w+|ETHDEV|"
-                          r"MBUF|MEMPOOL|RING|USER\d+|LCORE|RCU|PMD): ")
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
@@ -577,6 +530,7 @@ class VhostuFwd(Backend):
         self.shown = []     # every `show vhost-user` answer checked, for the report
         self.show_info = {}  # port -> the last check_show()
         self._diagnosed = False
+        self.shell = None   # the running vhostu-fwd (VhostuFwdShell)
 
     def argv(self):
         # A complete EAL set (with any EAL argument the embedded defaults are
@@ -596,45 +550,10 @@ class VhostuFwd(Backend):
         cmds += ["set interface state %s up" % n for n in self.ifnames]
         return cmds
 
-    def _log_text(self):
-        try:
-            with open(self.log, "rb") as f:
-                return f.read().decode("utf-8", "replace")
-        except FileNotFoundError:
-            return ""
-
-    def _wait_prompt(self, before, what, timeout):
-        def got():
-            if self.proc.poll() is not None:
-                return "exited"
-            # the next prompt; log lines may follow it already
-            return "ok" if self.PROMPT in self._log_text()[before:] else None
-        r = _wait_until(got, timeout, interval=0.05)
-        if r != "ok":
-            raise Failure("%s: %s within %d s (%s)\n%s" % (
-                self.name, what, timeout, "exited with status %s" % self.proc.returncode
-                if r == "exited" else "no prompt", self.describe()))
-
     def command(self, cmd, timeout=15):
         """Run one shell command; return its answer (the lines it printed,
         without the echo, the prompt and log lines)."""
-        before = len(self._log_text())
-        try:
-            self.proc.stdin.write((cmd + "\n").encode())
-            self.proc.stdin.flush()
-        except OSError as e:
-            raise Failure("%s: cannot send '%s': %s\n%s" % (self.name, cmd, e,
-                                                              self.describe())) from None
-        self._wait_prompt(before, "no answer to '%s'" % cmd, timeout)
-        text = self._log_text()[before:]
-        text = text[:text.find(self.PROMPT)].replace("\r", "")
-        lines = text.split("\n")
-        # the echo: the first line, unless a log line came before it
-        for k, l in enumerate(lines):
-            if l.strip() == cmd:
-                del lines[k]
-                break
-        return "\n".join(l for l in lines if not self._LOGLINE.match(l)).strip("\n")
+        return self.shell.cmd(cmd, timeout)
 
     def start(self):
         if self.server:
@@ -643,8 +562,10 @@ class VhostuFwd(Backend):
                     os.unlink(s)
         self.exit_status = None
         self._diagnosed = False
-        self.proc = _spawn(self.argv(), self.log, stdin=subprocess.PIPE)
-        self._wait_prompt(0, "no shell prompt", 60)
+        self.shell = VhostuFwdShell(self.name, self.argv(), self.log)
+        self.shell.describe = self.describe     # failures show the post-mortem
+        self.proc = self.shell.proc
+        self.shell.wait_prompt(0, 60)
         n = 0
         for c in self.commands():
             out = self.command(c)
@@ -657,21 +578,6 @@ class VhostuFwd(Backend):
             elif out.strip():
                 raise Failure("%s: '%s' answered %r, expected nothing\n%s" % (
                     self.name, c, out, self.describe()))
-        return self
-
-    def wait_ready(self, timeout=30):
-        """start() returns once every command ran; in server mode the
-        sockets then exist."""
-        def ready():
-            if self.proc.poll() is not None:
-                return "exited"
-            if self.server and not all(os.path.exists(s) for s in self.socks):
-                return None
-            return "ok"
-        r = _wait_until(ready, timeout)
-        if r != "ok":
-            raise Failure("%s did not become ready within %d s (%s)\n%s" % (
-                self.name, timeout, r or "timeout", self.describe()))
         return self
 
     # -- show vhost-user ------------------------------------------------------
@@ -910,19 +816,47 @@ class VhostuFwd(Backend):
 BACKENDS = {"net_vhost": TestpmdNetVhost, "net_vhostu": TestpmdNetVhostu,
             "vhostu-fwd": VhostuFwd}
 
+
+class _Scenario:
+    """A scenario's sockets (s0, s1 in a temporary directory), guests and
+    backend. Leaving the with block: a Failure gets the tails of the logs it
+    does not show yet (while the processes still run), then the guests and
+    the backend are stopped and the sockets' directory removed."""
+
+    def __init__(self, logdir):
+        os.makedirs(logdir, exist_ok=True)
+        self.sockdir = tempfile.mkdtemp(prefix="vhostu-guest-")
+        self.socks = [os.path.join(self.sockdir, "s%d.sock" % i) for i in range(2)]
+        self.guests = []
+        self.backend = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, _etype, e, _tb):
+        try:
+            if isinstance(e, Failure):
+                raise Failure(_with_logs(e, self.guests, self.backend)) from None
+        finally:
+            for g in self.guests:
+                g.stop()
+            if self.backend:
+                self.backend.stop()
+            shutil.rmtree(self.sockdir, ignore_errors=True)
+
+
 def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=1500,
              size=56, count=5, queues=1, big=False, timeout=120, peer_test=None):
     """Two guests (10.0.0.1, 10.0.0.2) on sockets s0/s1 of the backend, which
     forwards between them; each pings the other (or g0 only answers, when
     peer_test="idle"). Returns a dict of results and
     timings; raises Failure with the logs' tails on any failure."""
-    os.makedirs(logdir, exist_ok=True)
-    sockdir = tempfile.mkdtemp(prefix="vhostu-guest-")
-    socks = [os.path.join(sockdir, "s%d.sock" % i) for i in range(2)]
-    backend = backend_cls(socks, logdir, server=not qemu_server, queues=queues, big=big)
-    guests = []
+    sc = _Scenario(logdir)
+    socks, guests = sc.socks, sc.guests
+    backend = sc.backend = backend_cls(socks, logdir, server=not qemu_server, queues=queues,
+                                       big=big)
     t0 = time.monotonic()
-    try:
+    with sc:
         if not qemu_server:
             backend.start().wait_ready()
         for i in range(2):
@@ -970,13 +904,6 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
         backend.stop_clean()
         out["total_s"] = round(time.monotonic() - t0, 2)
         return out
-    except Failure as e:
-        raise Failure(_with_logs(e, guests, backend)) from None
-    finally:
-        for g in guests:
-            g.stop()
-        backend.stop()
-        shutil.rmtree(sockdir, ignore_errors=True)
 
 
 def _with_logs(e, guests, backend):
@@ -1001,13 +928,11 @@ def run_guest_reset(backend_cls, image, logdir, *, timeout=120, **_):
     """The backend listens; g0 stays up (idle), g1 pings it, then g1's QEMU is
     killed and started again on the same socket and must ping again, without
     anything done to the backend."""
-    os.makedirs(logdir, exist_ok=True)
-    sockdir = tempfile.mkdtemp(prefix="vhostu-guest-")
-    socks = [os.path.join(sockdir, "s%d.sock" % i) for i in range(2)]
-    backend = backend_cls(socks, logdir, server=True)
-    guests = []
+    sc = _Scenario(logdir)
+    socks, guests = sc.socks, sc.guests
+    backend = sc.backend = backend_cls(socks, logdir, server=True)
     t0 = time.monotonic()
-    try:
+    with sc:
         backend.start().wait_ready()
         g0 = Guest("g0", socks[0], image, logdir, mac="52:54:00:00:00:01",
                    params=_guest_params(0, "idle", life=3 * timeout))
@@ -1031,32 +956,22 @@ def run_guest_reset(backend_cls, image, logdir, *, timeout=120, **_):
         backend.stop_clean()
         out["total_s"] = round(time.monotonic() - t0, 2)
         return out
-    except Failure as e:
-        raise Failure(_with_logs(e, guests, backend)) from None
-    finally:
-        for g in guests:
-            g.stop()
-        backend.stop()
-        shutil.rmtree(sockdir, ignore_errors=True)
 
 
 def run_backend_restart(backend_cls, image, logdir, *, timeout=120, **_):
     """QEMU listens (server=on,wait=off) and the backend connects. g1 pings
     g0 in rounds; the backend is stopped (rounds must fail) and started again
     (rounds must pass again) while both QEMUs keep running."""
-    os.makedirs(logdir, exist_ok=True)
-    sockdir = tempfile.mkdtemp(prefix="vhostu-guest-")
-    socks = [os.path.join(sockdir, "s%d.sock" % i) for i in range(2)]
-    guests = []
-    backend = None
+    sc = _Scenario(logdir)
+    socks, guests = sc.socks, sc.guests
     t0 = time.monotonic()
-    try:
+    with sc:
         g0 = Guest("g0", socks[0], image, logdir, server=True, mac="52:54:00:00:00:01",
                    params=_guest_params(0, "idle", life=3 * timeout))
         g1 = Guest("g1", socks[1], image, logdir, server=True, mac="52:54:00:00:00:02",
                    params=_guest_params(1, "rounds", life=3 * timeout, count=3))
         guests += [g0.start(), g1.start()]
-        backend = backend_cls(socks, logdir, server=False)
+        backend = sc.backend = backend_cls(socks, logdir, server=False)
         backend.start().wait_ready()
         t_ok1, _ = g1.wait_for("ROUND", timeout, pred=lambda f: f.get("status") == "PASS")
         # stopped as a service manager does (SIGTERM); must exit 0
@@ -1081,14 +996,6 @@ def run_backend_restart(backend_cls, image, logdir, *, timeout=120, **_):
                                   "pass_again_at_s": round(t_ok2, 2),
                                   "resume_s": round(t_ok2 - t_start, 2),
                                   "round": f2.get("round")}}}
-    except Failure as e:
-        raise Failure(_with_logs(e, guests, backend)) from None
-    finally:
-        for g in guests:
-            g.stop()
-        if backend:
-            backend.stop()
-        shutil.rmtree(sockdir, ignore_errors=True)
 
 
 def run_idle_peer(backend_cls, image, logdir, *, timeout=120, **_):
@@ -1206,7 +1113,7 @@ def main(argv=None):
         except Failure as e:
             failed.append((n, logdir))
             print("FAIL %s (%.1f s): %s" % (n, time.monotonic() - t_s, e), flush=True)
-    _cleanup_all()
+    kill_all(2.0)
     print("%d scenario(s) against %s in %.1f s: %d passed, %d failed%s" % (
         len(names), args.backend, time.monotonic() - t_run, len(names) - len(failed),
         len(failed), (" (" + " ".join(n for n, _ in failed) + ")") if failed else ""),

@@ -52,19 +52,17 @@ import json
 import mmap
 import os
 import re
-import shutil
 import socket
-import subprocess
 import sys
 import time
 
 sys.dont_write_bytecode = True    # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vhostu_frontend import (Failure, Frontend, GuestMemory, handshake,  # noqa: E402
-                             virtio_user, tmpdir, kill_all, kill_group, log,
+                             virtio_user, work_dir, log, stable_fds,
                              main_wrapper, deadline_wait, build_dir, mem_table, region,
                              memfd, state, SET_MEM_TABLE, SET_VRING_ENABLE)
-import vhostu_frontend as V  # noqa: E402
+from vhostu_procs import VhostuFwdShell, dpdk_prefix, runtime_dir  # noqa: E402
 
 RSS_BOUND_WHY = (
     "the warm-up rounds have allocated once all that a round needs (ports, "
@@ -76,83 +74,21 @@ RSS_BOUND_WHY = (
     "round); smaller leaks of rte_malloc memory, fds and mappings are caught "
     "exactly by the other figures")
 
-PROMPT = b"vhostu# "
 IF_RX = re.compile(r"^(\S+)\s+(\d+)\s+(up|down)\s*(.*?)\s*$")
 COUNTER = re.compile(r"^(.*?)\s+(\d+)$")
 
 
-class Switch:
+class Switch(VhostuFwdShell):
     """vhostu-fwd -i: commands over a stdin pipe, output into a log file."""
 
+    prompt_interval = 0.005
+
     def __init__(self, app, workdir):
-        self.log_path = os.path.join(workdir, "vhostu-fwd.log")
-        self.prefix = "churn-fwd-%d-%d" % (os.getpid(), int(time.monotonic() * 1000))
+        self.prefix = dpdk_prefix("churn-fwd")
         argv = [app, "--no-huge", "-m", "512", "--no-pci", "-l", "0,1",
                 "--file-prefix=" + self.prefix, "--", "-i"]
-        logf = open(self.log_path, "wb")
-        try:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=logf,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-        finally:
-            logf.close()
-        V._LIVE.append(self.proc)
-        self.pid = self.proc.pid
+        super().__init__("vhostu-fwd", argv, os.path.join(workdir, "vhostu-fwd.log"))
         self.wait_prompt(0, 30.0)
-
-    def text(self, start=0):
-        with open(self.log_path, "rb") as f:
-            f.seek(start)
-            return f.read().decode("utf-8", "replace")
-
-    def size(self):
-        return os.path.getsize(self.log_path)
-
-    def tail(self, n=40):
-        return "\n".join(self.text().splitlines()[-n:])
-
-    def check_alive(self):
-        if self.proc.poll() is not None:
-            raise Failure("vhostu-fwd exited (rc %s); last output:\n%s" %
-                          (self.proc.returncode, self.tail()))
-
-    def wait_prompt(self, start, timeout):
-        def ready():
-            if self.proc.poll() is not None:
-                return True
-            with open(self.log_path, "rb") as f:
-                f.seek(start)
-                return PROMPT in f.read()
-        deadline_wait(ready, timeout, 0.005)
-        self.check_alive()
-        with open(self.log_path, "rb") as f:
-            f.seek(start)
-            if PROMPT not in f.read():
-                raise Failure("vhostu-fwd: no prompt within %.0f s; last output:\n%s" %
-                              (timeout, self.tail()))
-
-    def cmd(self, line, timeout=20.0):
-        """Run one command; returns its output (without the echoed line)."""
-        self.check_alive()
-        start = self.size()
-        try:
-            self.proc.stdin.write(line.encode() + b"\n")
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            self.check_alive()
-            raise
-        self.wait_prompt(start, timeout)
-        out = self.text(start)
-        out = out[:out.find("vhostu# ")]
-        # Keep what follows the echoed command, without the driver's log lines
-        # (another thread). What precedes the echo is earlier output; it may
-        # begin in the middle of a log line: a write that crosses a page
-        # boundary grows the file's size in two steps.
-        lines = out.splitlines()
-        for i, ln in enumerate(lines):
-            if ln.rstrip("\r") == line:
-                lines = lines[i + 1:]
-                break
-        return "\n".join(ln for ln in lines if not ln.startswith("vhostu: "))
 
     def ok(self, line):
         """A command that prints nothing when it succeeds."""
@@ -185,33 +121,9 @@ class Switch:
                 cur[c.group(1)] = int(c.group(2))
         return res
 
-    def fds(self):
-        out = {}
-        base = "/proc/%d/fd" % self.pid
-        for n in os.listdir(base):
-            try:
-                out[int(n)] = os.readlink(os.path.join(base, n))
-            except OSError:
-                pass
-        return out
-
-    def stable_fds(self, timeout=5.0):
-        """The fds once two snapshots 100 ms apart agree."""
-        last = [self.fds()]
-
-        def same():
-            time.sleep(0.1)
-            now = self.fds()
-            ok = now == last[0]
-            last[0] = now
-            return ok
-        deadline_wait(same, timeout, 0)
-        return last[0]
-
     def churn_maps(self):
         """Mappings of the churned frontend's memfds (memfd:churn-*) still in place."""
-        with open("/proc/%d/maps" % self.pid) as f:
-            return [ln.rstrip() for ln in f if "memfd:churn-" in ln]
+        return [ln.rstrip() for ln in self.maps_matching("memfd:churn-")]
 
     def rss_kib(self):
         with open("/proc/%d/status" % self.pid) as f:
@@ -235,36 +147,6 @@ class Switch:
             log("  (no rte_malloc figures: telemetry %s: %s)" % (path, e))
             return None
         return info["Alloc_count"], info["Alloc_size"]
-
-    def quit(self, timeout=20.0):
-        """`quit`; returns the exit status (None if it had to be killed)."""
-        rc = None
-        try:
-            self.proc.stdin.write(b"quit\n")
-            self.proc.stdin.flush()
-            self.proc.stdin.close()
-            rc = self.proc.wait(timeout)
-        except (OSError, ValueError, subprocess.TimeoutExpired):
-            pass
-        kill_group(self.proc)
-        if self.proc in V._LIVE:
-            V._LIVE.remove(self.proc)
-        return rc
-
-
-def runtime_dir(prefix):
-    """EAL's runtime directory for a --file-prefix (eal_get_runtime_dir)."""
-    if os.getuid() == 0:
-        base = "/var/run"
-    else:
-        base = os.environ.get("XDG_RUNTIME_DIR", "/tmp")
-    return os.path.join(base, "dpdk", prefix)
-
-
-def remove_runtime_dirs(prefixes):
-    """EAL leaves its runtime directory behind; remove ours (processes gone)."""
-    for p in prefixes:
-        shutil.rmtree(runtime_dir(p), ignore_errors=True)
 
 
 # --- the churned interface's frontend ---
@@ -527,10 +409,6 @@ def restart_b(sw, pb, sock_b, workdir, n, a, b):
     return pb
 
 
-def file_prefix(t):
-    return next(a.split("=", 1)[1] for a in t.argv if a.startswith("--file-prefix="))
-
-
 def fd_report(before, after):
     extra = {k: v for k, v in after.items() if before.get(k) != v}
     gone = {k: v for k, v in before.items() if after.get(k) != v}
@@ -548,15 +426,10 @@ def main():
     if not os.path.exists(app):
         raise Failure("%s not found: build first (VHOSTU_BUILD=%s)" % (app, build_dir()))
     sanitized = bool(os.environ.get("VHOSTU_SANITIZER_PRELOAD"))
-    workdir = tmpdir("churn")
-    log("work dir %s" % workdir)
-    ok = False
     t_start = time.monotonic()
-    prefixes = []
-    try:
+    with work_dir("churn", args.keep) as workdir:
         sock_a, sock_b, sock_c = (os.path.join(workdir, n + ".sock") for n in "abc")
         sw = Switch(app, workdir)
-        prefixes.append(sw.prefix)
         a, b = sw.create(sock_a), sw.create(sock_b)
         for n in (a, b):
             sw.ok("set interface state %s up" % n)
@@ -566,18 +439,16 @@ def main():
         log("vhostu-fwd pid %d: A=%s B=%s C=%s" % (sw.pid, a, b, churn.name))
 
         pa = virtio_user("path=%s" % sock_a, workdir, name="peer-a")
-        prefixes.append(file_prefix(pa))
         pa.wait_link(0, True, 15.0)
         pa.cmd("start")
         pb = start_b(sock_b, workdir, 0)
-        prefixes.append(file_prefix(pb))
         d = wait_ab_traffic(sw, a, b, "start")
         log("A<->B forwarding: +%d to A, +%d to B" % tuple(d))
 
         # warm-up: one of every kind of round
         for rnd in range(10):
             churn.round(rnd)
-        fds0 = sw.stable_fds()
+        fds0 = stable_fds(sw, gap=0.1)
         rss0 = sw.rss_kib()
         heap0 = sw.heap()
         maps0 = sw.churn_maps()
@@ -594,7 +465,6 @@ def main():
             if i + 1 in restarts_at:
                 n_restart += 1
                 pb = restart_b(sw, pb, sock_b, workdir, n_restart, a, b)
-                prefixes.append(file_prefix(pb))
             elif (i + 1) % args.check == 0:
                 wait_ab_traffic(sw, a, b, "round %d" % rnd, min_delta=1)
                 log("  %d rounds (%.1f s/round), %d fds, VmRSS %.1f MiB" %
@@ -602,7 +472,7 @@ def main():
                      sw.rss_kib() / 1024))
         churn_s = time.monotonic() - t_churn
 
-        fds1 = sw.stable_fds()
+        fds1 = stable_fds(sw, gap=0.1)
         rss1 = sw.rss_kib()
         heap1 = sw.heap()
         maps1 = sw.churn_maps()
@@ -640,19 +510,11 @@ def main():
                           "the churn, %d (%d bytes) before" % (heap1 + heap0))
         pb.quit()
         pa.quit()
-        rc = sw.quit()
+        rc = sw.quit(20.0)
         if rc != 0:
             raise Failure("vhostu-fwd: quit exited with status %s; last output:\n%s" %
                           (rc, sw.tail()))
-        ok = True
         log("total %.0f s" % (time.monotonic() - t_start))
-    finally:
-        kill_all()
-        remove_runtime_dirs(prefixes)
-        if ok and not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            log("logs kept in %s" % workdir)
 
 
 if __name__ == "__main__":

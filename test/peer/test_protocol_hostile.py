@@ -25,7 +25,6 @@ Usage: test_protocol_hostile.py [-k SUBSTRING] [-v]  (VHOSTU_BUILD = build dir)
 import argparse
 import os
 import re
-import shutil
 import socket
 import struct
 import sys
@@ -145,22 +144,9 @@ class Ctx:
         self.fe.ok(req, payload, fds)
 
 
-def fd_diff(b, base):
-    now = b.fds()
-    extra = {k: v for k, v in now.items() if k not in base or base[k] != v}
-    gone = {k: v for k, v in base.items() if k not in now}
-    return now, extra, gone
-
-
 def wait_fds_back(b, base, what, timeout=5.0):
-    res = {}
-
-    def same():
-        res["now"], res["extra"], res["gone"] = fd_diff(b, base)
-        return not res["extra"] and not res["gone"]
-    if not deadline_wait(same, timeout, 0.05):
-        raise Failure("%s: backend fds %d, baseline %d; extra %s; gone %s" %
-                      (what, len(res["now"]), len(base), res["extra"], res["gone"]))
+    """b's fds are exactly base again and none of the test's memfds is mapped."""
+    wait_fds(b, base, what, timeout)
     maps = b.maps_matching("memfd:vht-")
     if maps:
         raise Failure("%s: test memory still mapped in the backend:\n%s" % (what, "".join(maps)))
@@ -937,21 +923,6 @@ def _(c):
 # client mode (port 2): the backend connects to us and reconnects after a close
 # ---------------------------------------------------------------------------
 
-def stable_fds(b, timeout=5.0):
-    """The backend's fds once two snapshots 50 ms apart agree (a client port's
-    retry socket lives for microseconds)."""
-    last = [b.fds()]
-
-    def same():
-        time.sleep(0.05)
-        now = b.fds()
-        ok = now == last[0]
-        last[0] = now
-        return ok
-    deadline_wait(same, timeout, 0)
-    return last[0]
-
-
 def client_mode(b, sock2):
     """Port 2 connects to the script; a refused message closes the connection
     and the port reconnects (every second) and works again."""
@@ -998,10 +969,7 @@ def main():
     ap.add_argument("-x", default=None, help="skip cases whose name contains this")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
-    workdir = tmpdir("hostile")
-    log("work dir %s" % workdir)
-    ok = False
-    try:
+    with work_dir("hostile", args.keep) as workdir:
         s0, s1, s2 = (os.path.join(workdir, "s%d.sock" % i) for i in range(3))
         b = backend(["iface=%s,server=1" % s0, "iface=%s,server=1" % s1,
                      "iface=%s,server=0" % s2], workdir)
@@ -1027,13 +995,6 @@ def main():
         log("%d cases passed; port 1 forwarded %d packets meanwhile" % (n, rx))
         peer.quit()
         b.quit()
-        ok = True
-    finally:
-        kill_all()
-        if ok and not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            log("logs kept in %s" % workdir)
 
 
 if __name__ == "__main__":

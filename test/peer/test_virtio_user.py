@@ -25,18 +25,16 @@ import argparse
 import os
 import re
 import select
-import shutil
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
 
 sys.dont_write_bytecode = True    # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from vhostu_frontend import (Failure, backend, virtio_user, tmpdir,  # noqa: E402
-                             kill_all, log, main_wrapper, stable_fds, wait_fds,
+from vhostu_frontend import (Failure, backend, virtio_user, work_dir,  # noqa: E402
+                             log, main_wrapper, stable_fds, wait_fds,
                              deadline_wait, build_dir, OFFERED_DEFAULT)
 import vhostu_frontend as V  # noqa: E402
 
@@ -162,33 +160,21 @@ def probe_virtio_user(workdir, devargs):
     return got["features"], got.get("protocol", 0)
 
 
-class Fwd:
+class Fwd(V.Interactive):
     """vhostu-fwd with a command file, commands on a stdin pipe, output to a file."""
 
     def __init__(self, app, workdir, cli):
-        self.log_path = os.path.join(workdir, "vhostu-fwd.log")
         cmdfile = os.path.join(workdir, "fwd.cli")
         with open(cmdfile, "w") as f:
             f.write(cli)
         argv = [app, "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "-l", "0,1",
                 "--main-lcore", "0", "--file-prefix=" + V.dpdk_prefix("vfwd"), "--",
                 "--cmdline-file", cmdfile]
-        logf = open(self.log_path, "wb")
-        try:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=logf,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-        finally:
-            logf.close()
-        V._LIVE.append(self.proc)
-
-    def text(self, start=0):
-        with open(self.log_path, "rb") as f:
-            f.seek(start)
-            return f.read().decode("utf-8", "replace")
+        super().__init__("vhostu-fwd", argv, os.path.join(workdir, "vhostu-fwd.log"))
 
     def wait(self, pattern, start=0, timeout=15.0):
         rx = re.compile(pattern, re.M)
-        m = deadline_wait(lambda: rx.search(self.text(start)) or self.proc.poll() is not None,
+        m = deadline_wait(lambda: rx.search(self.text(start)) or not self.alive(),
                           timeout, 0.05)
         m = rx.search(self.text(start))
         if not m:
@@ -196,20 +182,11 @@ class Fwd:
                           (pattern, timeout, self.text(start)[-3000:]))
         return m
 
-    def cmd(self, line):
-        start = os.path.getsize(self.log_path)
-        self.proc.stdin.write(line.encode() + b"\n")
-        self.proc.stdin.flush()
+    def post(self, line):
+        """Send a command (no prompt: no wait); returns the log offset before it."""
+        start = self.size()
+        self.send(line)
         return start
-
-    def quit(self):
-        try:
-            self.cmd("quit")
-            self.proc.stdin.close()
-            self.proc.wait(10)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        V.kill_group(self.proc)
 
 
 def check_show_vhost_user(workdir):
@@ -236,18 +213,18 @@ def check_show_vhost_user(workdir):
                                queues=queues)
             try:
                 peer.wait_link(0, True, 15.0)
-                start = fwd.cmd("show vhost-user")
+                start = fwd.post("show vhost-user")
                 fwd.wait(r"Virtqueue 1 ", start)
                 out = fwd.text(start)
                 if queues == 2:
-                    dstart = fwd.cmd("show vhost-user VirtualEthernet0/0/0 descriptors")
-                    fwd.cmd("show interface")
+                    dstart = fwd.post("show vhost-user VirtualEthernet0/0/0 descriptors")
+                    fwd.post("show interface")
                     fwd.wait(r"^ +Name +Idx", dstart)
                     dout = fwd.text(dstart)
             finally:
                 peer.quit()
         finally:
-            fwd.quit()
+            fwd.quit(10)
         m = re.search(r"^ features \(0x([0-9a-f]+)\):", out, re.M)
         pm = re.search(r"^  protocol features \(0x([0-9a-f]+)\)", out, re.M)
         hm = re.search(r"^virtio_net_hdr_sz (\d+)", out, re.M)
@@ -376,11 +353,8 @@ def main():
     ap.add_argument("-k", default="", help="run only scenarios whose name contains this")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
-    workdir = tmpdir("virtio-user")
-    log("work dir %s" % workdir)
-    ok = False
     t_start = time.monotonic()
-    try:
+    with work_dir("virtio-user", args.keep) as workdir:
         s0 = os.path.join(workdir, "vhostu0.sock")
         s1 = os.path.join(workdir, "peer1.sock")
         b = backend(["iface=%s,server=1,queues=2" % s0, "iface=%s,server=0,queues=2" % s1],
@@ -429,14 +403,7 @@ def main():
         b.quit()
         if not args.k or "show" in args.k:
             check_show_vhost_user(workdir)
-        ok = True
         log("total %.0f s" % (time.monotonic() - t_start))
-    finally:
-        kill_all()
-        if ok and not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            log("logs kept in %s" % workdir)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ Python 3 stdlib only. Pieces:
                  with echo() to send a frame and wait for it to come back
                  (the backend forwards in a loop).
   Testpmd        dpdk-testpmd driven through its interactive prompt over a
-                 pipe, output to a log file: commands, port stats, link state,
-                 log polling, open fd count, always killed.
+                 pipe, output to a log file (test/lib/vhostu_procs.py's
+                 Interactive): port stats, link state, open fds.
   backend()      testpmd with our PMD (LD_PRELOAD) and one or more net_vhostu ports.
   virtio_user()  testpmd with DPDK's virtio-user PMD: the real peer.
 
@@ -23,21 +23,23 @@ Environment: VHOSTU_BUILD (the build dir holding
 drivers/net/vhostu/librte_net_vhostu.so); defaults to ../../build-peer.
 """
 
+import contextlib
 import mmap
 import os
 import re
 import select
 import shutil
-import signal
 import socket
 import struct
-import subprocess
 import sys
 import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, "test", "lib"))
+from vhostu_procs import (Failure, Interactive, deadline_wait, dpdk_prefix,  # noqa: E402,F401
+                          kill_all, kill_group)
 
 # --- wire format (QEMU docs/interop/vhost-user.rst) ---
 
@@ -134,24 +136,8 @@ def mem_single(reg):
     return u64(0) + reg
 
 
-class Failure(Exception):
-    """A check failed; the message says what was expected and what happened."""
-
-
 def log(msg):
     print(msg, flush=True)
-
-
-def deadline_wait(cond, timeout, interval=0.02):
-    """Poll cond() until it returns a true value or timeout s pass; returns it."""
-    end = time.monotonic() + timeout
-    while True:
-        v = cond()
-        if v:
-            return v
-        if time.monotonic() >= end:
-            return v
-        time.sleep(interval)
 
 
 # --- the vhost-user connection ---
@@ -599,42 +585,6 @@ def handshake(fe, mem=None, queues=1, want=DEFAULT_WANT, pwant=DEFAULT_PWANT,
 
 # --- processes ---
 
-_LIVE = []
-_PREFIXES = []      # DPDK --file-prefix values used: their /var/run/dpdk dirs go at the end
-
-
-def dpdk_prefix(name):
-    """A unique --file-prefix, remembered so that kill_all() removes its run dir."""
-    prefix = "%s-%d-%d" % (name, os.getpid(), int(time.monotonic() * 1000))
-    _PREFIXES.append(prefix)
-    return prefix
-
-
-def kill_group(proc, grace=3.0):
-    """Stop proc's process group: SIGTERM, then SIGKILL after grace s."""
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=5)
-
-
-def kill_all():
-    while _LIVE:
-        kill_group(_LIVE.pop())
-    while _PREFIXES:
-        shutil.rmtree(os.path.join("/var/run/dpdk", _PREFIXES.pop()), ignore_errors=True)
-
-
 def build_dir():
     return os.environ.get("VHOSTU_BUILD") or os.path.join(TOP, "build-peer")
 
@@ -650,97 +600,39 @@ def tmpdir(tag):
     return tempfile.mkdtemp(prefix="vhostu-%s-" % tag, dir="/tmp")
 
 
-PROMPT = b"testpmd> "
+@contextlib.contextmanager
+def work_dir(tag, keep=False):
+    """A test's work directory (logs, sockets). On the way out every process
+    left is killed; the directory is removed when the body ran through
+    (unless keep), kept for its logs otherwise."""
+    workdir = tmpdir(tag)
+    log("work dir %s" % workdir)
+    ok = False
+    try:
+        yield workdir
+        ok = True
+    finally:
+        kill_all()
+        if ok and not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            log("logs kept in %s" % workdir)
 
 
-class Testpmd:
+class Testpmd(Interactive):
     """dpdk-testpmd in interactive mode: commands over a stdin pipe, all output
     (its own and the EAL/PMD logs) into a log file that we read back."""
 
+    prompt = "testpmd> "
+
     def __init__(self, name, eal, app, log_path, env=None, main_lcore=0):
-        self.name = name
-        self.log_path = log_path
         argv = (["stdbuf", "-oL", "dpdk-testpmd", "-l", "0,1", "--main-lcore", str(main_lcore),
                  "--no-huge", "-m", "512", "--no-pci",
                  "--file-prefix=" + dpdk_prefix(name)] +
                 eal + ["--", "-i", "--total-num-mbufs=16384"] + app)
-        self.argv = argv
         e = dict(os.environ)
         e.update(env or {})
-        logf = open(log_path, "wb")
-        try:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=logf,
-                                         stderr=subprocess.STDOUT, start_new_session=True,
-                                         env=e)
-        finally:
-            logf.close()
-        _LIVE.append(self.proc)
-        self.pid = self.proc.pid
-        self.mark = 0
-
-    # output
-
-    def text(self, start=0):
-        with open(self.log_path, "rb") as f:
-            f.seek(start)
-            return f.read().decode("utf-8", "replace")
-
-    def size(self):
-        try:
-            return os.path.getsize(self.log_path)
-        except OSError:
-            return 0
-
-    def tail(self, n=40):
-        return "\n".join(self.text().splitlines()[-n:])
-
-    def wait_log(self, pattern, start=0, timeout=5.0):
-        """Wait for a regex in the log after byte offset start; returns the match."""
-        rx = re.compile(pattern)
-
-        def found():
-            return rx.search(self.text(start))
-        m = deadline_wait(found, timeout, 0.02)
-        if not m:
-            self.check_alive()
-        return m
-
-    def alive(self):
-        return self.proc.poll() is None
-
-    def check_alive(self):
-        if not self.alive():
-            raise Failure("%s exited (rc %s); last output:\n%s" %
-                          (self.name, self.proc.returncode, self.tail()))
-
-    def wait_prompt(self, start=0, timeout=60.0):
-        def ready():
-            if not self.alive():
-                return True
-            with open(self.log_path, "rb") as f:
-                f.seek(start)
-                return PROMPT in f.read()
-        deadline_wait(ready, timeout, 0.05)
-        self.check_alive()
-        with open(self.log_path, "rb") as f:
-            f.seek(start)
-            if PROMPT not in f.read():
-                raise Failure("%s: no prompt within %.0f s; last output:\n%s" %
-                              (self.name, timeout, self.tail()))
-
-    def cmd(self, line, timeout=20.0):
-        """Run one interactive command; returns what it printed."""
-        self.check_alive()
-        start = self.size()
-        try:
-            self.proc.stdin.write(line.encode() + b"\n")
-            self.proc.stdin.flush()
-        except BrokenPipeError:
-            self.check_alive()
-            raise
-        self.wait_prompt(start, timeout)
-        out = self.text(start)
-        return out[:out.rfind("testpmd> ")]
+        super().__init__(name, argv, log_path, env=e)
 
     # ports
 
@@ -782,58 +674,17 @@ class Testpmd:
                           (self.name, port, timeout, d[0], d[1]))
         return d
 
-    # process
-
-    def fds(self):
-        """The process's open fds: {fd: link target}."""
-        out = {}
-        base = "/proc/%d/fd" % self.pid
-        for n in os.listdir(base):
-            try:
-                out[int(n)] = os.readlink(os.path.join(base, n))
-            except OSError:
-                pass
-        return out
-
     def fd_count(self):
         return len(self.fds())
 
-    def maps_matching(self, needle):
-        with open("/proc/%d/maps" % self.pid) as f:
-            return [ln for ln in f if needle in ln]
 
-    def quit(self, timeout=15.0):
-        """Quit cleanly (the `quit` command), kill the group if it does not."""
-        if self.alive():
-            try:
-                self.proc.stdin.write(b"quit\n")
-                self.proc.stdin.flush()
-                self.proc.stdin.close()
-            except (BrokenPipeError, ValueError):
-                pass
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                pass
-        self.kill()
-
-    def kill(self):
-        kill_group(self.proc)
-        if self.proc in _LIVE:
-            _LIVE.remove(self.proc)
-        try:
-            self.proc.stdin.close()
-        except (BrokenPipeError, ValueError):
-            pass
-
-
-def stable_fds(t, timeout=5.0):
-    """t's open fds once two snapshots 50 ms apart agree (a client port's
+def stable_fds(t, timeout=5.0, gap=0.05):
+    """t's open fds once two snapshots gap s apart agree (a client port's
     retry socket lives for microseconds)."""
     last = [t.fds()]
 
     def same():
-        time.sleep(0.05)
+        time.sleep(gap)
         now = t.fds()
         ok = now == last[0]
         last[0] = now
