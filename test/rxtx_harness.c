@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The state the test_rxtx suites share (mempool, port, the fake guest's rings,
+ * frame buffers), the port as the message handlers would leave it, and the
+ * helpers that send and receive one frame through the guest and the bursts.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include <rte_common.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "rxtx_harness.h"
+
+struct rte_mempool *mp;
+struct vhostu_port *port;
+struct fg_ring grx[2];	/* guest RX rings: vrings 0, 2 (our tx queues 0, 1) */
+struct fg_ring gtx[2];	/* guest TX rings: vrings 1, 3 (our rx queues 0, 1) */
+uint8_t expect[MAX_FRAME], got[MAX_FRAME];
+const uint8_t zero_hdr[12];
+/*
+ * The header every guest frame carries: NEEDS_CSUM set with csum_start 2055 and
+ * csum_offset 2569, beyond every test frame. We offer no offloads, so rx must
+ * ignore it and deliver the frame unchanged.
+ */
+static const uint8_t junk_hdr[12] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 };
+
+/* ------------------------------------------------------------------ set-up */
+
+struct vhostu_vring *
+rxq(unsigned int q)
+{
+	return &port->vrings[2 * q + 1];
+}
+
+struct vhostu_vring *
+txq(unsigned int q)
+{
+	return &port->vrings[2 * q];
+}
+
+/* A port as the handlers leave it after negotiation and ring set-up. */
+void
+port_setup(uint64_t features, uint16_t size, uint16_t start)
+{
+	unsigned int i;
+
+	fg_mem_reset();
+	port = rte_zmalloc("test-port", sizeof(*port), RTE_CACHE_LINE_SIZE);
+	CU_ASSERT_FATAL(port != NULL);
+	port->features = features;
+	port->hdr_size = (features & (F_MRG | F_V1)) ? 12 : 10;
+	port->port_id = PORT_ID;
+	fg_mem_fill_region(&port->mem);
+	for (i = 0; i < 4; i++) {
+		struct vhostu_vring *vr = &port->vrings[i];
+
+		rte_spinlock_init(&vr->lock);
+		vr->port = port;
+		vr->index = i;
+		vr->port_id = PORT_ID;
+		vr->callfd = -1;
+		vr->kickfd = -1;
+		vr->errfd = -1;
+		vr->mp = mp;
+	}
+	for (i = 0; i < 2; i++) {
+		fg_ring_init(&grx[i], txq(i), size, start);
+		fg_ring_init(&gtx[i], rxq(i), size, start);
+	}
+}
+
+/* --------------------------------------------------------------- helpers */
+
+bool
+mbuf_equals(const struct rte_mbuf *m, const uint8_t *exp, uint32_t len)
+{
+	const uint8_t *data;
+	uint32_t off = 0;
+
+	if (m->pkt_len != len || m->port != PORT_ID)
+		return false;
+	for (; m != NULL; m = m->next) {
+		data = rte_pktmbuf_mtod(m, const uint8_t *);
+		if (off + m->data_len > len || memcmp(data, exp + off, m->data_len) != 0)
+			return false;
+		off += m->data_len;
+	}
+	return off == len;
+}
+
+/* A frame of len bytes from the pattern, in mbuf segments of at most seg bytes. */
+struct rte_mbuf *
+mk_mbuf(uint32_t len, uint32_t seed, uint32_t seg)
+{
+	struct rte_mbuf *head = NULL, *last = NULL, *m;
+	uint32_t off = 0, k;
+
+	fg_pattern(expect, len, seed);
+	do {
+		m = rte_pktmbuf_alloc(mp);
+		CU_ASSERT_FATAL(m != NULL);
+		k = RTE_MIN(RTE_MIN(len - off, seg), (uint32_t)rte_pktmbuf_tailroom(m));
+		memcpy(rte_pktmbuf_append(m, k), expect + off, k);
+		off += k;
+		if (head == NULL) {
+			head = m;
+		} else {
+			last->next = m;
+			head->nb_segs++;
+			head->pkt_len += k;
+		}
+		last = m;
+	} while (off < len);
+	return head;
+}
+
+/* The guest sends a frame of len bytes on rx queue q in buffers of seg_lens. */
+uint16_t
+guest_send(unsigned int q, uint32_t len, uint32_t seed, const uint32_t *segs, uint16_t nseg,
+		bool indirect)
+{
+	uint32_t one = port->hdr_size + len;
+	uint16_t head;
+
+	fg_pattern(expect, len, seed);
+	if (segs == NULL) {
+		segs = &one;
+		nseg = 1;
+	}
+	head = fg_tx_post(&gtx[q], junk_hdr, port->hdr_size, expect, len, segs, nseg, indirect);
+	fg_kick(&gtx[q]);
+	return head;
+}
+
+/* rx_burst must return exactly the frame just sent by guest_send. */
+bool
+rx_one_ok(unsigned int q, uint32_t len)
+{
+	struct rte_mbuf *pkts[4];
+	uint16_t n = vhostu_rx_burst(rxq(q), pkts, 4);
+	bool ok = n == 1 && mbuf_equals(pkts[0], expect, len);
+
+	if (n != 0)
+		rte_pktmbuf_free_bulk(pkts, n);
+	return ok;
+}
+
+/* The guest posts n receive chains of one buffer of len bytes on tx queue q. */
+void
+guest_post_rx(unsigned int q, unsigned int n, uint32_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		fg_rx_post(&grx[q], &len, 1, false);
+	fg_kick(&grx[q]);
+}
+
+uint16_t
+tx_one(unsigned int q, uint32_t len, uint32_t seed, uint32_t seg)
+{
+	struct rte_mbuf *m = mk_mbuf(len, seed, seg);
+	uint16_t n = vhostu_tx_burst(txq(q), &m, 1);
+
+	if (n == 0)
+		rte_pktmbuf_free(m);
+	return n;
+}
+
+/* The guest reads one frame from tx queue q; it must be the last one sent. */
+bool
+guest_recv_ok(unsigned int q, uint32_t len, uint16_t num_buffers)
+{
+	bool mrg = vhostu_has_feature(port, VHOSTU_VIRTIO_NET_F_MRG_RXBUF);
+	uint8_t hdr[12], want[12] = { 0 };
+	int r = fg_rx_read(&grx[q], port->hdr_size, mrg, hdr, got, sizeof(got));
+
+	if (port->hdr_size == 12) {
+		want[10] = (uint8_t)num_buffers;
+		want[11] = (uint8_t)(num_buffers >> 8);
+	}
+	return r == (int)len && memcmp(got, expect, len) == 0 &&
+			memcmp(hdr, want, port->hdr_size) == 0;
+}
+
+uint64_t
+calls(int fd)
+{
+	uint64_t v = 0;
+
+	if (read(fd, &v, sizeof(v)) != sizeof(v))
+		return 0;
+	return v;
+}
+
+int
+use_eventfd(struct vhostu_vring *vr)
+{
+	vr->callfd = eventfd(0, EFD_NONBLOCK);
+	CU_ASSERT_FATAL(vr->callfd >= 0);
+	return vr->callfd;
+}
