@@ -116,14 +116,7 @@ fz_port_init(void)
 static void
 fz_disconnect(void)
 {
-	struct vhostu_rx_msg *rx = &port.rx;
-	int i;
-
-	for (i = 0; i < rx->nfds; i++)
-		if (rx->fds[i] >= 0)
-			close(rx->fds[i]);
-	rx->nfds = 0;
-	rx->have = 0;
+	vhostu_rx_reset(&port.rx);
 	vhostu_port_reset_state(&port);
 }
 

@@ -275,6 +275,7 @@ void vhostu_port_reset_state(struct vhostu_port *p);
 int vhostu_ctl_add_port(struct vhostu_port *p);
 void vhostu_ctl_remove_port(struct vhostu_port *p);
 int vhostu_sock_listen(const char *path, int64_t group, int *fd_out);
+void vhostu_rx_reset(struct vhostu_rx_msg *rx);
 
 /* vhostu_ethdev.c */
 struct vhostu_port *vhostu_port_from_id(uint16_t port_id);

@@ -91,7 +91,8 @@ vhostu_epoll_del(int fd)
 		epoll_ctl(vhostu_ctl.epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
-static void
+/* Drop a partly received message and the fds it brought. */
+void
 vhostu_rx_reset(struct vhostu_rx_msg *rx)
 {
 	int i;
