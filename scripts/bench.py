@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Loopback benchmark: net_vhostu against DPDK's net_vhost (rte_vhost).
 
-Method (ARCHITECTURE.md): two dpdk-testpmd processes, one forwarding lcore
+Method (doc/performance.md): two dpdk-testpmd processes, one forwarding lcore
 each. The backend runs the PMD under test with io forwarding on one port (what
 arrives is sent back); the peer runs virtio-user with io forwarding and
 `start tx_first 32` fills the loop. The rate is read from the peer's port

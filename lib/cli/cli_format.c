@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The show formats, VPP's to the byte (spec/vhost-user-cli.rst is the
+ * The show formats, VPP's to the byte (doc/vhost-user-cli.rst is the
  * reference). Pure: everything comes in as arguments, nothing needs EAL.
  */
 #include <inttypes.h>

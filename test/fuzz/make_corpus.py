@@ -6,7 +6,7 @@ msg: message streams in fuzz_msg.c's format: vhost-user messages as a
 frontend sends them; bits 16-31 of each header's flags tell the harness which
 fds to attach (count in bits 24-27, kind in bits 28-30, parameter in 16-23).
 The sequences follow DPDK 22.11 virtio-user and QEMU's vhost-user-net, plus a
-few hostile ones from FACTS.md's list.
+few hostile ones from doc/protocol.md's list.
 
 rings: guest states in fuzz_rings.c's format: a 36-byte header (features,
 port, log, two rings), 8-byte ops, then a guest memory image holding split
@@ -164,7 +164,7 @@ def qemu_reconnect():
 
 
 def hostile():
-    """One stream per class of FACTS.md's hostile input that a seed can show."""
+    """One stream per class of doc/protocol.md's hostile input that a seed can show."""
     uva = 0x7f0000000000
     return {
         "hostile-extra-fds": msg("SET_OWNER", nfds=3, kind=FD_EVENTFD) +

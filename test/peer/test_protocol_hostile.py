@@ -10,7 +10,7 @@ itself) with three ports:
 
 Part 1 plays every message we handle and checks the replies and their effect
 (traffic through a ring the script owns). Part 2 plays every hostile class of
-FACTS.md that concerns messages. After every case:
+doc/protocol.md that concerns messages. After every case:
   - the backend logged a clear line for it (regex on its log),
   - it answered with an error (u64 != 0) or closed the connection, as the case says,
   - the process is alive,

@@ -247,7 +247,7 @@ def check_show_vhost_user(workdir):
             log("  ok: `show vhost-user ... descriptors` has the seed's format, line by line")
 
 
-# The seed's `show vhost-user ... descriptors` format (spec/vhost-user-cli.rst),
+# The seed's `show vhost-user ... descriptors` format (doc/vhost-user-cli.rst),
 # line by line: fixed lines exactly, variable lines by pattern.
 HEX16 = r"0x[0-9a-f]{16}"
 SHOW_FIXED = {

@@ -149,7 +149,7 @@ enum vhostu_virtio_feature {
 
 #define VHOSTU_BIT(b) (UINT64_C(1) << (b))
 
-/* What we offer by default: VPP's set 0x15c628000 (see FACTS.md). */
+/* What we offer by default: VPP's set 0x15c628000 (see doc/protocol.md). */
 #define VHOSTU_DEFAULT_FEATURES ( \
 	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_MRG_RXBUF) | \
 	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_CTRL_VQ) | \
