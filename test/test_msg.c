@@ -483,18 +483,51 @@ test_log_base_is_checked_and_replaced_without_leaks(void)
 		CU_ASSERT_PTR_NOT_NULL(port->log_addr);
 	}
 	CU_ASSERT_EQUAL(count_fds(), fd_baseline);	/* the log fd is closed once mapped */
-	fd = guest_memfd(8192);
-	/* No NEED_REPLY: with LOG_SHMFD the frontend waits for the answer anyway. */
-	msg_init(&m, VHOSTU_REQ_SET_LOG_BASE, 0, sizeof(struct vhostu_log));
-	m.msg.body.log.mmap_size = UINT64_MAX - 10;
-	m.msg.body.log.mmap_offset = 4096;
-	msg_add_fd(&m, fd);
-	CU_ASSERT_EQUAL(vhostu_msg_handle(port, &m, &r), 0);
-	CU_ASSERT_EQUAL(r.msg.body.u64, 1);
-	CU_ASSERT_FALSE(fd_is_open(fd));
-	CU_ASSERT_EQUAL(port->log_size, 4096);	/* the previous log stays */
 	vhostu_port_reset_state(port);
 	CU_ASSERT_PTR_NULL(port->log_addr);
+}
+
+static int
+send_log_base(int fd, uint64_t size, uint64_t offset, uint32_t flags, struct vhostu_reply *r)
+{
+	struct vhostu_rx_msg m;
+
+	msg_init(&m, VHOSTU_REQ_SET_LOG_BASE, flags, sizeof(struct vhostu_log));
+	m.msg.body.log.mmap_size = size;
+	m.msg.body.log.mmap_offset = offset;
+	msg_add_fd(&m, fd);
+	return vhostu_msg_handle(port, &m, r);
+}
+
+/* Going on without the log would let a migration corrupt the destination guest. */
+static void
+test_failed_log_base_closes_the_connection(void)
+{
+	static const struct { uint64_t size, offset; } bad[] = {
+		{ UINT64_MAX - 10, 4096 },	/* size + offset overflow */
+		{ 0, 0 },			/* empty */
+		{ 8192, 4096 },			/* beyond the file */
+		{ 4096, 8192 },			/* offset at the end of the file */
+	};
+	struct vhostu_reply r;
+	unsigned int i;
+	int fd, pfd[2];
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		fd = guest_memfd(8192);
+		CU_ASSERT(send_log_base(fd, bad[i].size, bad[i].offset, 0, &r) < 0);
+		CU_ASSERT_FALSE(r.send);
+		CU_ASSERT_FALSE(fd_is_open(fd));
+		CU_ASSERT(send_log_base(guest_memfd(8192), bad[i].size, bad[i].offset,
+			VHOSTU_FLAG_NEED_REPLY, &r) < 0);
+	}
+	/* Not a file that can be mapped. */
+	CU_ASSERT_FATAL(pipe(pfd) == 0);
+	CU_ASSERT(send_log_base(pfd[0], 4096, 0, 0, &r) < 0);
+	CU_ASSERT_FALSE(fd_is_open(pfd[0]));
+	close(pfd[1]);
+	vhostu_port_reset_state(port);
+	CU_ASSERT_EQUAL(count_fds(), fd_baseline);
 }
 
 static void
@@ -578,6 +611,8 @@ static CU_TestInfo tests[] = {
 	{ "unknown requests get an error reply", test_unknown_requests_get_an_error_reply },
 	{ "SET_LOG_BASE is checked and replaced without leaks",
 		test_log_base_is_checked_and_replaced_without_leaks },
+	{ "a SET_LOG_BASE that fails closes the connection",
+		test_failed_log_base_closes_the_connection },
 	{ "ADD_MEM_REG and REM_MEM_REG", test_add_and_remove_mem_regions },
 	{ "queue count and memory slots are announced",
 		test_queue_num_and_mem_slots_are_announced },

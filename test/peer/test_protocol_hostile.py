@@ -665,20 +665,23 @@ def _(c):
         c.refused(req, P0 + r"%s: no-fd flag 0 but 0 fds attached" % name, how="ack")
 
 
-@case("hostile: SET_LOG_BASE size/offset overflow, size 0, beyond the memfd")
+# A frontend that went on without its log would migrate a guest whose dirty
+# pages nobody recorded: the connection must go.
+@case("hostile: SET_LOG_BASE size/offset overflow, size 0, beyond the memfd, not a file")
 def _(c):
-    c.ok(SET_OWNER)
-    for size, off, pat in ((0x2000, 0xfffffffffffff000, "Invalid argument"),
-                           (0xffffffffffffffff, 0x1000, "Invalid argument"),
-                           (0, 0, "Invalid argument"),
-                           (0x2000, 0, "Numerical result out of range"),
-                           (0x1000, 0x1000, "Numerical result out of range")):
+    for size, off, pat, fd in ((0x2000, 0xfffffffffffff000, "Invalid argument", None),
+                               (0xffffffffffffffff, 0x1000, "Invalid argument", None),
+                               (0, 0, "Invalid argument", None),
+                               (0x2000, 0, "Numerical result out of range", None),
+                               (0x1000, 0x1000, "Numerical result out of range", None),
+                               (0x1000, 0, "Bad file descriptor", c.eventfd())):
         c.mark = c.b.size()
-        c.fe.send(SET_LOG_BASE, log_base(size, off), [c.memfd("log", 4096)], need_reply=True)
-        if c.refused(SET_LOG_BASE, P0 + r"SET_LOG_BASE size 0x%x offset 0x%x: %s" %
-                     (size, off, pat)) == "closed":
-            c.connect()
-            c.ok(SET_OWNER)
+        c.ok(SET_OWNER)
+        c.fe.send(SET_LOG_BASE, log_base(size, off), [fd or c.memfd("log", 4096)],
+                  need_reply=True)
+        c.refused(SET_LOG_BASE, P0 + r"SET_LOG_BASE size 0x%x offset 0x%x: %s: closing the "
+                  r"connection" % (size, off, pat), how="closed")
+        c.connect()
 
 
 def _mem_refused(c, body, fds, pattern, how="either"):
