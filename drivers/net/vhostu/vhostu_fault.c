@@ -184,6 +184,10 @@ vhostu_fault_install(void)
 	if (sigaction(SIGBUS, &sa, &vhostu_fault.old) < 0)
 		return -errno;
 	vhostu_fault.installed = true;
+	/* A sanitizer may keep the signal to itself (ASan's allow_user_segv_handler=0). */
+	if (sigaction(SIGBUS, NULL, &sa) == 0 && sa.sa_sigaction != vhostu_fault_sigbus)
+		VHOSTU_LOG(WARNING, "the SIGBUS handler did not take: a frontend that shrinks "
+			"its memory will crash the process");
 	return 0;
 }
 
