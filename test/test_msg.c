@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <CUnit/Basic.h>
@@ -483,18 +485,51 @@ test_log_base_is_checked_and_replaced_without_leaks(void)
 		CU_ASSERT_PTR_NOT_NULL(port->log_addr);
 	}
 	CU_ASSERT_EQUAL(count_fds(), fd_baseline);	/* the log fd is closed once mapped */
-	fd = guest_memfd(8192);
-	/* No NEED_REPLY: with LOG_SHMFD the frontend waits for the answer anyway. */
-	msg_init(&m, VHOSTU_REQ_SET_LOG_BASE, 0, sizeof(struct vhostu_log));
-	m.msg.body.log.mmap_size = UINT64_MAX - 10;
-	m.msg.body.log.mmap_offset = 4096;
-	msg_add_fd(&m, fd);
-	CU_ASSERT_EQUAL(vhostu_msg_handle(port, &m, &r), 0);
-	CU_ASSERT_EQUAL(r.msg.body.u64, 1);
-	CU_ASSERT_FALSE(fd_is_open(fd));
-	CU_ASSERT_EQUAL(port->log_size, 4096);	/* the previous log stays */
 	vhostu_port_reset_state(port);
 	CU_ASSERT_PTR_NULL(port->log_addr);
+}
+
+static int
+send_log_base(int fd, uint64_t size, uint64_t offset, uint32_t flags, struct vhostu_reply *r)
+{
+	struct vhostu_rx_msg m;
+
+	msg_init(&m, VHOSTU_REQ_SET_LOG_BASE, flags, sizeof(struct vhostu_log));
+	m.msg.body.log.mmap_size = size;
+	m.msg.body.log.mmap_offset = offset;
+	msg_add_fd(&m, fd);
+	return vhostu_msg_handle(port, &m, r);
+}
+
+/* Going on without the log would let a migration corrupt the destination guest. */
+static void
+test_failed_log_base_closes_the_connection(void)
+{
+	static const struct { uint64_t size, offset; } bad[] = {
+		{ UINT64_MAX - 10, 4096 },	/* size + offset overflow */
+		{ 0, 0 },			/* empty */
+		{ 8192, 4096 },			/* beyond the file */
+		{ 4096, 8192 },			/* offset at the end of the file */
+	};
+	struct vhostu_reply r;
+	unsigned int i;
+	int fd, pfd[2];
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		fd = guest_memfd(8192);
+		CU_ASSERT(send_log_base(fd, bad[i].size, bad[i].offset, 0, &r) < 0);
+		CU_ASSERT_FALSE(r.send);
+		CU_ASSERT_FALSE(fd_is_open(fd));
+		CU_ASSERT(send_log_base(guest_memfd(8192), bad[i].size, bad[i].offset,
+			VHOSTU_FLAG_NEED_REPLY, &r) < 0);
+	}
+	/* Not a file that can be mapped. */
+	CU_ASSERT_FATAL(pipe(pfd) == 0);
+	CU_ASSERT(send_log_base(pfd[0], 4096, 0, 0, &r) < 0);
+	CU_ASSERT_FALSE(fd_is_open(pfd[0]));
+	close(pfd[1]);
+	vhostu_port_reset_state(port);
+	CU_ASSERT_EQUAL(count_fds(), fd_baseline);
 }
 
 static void
@@ -556,6 +591,141 @@ test_queue_num_and_mem_slots_are_announced(void)
 	CU_ASSERT_EQUAL(r.msg.body.u64, VHOSTU_MAX_MEM_SLOTS);
 }
 
+/* What a burst does to guest memory: read it through the driver's translation. */
+static uint8_t
+touch(const void *va)
+{
+	return *(const volatile uint8_t *)va;
+}
+
+static int
+sealed_memfd(size_t size, unsigned int seals)
+{
+	int fd = memfd_create("guest", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(ftruncate(fd, (off_t)size) == 0);
+	CU_ASSERT_FATAL(fcntl(fd, F_ADD_SEALS, seals) == 0);
+	return fd;
+}
+
+static void
+test_memfd_sealed_against_shrinking_is_not_watched(void)
+{
+	struct vhostu_mem_region w = region(0, MEM_SIZE, GUEST_UVA, 0);
+	struct vhostu_reply r;
+	int fd = sealed_memfd(MEM_SIZE, F_SEAL_SHRINK);
+
+	CU_ASSERT_EQUAL(send_mem_table(1, &w, &fd, 1, &r), 0);
+	CU_ASSERT_EQUAL(r.msg.body.u64, 0);
+	CU_ASSERT_EQUAL_FATAL(port->mem.nregions, 1);
+	CU_ASSERT_FALSE(vhostu_fault_watched((void *)(uintptr_t)port->mem.regions[0].host_addr));
+	vhostu_port_reset_state(port);
+	/* Sealed, but not against shrinking: watched. */
+	fd = sealed_memfd(MEM_SIZE, F_SEAL_GROW);
+	CU_ASSERT_EQUAL(send_mem_table(1, &w, &fd, 1, &r), 0);
+	CU_ASSERT_EQUAL(r.msg.body.u64, 0);
+	CU_ASSERT_TRUE(vhostu_fault_watched((void *)(uintptr_t)port->mem.regions[0].host_addr));
+	vhostu_port_reset_state(port);
+	CU_ASSERT_EQUAL(count_fds(), fd_baseline);
+}
+
+static void
+test_truncated_region_reads_zeros_and_marks_the_port(void)
+{
+	struct vhostu_mem_region w = region(0x100000, MEM_SIZE, GUEST_UVA, 0);
+	struct vhostu_reply r;
+	int fd = guest_memfd(MEM_SIZE), frontend = dup(fd);
+	uint8_t *va, b = 0x5a;
+
+	CU_ASSERT_EQUAL(send_mem_table(1, &w, &fd, 1, &r), 0);
+	CU_ASSERT_EQUAL(r.msg.body.u64, 0);
+	va = vhostu_gpa_to_va(&port->mem, 0x110000, 64);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(va);
+	CU_ASSERT_TRUE(vhostu_fault_watched(va));
+	CU_ASSERT_EQUAL(pwrite(frontend, &b, 1, 0x10000), 1);
+	CU_ASSERT_EQUAL(touch(va), 0x5a);	/* shared with the frontend */
+	CU_ASSERT_EQUAL(port->fault_state, VHOSTU_FAULT_NONE);
+	/* The frontend shrinks its file: the next access would raise SIGBUS. */
+	CU_ASSERT_EQUAL(ftruncate(frontend, 0), 0);
+	CU_ASSERT_EQUAL(touch(va), 0);
+	CU_ASSERT_EQUAL(touch(vhostu_gpa_to_va(&port->mem, 0x100000 + MEM_SIZE - 1, 1)), 0);
+	CU_ASSERT_EQUAL(port->fault_state, VHOSTU_FAULT_RECORDED);
+	CU_ASSERT_EQUAL(port->fault.kind, VHOSTU_FAULT_REGION);
+	CU_ASSERT_EQUAL(port->fault.gpa, 0x100000);
+	CU_ASSERT_EQUAL(port->fault.size, MEM_SIZE);
+	CU_ASSERT_EQUAL(port->fault.offset, 0x10000);	/* the first fault is kept */
+	/* What the control thread does: it sees the fault once, then closes. */
+	CU_ASSERT_TRUE(vhostu_fault_pending());
+	CU_ASSERT_FALSE(vhostu_fault_pending());
+	CU_ASSERT_TRUE(vhostu_fault_take(port));
+	CU_ASSERT_FALSE(vhostu_fault_take(port));
+	vhostu_port_reset_state(port);
+	CU_ASSERT_FALSE(vhostu_fault_watched(va));
+	close(frontend);
+	CU_ASSERT_EQUAL(count_fds(), fd_baseline);
+}
+
+static void
+test_truncated_log_is_survived_by_the_datapath(void)
+{
+	struct vhostu_reply r;
+	int fd = guest_memfd(8192), frontend = dup(fd);
+	uint8_t b;
+
+	CU_ASSERT_EQUAL(send_log_base(fd, 4096, 4096, 0, &r), 0);
+	CU_ASSERT_EQUAL(r.msg.body.u64, 0);
+	CU_ASSERT_TRUE(vhostu_fault_watched(port->log_addr));
+	port->features |= VHOSTU_BIT(VHOSTU_VHOST_F_LOG_ALL);
+	vhostu_log_write(port, 9 * VHOSTU_PAGE_SIZE, 1);
+	CU_ASSERT_EQUAL(pread(frontend, &b, 1, 4096 + 1), 1);
+	CU_ASSERT_EQUAL(b, 0x2);	/* page 9: byte 1, bit 1 */
+	CU_ASSERT_EQUAL(ftruncate(frontend, 4096), 0);	/* the log is beyond the end now */
+	vhostu_log_write(port, 9 * VHOSTU_PAGE_SIZE, 1);	/* as a burst marks a page */
+	CU_ASSERT_EQUAL(port->fault_state, VHOSTU_FAULT_RECORDED);
+	CU_ASSERT_EQUAL(port->fault.kind, VHOSTU_FAULT_LOG);
+	CU_ASSERT_EQUAL(port->fault.size, 4096);
+	CU_ASSERT_EQUAL(touch(port->log_addr + 1), 0x2);	/* zeros, then the retried write */
+	CU_ASSERT_TRUE(vhostu_fault_pending());
+	CU_ASSERT_TRUE(vhostu_fault_take(port));
+	vhostu_port_reset_state(port);
+	close(frontend);
+	CU_ASSERT_EQUAL(count_fds(), fd_baseline);
+}
+
+/* With our handler installed, a SIGBUS elsewhere still ends the process. */
+static void
+test_other_sigbus_still_kills_the_process(void)
+{
+	int status, fd;
+	uint8_t *va;
+	pid_t pid;
+
+	map_guest_memory();	/* an unsealed memfd: the handler is installed */
+	CU_ASSERT_TRUE(vhostu_fault_watched((void *)(uintptr_t)port->mem.regions[0].host_addr));
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		/* Not ours: the sanitizers' handler (a report) or the default action. */
+		fd = open("/dev/null", O_WRONLY);
+		dup2(fd, STDERR_FILENO);
+		fd = memfd_create("other", MFD_CLOEXEC);
+		if (fd < 0 || ftruncate(fd, 4096) != 0)
+			_exit(2);
+		va = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (va == MAP_FAILED || ftruncate(fd, 0) != 0)
+			_exit(2);
+		touch(va);
+		_exit(0);
+	}
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFSIGNALED(status));
+	if (WIFSIGNALED(status))
+		CU_ASSERT(WTERMSIG(status) == SIGBUS || WTERMSIG(status) == SIGABRT);
+	vhostu_port_reset_state(port);
+	CU_ASSERT_EQUAL(count_fds(), fd_baseline);
+}
+
 static CU_TestInfo tests[] = {
 	{ "GET_FEATURES offers the seed's set", test_get_features_offers_the_seed_set },
 	{ "SET_FEATURES refuses bits not offered", test_set_features_refuses_bits_not_offered },
@@ -578,6 +748,15 @@ static CU_TestInfo tests[] = {
 	{ "unknown requests get an error reply", test_unknown_requests_get_an_error_reply },
 	{ "SET_LOG_BASE is checked and replaced without leaks",
 		test_log_base_is_checked_and_replaced_without_leaks },
+	{ "a SET_LOG_BASE that fails closes the connection",
+		test_failed_log_base_closes_the_connection },
+	{ "a memfd sealed against shrinking is not watched",
+		test_memfd_sealed_against_shrinking_is_not_watched },
+	{ "a truncated region reads zeros and marks the port",
+		test_truncated_region_reads_zeros_and_marks_the_port },
+	{ "a truncated dirty log is survived by the datapath",
+		test_truncated_log_is_survived_by_the_datapath },
+	{ "another SIGBUS still kills the process", test_other_sigbus_still_kills_the_process },
 	{ "ADD_MEM_REG and REM_MEM_REG", test_add_and_remove_mem_regions },
 	{ "queue count and memory slots are announced",
 		test_queue_num_and_mem_slots_are_announced },

@@ -20,6 +20,15 @@
  * against the memory table and probed with an empty tx burst, which reads and
  * writes the ring where a burst would.
  *
+ * A message with request FZ_REQ_SHRINK is not handed to the driver: it is the
+ * frontend shrinking every memfd it handed over to the u64 of its body (0 when
+ * shorter), after which the harness touches the first and last byte of every
+ * region and of the log, as bursts would. That must not kill the process: a
+ * mapping now beyond its file turns into zeros and marks the port, and the
+ * harness then does what the control thread does (vhostu_fault_take, close).
+ * After every message, each region's file sealed against shrinking must be
+ * unwatched and every other one watched (vhostu_fault.c).
+ *
  * At the end of each input the port is reset, and the harness aborts unless
  * every fd it handed over is closed again (the fd count is back where it
  * started) and none of its memfds is still mapped.
@@ -31,6 +40,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vhostu_internal.h"
@@ -49,7 +59,8 @@ enum fz_fd_kind {
 	FZ_FD_PAGES = 2,	/* memfd of P pages */
 	FZ_FD_SHORT = 3,	/* memfd P + 1 bytes shorter than asked */
 	FZ_FD_DEVZERO = 4,	/* /dev/zero: a device, no size to check */
-	FZ_FD_SEALED = 5,	/* memfd of the asked size, sealed against writes */
+	FZ_FD_SEALED = 5,	/* memfd of the asked size, sealed against shrinking and growing;
+				 * odd P: against writes too (cannot be mapped) */
 	FZ_FD_PIPE = 6,		/* read end of a pipe */
 	FZ_FD_FILL = 7,		/* memfd of the asked size, every byte P */
 };
@@ -57,11 +68,15 @@ enum fz_fd_kind {
 #define FZ_MEMFD_MAX	(1u << 20)	/* no memfd is larger: keeps runs fast */
 #define FZ_MEMFD_NAME	"vhostu-fuzz"
 #define FZ_MAX_MADE	4096		/* fds made for one input, tracked by the leak check */
+#define FZ_MAX_KEPT	256		/* memfds the frontend keeps to shrink: the first ones */
+#define FZ_REQ_SHRINK	0x80000000u	/* not a request: the frontend shrinks its memfds */
 
 static struct vhostu_port port;
 static int fds_made[FZ_MAX_MADE];	/* every fd handed to the driver this input */
 static unsigned int nfds_made;
 static bool made_mappable;	/* a memfd or /dev/zero was handed over this input */
+static int memfds_kept[FZ_MAX_KEPT];	/* the frontend's own copies of its memfds */
+static unsigned int nmemfds_kept;
 static int maps_at_start;
 
 static void
@@ -148,7 +163,7 @@ fz_asked(const struct vhostu_msg *msg, int i)
 }
 
 static int
-fz_memfd(uint64_t size, bool seal, int fill)
+fz_memfd(uint64_t size, bool seal, bool seal_write, int fill)
 {
 	int fd = memfd_create(FZ_MEMFD_NAME, MFD_CLOEXEC | (seal ? MFD_ALLOW_SEALING : 0));
 	void *p;
@@ -165,8 +180,14 @@ fz_memfd(uint64_t size, bool seal, int fill)
 		memset(p, fill, size);
 		munmap(p, size);
 	}
-	if (seal && fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE | F_SEAL_GROW | F_SEAL_SHRINK) != 0)
+	if (seal && fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK |
+			(seal_write ? F_SEAL_WRITE : 0)) != 0)
 		goto fail;
+	/* The frontend keeps its own fd of the file, to shrink it later. */
+	if (nmemfds_kept < FZ_MAX_KEPT) {
+		memfds_kept[nmemfds_kept] = dup(fd);
+		nmemfds_kept += memfds_kept[nmemfds_kept] >= 0;
+	}
 	made_mappable = true;
 	return fd;
 fail:
@@ -182,27 +203,27 @@ fz_make_fd(enum fz_fd_kind kind, uint32_t param, uint64_t asked)
 	switch (kind) {
 	case FZ_FD_AUTO:
 		if (asked != 0)
-			return fz_memfd(asked, false, 0);
+			return fz_memfd(asked, false, false, 0);
 		/* fall through */
 	case FZ_FD_EVENTFD:
 		return eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	case FZ_FD_PAGES:
-		return fz_memfd((uint64_t)param * 4096, false, 0);
+		return fz_memfd((uint64_t)param * 4096, false, false, 0);
 	case FZ_FD_SHORT:
-		return fz_memfd(asked > param + 1 ? asked - param - 1 : 0, false, 0);
+		return fz_memfd(asked > param + 1 ? asked - param - 1 : 0, false, false, 0);
 	case FZ_FD_DEVZERO:
 		fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
 		made_mappable |= fd >= 0;
 		return fd;
 	case FZ_FD_SEALED:
-		return fz_memfd(asked, true, 0);
+		return fz_memfd(asked, true, (param & 1) != 0, 0);
 	case FZ_FD_PIPE:
 		if (pipe2(pfd, O_CLOEXEC) != 0)
 			return -1;
 		close(pfd[1]);
 		return pfd[0];
 	case FZ_FD_FILL:
-		return fz_memfd(asked, false, (int)param);
+		return fz_memfd(asked, false, false, (int)param);
 	}
 	return -1;
 }
@@ -258,6 +279,77 @@ fz_in_memory(const void *p, uint64_t len)
 	return false;
 }
 
+/* A file sealed against shrinking needs no watch; any other one does. */
+static void
+fz_check_watched(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < port.mem.nregions; i++) {
+		const struct vhostu_region *r = &port.mem.regions[i];
+		int seals = fcntl(r->fd, F_GET_SEALS);
+		bool sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
+
+		if (vhostu_fault_watched((void *)(uintptr_t)r->host_addr) == sealed)
+			fz_die(sealed ? "a region sealed against shrinking is watched" :
+				"a region whose file can shrink is not watched");
+	}
+}
+
+static uint8_t
+fz_touch(const void *va)
+{
+	return *(const volatile uint8_t *)va;
+}
+
+/* True when byte off of fd lies in a page wholly beyond the end of the file. */
+static bool
+fz_beyond_file(int fd, uint64_t off)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		fz_die("cannot stat a region's file");
+	return (off & ~(uint64_t)4095) >= RTE_ALIGN_CEIL((uint64_t)st.st_size, 4096);
+}
+
+/*
+ * The frontend shrinks its files, then bursts touch the memory: a SIGBUS
+ * beyond a file's end must turn into zeros and mark the port.
+ */
+static void
+fz_shrink(const struct vhostu_rx_msg *rx)
+{
+	uint64_t size = rx->msg.hdr.size >= 8 ? rx->msg.body.u64 : 0;
+	bool expect = false;
+	unsigned int i;
+
+	size = RTE_MIN(size, (uint64_t)FZ_MEMFD_MAX);
+	for (i = 0; i < nmemfds_kept; i++)
+		if (ftruncate(memfds_kept[i], (off_t)size) != 0 && errno != EPERM)
+			fz_die("ftruncate of a memfd failed");	/* EPERM: sealed */
+	for (i = 0; i < port.mem.nregions; i++) {
+		const struct vhostu_region *r = &port.mem.regions[i];
+
+		expect |= fz_beyond_file(r->fd, r->mmap_offset) ||
+			fz_beyond_file(r->fd, r->mmap_offset + r->size - 1);
+		fz_touch(vhostu_gpa_to_va(&port.mem, r->guest_phys_addr, 1));
+		fz_touch(vhostu_gpa_to_va(&port.mem, r->guest_phys_addr + r->size - 1, 1));
+	}
+	if (port.log_addr != NULL) {
+		fz_touch(port.log_addr);
+		fz_touch(port.log_addr + port.log_size - 1);
+	}
+	if (expect && port.fault_state != VHOSTU_FAULT_RECORDED)
+		fz_die("a region beyond its file was touched and the port is not marked");
+	if (port.fault_state != VHOSTU_FAULT_RECORDED)
+		return;
+	/* What the control thread does on its wake-up. */
+	if (!vhostu_fault_pending() || !vhostu_fault_take(&port) || vhostu_fault_take(&port))
+		fz_die("a recorded fault is not taken exactly once");
+	fz_disconnect();
+}
+
 /* Every ready ring lies in mapped memory; an empty burst may touch it. */
 static void
 fz_probe_rings(void)
@@ -279,6 +371,7 @@ fz_probe_rings(void)
 		vhostu_tx_burst(vr, NULL, 0);
 	}
 	(void)vhostu_port_ready(&port);	/* what the link state follows */
+	fz_check_watched();
 }
 
 /* What a refused request must leave as it was. */
@@ -432,6 +525,11 @@ fz_stream(const uint8_t *data, size_t len)
 		memcpy(&rx->msg.body, data + off, size);
 		off += size;
 		rx->have += size;
+		if (rx->msg.hdr.request == FZ_REQ_SHRINK) {
+			fz_shrink(rx);
+			fz_probe_rings();
+			continue;
+		}
 		kind = (enum fz_fd_kind)((flags >> FZ_FLAG_KIND_SHIFT) & 7);
 		/* More fds than one message carries: MSG_CTRUNC closes the connection. */
 		if (nfds > VHOSTU_MAX_FDS ||
@@ -449,6 +547,10 @@ static void
 fz_check_released(void)
 {
 	unsigned int i;
+
+	for (i = 0; i < nmemfds_kept; i++)
+		close(memfds_kept[i]);
+	nmemfds_kept = 0;
 
 	/* Nothing else opens fds during an input: each number made must be free again. */
 	for (i = 0; i < nfds_made; i++)

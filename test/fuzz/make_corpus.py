@@ -34,6 +34,8 @@ REQ = {name: i for i, name in enumerate([
 NEED_REPLY = 1 << 3
 FD_AUTO, FD_EVENTFD, FD_PAGES, FD_SHORT, FD_DEVZERO, FD_SEALED, FD_PIPE, FD_FILL = range(8)
 NOFD = 1 << 8
+SEAL_WRITE = 1          # FD_SEALED's parameter: sealed against writes too (cannot be mapped)
+SHRINK = 0x80000000     # not a request: the harness shrinks every memfd to the body's u64
 
 F_MRG, F_LOG_ALL, F_ANY, F_IND, F_PF, F_V1 = 1 << 15, 1 << 26, 1 << 27, 1 << 28, 1 << 30, 1 << 32
 PF_MQ, PF_LOG_SHMFD, PF_RARP, PF_REPLY_ACK, PF_MTU = 1, 2, 4, 8, 16
@@ -183,7 +185,7 @@ def hostile():
         mem_table([(0, 0x10000, uva, 0), (0x8000, 0x10000, uva + 0x20000, 0)]),
         "hostile-short-file": mem_table([(0, 0x10000, uva, 0)], kind=FD_SHORT) +
         mem_table([(0, 0x10000, uva, 0)], kind=FD_DEVZERO) +
-        mem_table([(0, 0x10000, uva, 0)], kind=FD_SEALED) +
+        mem_table([(0, 0x10000, uva, 0)], kind=FD_SEALED, param=SEAL_WRITE) +
         mem_table([(0, 0x10000, uva, 0)], kind=FD_PIPE),
         "hostile-sizes": msg("SET_FEATURES", b"\0" * 4) + msg("SET_VRING_ADDR", b"\0" * 300) +
         struct.pack("<III", REQ["SET_MEM_TABLE"], 1, 0x10000),
@@ -199,12 +201,25 @@ def hostile():
             msg("ADD_MEM_REG", struct.pack("<Q", 0) + region(k << 16, 0x1000, uva + (k << 16), 0),
                 nfds=1) for k in range(33)),
         "hostile-log-fds": msg("SET_LOG_BASE", struct.pack("<QQ", 0x1000, 0), nfds=1,
-                               kind=FD_SEALED) +
+                               kind=FD_SEALED, param=SEAL_WRITE) +
         msg("SET_LOG_BASE", struct.pack("<QQ", 0x1000, 0), nfds=1, kind=FD_DEVZERO) +
         msg("SET_LOG_BASE", struct.pack("<QQ", 0x1000, 0), nfds=1, kind=FD_SHORT) +
         msg("SET_LOG_BASE", struct.pack("<QQ", 0x1000, 0)),
         "hostile-mid-message": msg("SET_OWNER") + struct.pack("<III", REQ["SET_FEATURES"], 1, 8) +
         b"\0\0\0",
+    }
+
+
+def shrinking():
+    """The frontend shrinks its files under running rings and a dirty log."""
+    regions = QEMU_REGIONS
+    return {
+        "shrink-unsealed": qemu_migration().rsplit(msg("RESET_OWNER"), 1)[0] + u64(SHRINK, 0),
+        "shrink-half": qemu_mem_table() + u64(SHRINK, 0x40000) + qemu_mem_table(),
+        "shrink-sealed": qemu_start(QEMU_PF & ~PF_MEM_SLOTS,
+                                    mem_table(regions, kind=FD_SEALED, flags=NEED_REPLY)) +
+        msg("SET_LOG_BASE", struct.pack("<QQ", 0x1000, 0), nfds=1, kind=FD_SEALED) +
+        u64(SHRINK, 0),
     }
 
 
@@ -217,6 +232,7 @@ def msg_corpus():
         "qemu-reconnect": qemu_reconnect(),
     }
     c.update(hostile())
+    c.update(shrinking())
     return c
 
 # ------------------------------------------------------------------- rings

@@ -665,20 +665,23 @@ def _(c):
         c.refused(req, P0 + r"%s: no-fd flag 0 but 0 fds attached" % name, how="ack")
 
 
-@case("hostile: SET_LOG_BASE size/offset overflow, size 0, beyond the memfd")
+# A frontend that went on without its log would migrate a guest whose dirty
+# pages nobody recorded: the connection must go.
+@case("hostile: SET_LOG_BASE size/offset overflow, size 0, beyond the memfd, not a file")
 def _(c):
-    c.ok(SET_OWNER)
-    for size, off, pat in ((0x2000, 0xfffffffffffff000, "Invalid argument"),
-                           (0xffffffffffffffff, 0x1000, "Invalid argument"),
-                           (0, 0, "Invalid argument"),
-                           (0x2000, 0, "Numerical result out of range"),
-                           (0x1000, 0x1000, "Numerical result out of range")):
+    for size, off, pat, fd in ((0x2000, 0xfffffffffffff000, "Invalid argument", None),
+                               (0xffffffffffffffff, 0x1000, "Invalid argument", None),
+                               (0, 0, "Invalid argument", None),
+                               (0x2000, 0, "Numerical result out of range", None),
+                               (0x1000, 0x1000, "Numerical result out of range", None),
+                               (0x1000, 0, "Bad file descriptor", c.eventfd())):
         c.mark = c.b.size()
-        c.fe.send(SET_LOG_BASE, log_base(size, off), [c.memfd("log", 4096)], need_reply=True)
-        if c.refused(SET_LOG_BASE, P0 + r"SET_LOG_BASE size 0x%x offset 0x%x: %s" %
-                     (size, off, pat)) == "closed":
-            c.connect()
-            c.ok(SET_OWNER)
+        c.ok(SET_OWNER)
+        c.fe.send(SET_LOG_BASE, log_base(size, off), [fd or c.memfd("log", 4096)],
+                  need_reply=True)
+        c.refused(SET_LOG_BASE, P0 + r"SET_LOG_BASE size 0x%x offset 0x%x: %s: closing the "
+                  r"connection" % (size, off, pat), how="closed")
+        c.connect()
 
 
 def _mem_refused(c, body, fds, pattern, how="either"):
@@ -911,6 +914,43 @@ def _(c):
         dev.send(b"\x02" * 60)
     c.fe.close()
     c.expect_log(P0 + "link down")
+
+
+# The frontend shrinks a file the backend maps (an unsealed memfd): the next
+# access there would be a SIGBUS that kills the switch. The backend must turn
+# the mapping into zeros, close that connection only, and go on.
+@case("hostile: the frontend truncates its guest memory under a running device")
+def _(c):
+    m = c.mem("trunc")
+    dev = c.handshake(mem=m)
+    c.expect_log(P0 + "link up")
+    dev.echo()
+    log("    ftruncate(guest memory, 0) with the rings polled")
+    os.ftruncate(m.fd, 0)    # from now on the script must not touch m.mm either
+    dev.rings[1].notify()
+    c.closed(P0 + r"the frontend shrank the file of memory region gpa 0x%x size 0x%x under "
+             r"our mapping: SIGBUS at offset 0x[0-9a-f]+; the region now reads as zeros, "
+             r"closing the connection" % (m.gpa0, m.size))
+    c.expect_log(P0 + r"connection on .* closed: Bad address")
+
+
+@case("hostile: the frontend truncates its dirty log while the datapath logs")
+def _(c):
+    dev = c.handshake(want=V.DEFAULT_WANT | bit(F_LOG_ALL))
+    c.expect_log(P0 + "link up")
+    logfd = c.memfd("trunclog", 4096)
+    c.fe.send(SET_LOG_BASE, log_base(4096, 0), [logfd], need_reply=True)
+    if c.fe.reply_u64(SET_LOG_BASE) != 0:
+        raise Failure("SET_LOG_BASE refused")
+    rxr = dev.rings[0]
+    c.ok(SET_VRING_ADDR, rxr.addr_msg(VRING_F_LOG, dev.mem.gpa(rxr.used)))
+    dev.echo()
+    log("    ftruncate(log, 0), then a frame the backend writes (and logs) to the guest")
+    os.ftruncate(logfd, 0)
+    dev.send(b"\x02" * 60)
+    c.closed(P0 + r"the frontend shrank the file of the dirty log \(size 0x1000\) under our "
+             r"mapping: SIGBUS at offset 0x[0-9a-f]+; the log now reads as zeros, closing "
+             r"the connection")
 
 
 @case("hostile: garbage bytes")

@@ -129,6 +129,25 @@ struct vhostu_rx_msg {
 	int nfds;
 };
 
+/* What the SIGBUS handler recorded of a port's first fault (vhostu_fault.c). */
+enum vhostu_fault_kind {
+	VHOSTU_FAULT_REGION,	/* a guest memory region */
+	VHOSTU_FAULT_LOG,	/* the dirty log */
+};
+
+enum vhostu_fault_state {
+	VHOSTU_FAULT_NONE,
+	VHOSTU_FAULT_RECORDING,	/* the handler is writing fault */
+	VHOSTU_FAULT_RECORDED,	/* the control thread closes the connection */
+};
+
+struct vhostu_fault_info {
+	uint32_t kind;		/* enum vhostu_fault_kind */
+	uint64_t gpa;		/* region: its guest-physical address */
+	uint64_t size;		/* of the region or the log */
+	uint64_t offset;	/* of the faulting address in the mapping */
+};
+
 struct vhostu_port {
 	pthread_mutex_t lock;	/* control thread vs shell snapshots */
 
@@ -176,6 +195,10 @@ struct vhostu_port {
 	uint8_t rarp_mac[RTE_ETHER_ADDR_LEN];
 	bool rarp_pending;	/* SEND_RARP: the next rx burst on queue 0 announces rarp_mac */
 	struct vhostu_vring vrings[VHOSTU_MAX_VRINGS];
+
+	/* Memory the frontend took away (vhostu_fault.c): written by the SIGBUS handler. */
+	uint32_t fault_state;	/* enum vhostu_fault_state, atomic */
+	struct vhostu_fault_info fault;	/* valid once fault_state is RECORDED */
 };
 
 static inline bool
@@ -245,13 +268,26 @@ vhostu_log_write(struct vhostu_port *p, uint64_t gpa, uint64_t len)
 }
 
 /* vhostu_mem.c */
-int vhostu_mem_add_region(struct vhostu_mem *m, const struct vhostu_mem_region *wire, int fd);
+int vhostu_mem_add_region(struct vhostu_port *p, struct vhostu_mem *m,
+		const struct vhostu_mem_region *wire, int fd);
 void vhostu_mem_remove_region(struct vhostu_mem *m, uint32_t i);
 void vhostu_mem_clear(struct vhostu_mem *m);
 bool vhostu_mem_same(const struct vhostu_mem *m, const struct vhostu_mem_region *wire,
 		uint32_t n);
 int vhostu_log_map(struct vhostu_port *p, int fd, uint64_t size, uint64_t offset);
 void vhostu_log_unmap(struct vhostu_port *p);
+
+/*
+ * vhostu_fault.c: mappings of files the frontend could shrink are watched by a
+ * SIGBUS handler; a fault in one turns it into zeros and closes the connection.
+ */
+int vhostu_fault_watch(struct vhostu_port *p, void *base, size_t len, int fd,
+		enum vhostu_fault_kind kind, uint64_t gpa, uint64_t size);
+void vhostu_fault_unwatch(void *base);
+bool vhostu_fault_watched(const void *addr);
+void vhostu_fault_set_wakefd(int fd);
+bool vhostu_fault_pending(void);
+bool vhostu_fault_take(struct vhostu_port *p);
 
 /* vhostu_vring.c */
 void vhostu_vring_init(struct vhostu_vring *vr, struct vhostu_port *p, uint16_t index);

@@ -2,7 +2,9 @@
 /*
  * Frontend memory: the regions of SET_MEM_TABLE / ADD_MEM_REG mapped into our
  * address space, and the dirty-page log of SET_LOG_BASE. The callers (message
- * handlers) hold every vring lock while the table changes.
+ * handlers) hold every vring lock while the table changes. A mapping of a file
+ * the frontend could still shrink is watched for SIGBUS (vhostu_fault.c) from
+ * its mmap to its munmap.
  */
 #include <errno.h>
 #include <string.h>
@@ -76,7 +78,8 @@ vhostu_region_check(const struct vhostu_mem *m, const struct vhostu_mem_region *
  * owns it (and closes it).
  */
 int
-vhostu_mem_add_region(struct vhostu_mem *m, const struct vhostu_mem_region *w, int fd)
+vhostu_mem_add_region(struct vhostu_port *p, struct vhostu_mem *m,
+		const struct vhostu_mem_region *w, int fd)
 {
 	uint64_t pgsz = vhostu_page_size();
 	uint64_t map_off, delta, len;
@@ -98,6 +101,12 @@ vhostu_mem_add_region(struct vhostu_mem *m, const struct vhostu_mem_region *w, i
 		(off_t)map_off);
 	if (base == MAP_FAILED)
 		return -errno;
+	ret = vhostu_fault_watch(p, base, len, fd, VHOSTU_FAULT_REGION, w->guest_phys_addr,
+		w->memory_size);
+	if (ret < 0) {
+		munmap(base, len);
+		return ret;
+	}
 	r = &m->regions[m->nregions];
 	r->guest_phys_addr = w->guest_phys_addr;
 	r->size = w->memory_size;
@@ -114,8 +123,10 @@ vhostu_mem_add_region(struct vhostu_mem *m, const struct vhostu_mem_region *w, i
 static void
 vhostu_region_unmap(struct vhostu_region *r)
 {
-	if (r->map_base != NULL)
+	if (r->map_base != NULL) {
+		vhostu_fault_unwatch(r->map_base);
 		munmap(r->map_base, r->map_len);
+	}
 	if (r->fd >= 0)
 		close(r->fd);
 	memset(r, 0, sizeof(*r));
@@ -180,6 +191,11 @@ vhostu_log_map(struct vhostu_port *p, int fd, uint64_t size, uint64_t offset)
 	base = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map_off);
 	if (base == MAP_FAILED)
 		return -errno;
+	ret = vhostu_fault_watch(p, base, len, fd, VHOSTU_FAULT_LOG, 0, size);
+	if (ret < 0) {
+		munmap(base, len);
+		return ret;
+	}
 	vhostu_log_unmap(p);
 	p->log_base = base;
 	p->log_map_len = len;
@@ -192,8 +208,10 @@ vhostu_log_map(struct vhostu_port *p, int fd, uint64_t size, uint64_t offset)
 void
 vhostu_log_unmap(struct vhostu_port *p)
 {
-	if (p->log_base != NULL)
+	if (p->log_base != NULL) {
+		vhostu_fault_unwatch(p->log_base);
 		munmap(p->log_base, p->log_map_len);
+	}
 	p->log_base = NULL;
 	p->log_addr = NULL;
 	p->log_map_len = 0;

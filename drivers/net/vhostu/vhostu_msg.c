@@ -203,7 +203,7 @@ vhostu_h_set_mem_table(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vh
 	if (vhostu_mem_same(&p->mem, t->regions, n))
 		return 0;	/* the fds are closed by the caller */
 	for (i = 0; i < n; i++) {
-		ret = vhostu_mem_add_region(&fresh, &t->regions[i], m->fds[i]);
+		ret = vhostu_mem_add_region(p, &fresh, &t->regions[i], m->fds[i]);
 		if (ret < 0) {
 			VHOSTU_LOG(ERR, "%s: SET_MEM_TABLE: region %u (gpa 0x%" PRIx64 " size 0x%" PRIx64
 				" offset 0x%" PRIx64 "): %s", p->name, i, t->regions[i].guest_phys_addr,
@@ -239,7 +239,7 @@ vhostu_h_add_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhos
 		if (vhostu_region_matches(&p->mem.regions[i], w) &&
 				p->mem.regions[i].mmap_offset == w->mmap_offset)
 			return 0;	/* the fd is closed by the caller */
-	ret = vhostu_mem_add_region(&p->mem, w, m->fds[0]);
+	ret = vhostu_mem_add_region(p, &p->mem, w, m->fds[0]);
 	if (ret < 0) {
 		VHOSTU_LOG(ERR, "%s: ADD_MEM_REG (gpa 0x%" PRIx64 " size 0x%" PRIx64 "): %s",
 			p->name, w->guest_phys_addr, w->memory_size, strerror(-ret));
@@ -274,14 +274,19 @@ vhostu_h_set_log_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vho
 	const struct vhostu_log *l = &m->msg.body.log;
 	int ret;
 
-	/* The frontend waits for this reply (LOG_SHMFD), whether or not it succeeds. */
+	/*
+	 * A frontend that goes on after a refused log would migrate without
+	 * one and corrupt the destination guest: as rte_vhost does, a log we
+	 * cannot map closes the connection (which is the frontend's answer).
+	 */
 	ret = vhostu_log_map(p, m->fds[0], l->mmap_size, l->mmap_offset);
 	if (ret < 0) {
-		VHOSTU_LOG(ERR, "%s: SET_LOG_BASE size 0x%" PRIx64 " offset 0x%" PRIx64 ": %s",
-			p->name, l->mmap_size, l->mmap_offset, strerror(-ret));
-		vhostu_reply_u64(r, 1);
-		return VHOSTU_MSG_REPLY;
+		VHOSTU_LOG(ERR, "%s: SET_LOG_BASE size 0x%" PRIx64 " offset 0x%" PRIx64
+			": %s: closing the connection", p->name, l->mmap_size, l->mmap_offset,
+			strerror(-ret));
+		return VHOSTU_MSG_CLOSE;
 	}
+	/* The frontend waits for this reply (LOG_SHMFD). */
 	m->fds[0] = -1;	/* vhostu_log_map closed it */
 	vhostu_reply_u64(r, 0);
 	return VHOSTU_MSG_REPLY;

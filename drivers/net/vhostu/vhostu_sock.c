@@ -340,6 +340,33 @@ vhostu_ctl_timers(void)
 	}
 }
 
+/* A frontend shrank memory we map (vhostu_fault.c): that port's connection goes. */
+static void
+vhostu_ctl_faults(void)
+{
+	uint64_t v;
+	uint32_t i;
+
+	if (read(vhostu_ctl.wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		VHOSTU_LOG(DEBUG, "read the wake eventfd: %s", strerror(errno));
+	if (!vhostu_fault_pending())
+		return;
+	for (i = 0; i < VHOSTU_CTL_MAX_PORTS; i++) {
+		struct vhostu_port *p = vhostu_ctl.slots[i];
+		bool faulted;
+
+		if (p == NULL)
+			continue;
+		pthread_mutex_lock(&p->lock);
+		faulted = vhostu_fault_take(p);
+		if (faulted && p->conn_fd >= 0)
+			vhostu_conn_close(p, EFAULT);
+		pthread_mutex_unlock(&p->lock);
+		if (faulted)
+			vhostu_link_update_notify(p);
+	}
+}
+
 static uint32_t
 vhostu_ctl_loop(void *arg)
 {
@@ -357,6 +384,7 @@ vhostu_ctl_loop(void *arg)
 		for (i = 0; i < n; i++)
 			if ((evs[i].data.u64 >> 24 & 0xff) != VHOSTU_FD_WAKE)
 				vhostu_ctl_event(evs[i].data.u64, evs[i].events);
+		vhostu_ctl_faults();
 		vhostu_ctl_timers();
 		pthread_mutex_unlock(&vhostu_ctl.lock);
 	}
@@ -387,6 +415,7 @@ vhostu_ctl_start(void)
 	ret = vhostu_epoll_add(vhostu_ctl.wakefd, (uint64_t)VHOSTU_FD_WAKE << 24);
 	if (ret < 0)
 		goto fail;
+	vhostu_fault_set_wakefd(vhostu_ctl.wakefd);
 	vhostu_ctl.stop = false;
 	ret = -rte_ctrl_thread_create(&vhostu_ctl.thread, "vhostu-ctl", NULL,
 		vhostu_ctl_thread_main, NULL);
@@ -396,6 +425,7 @@ vhostu_ctl_start(void)
 	return 0;
 fail:
 	VHOSTU_LOG(ERR, "cannot start the control thread: %s", strerror(-ret));
+	vhostu_fault_set_wakefd(-1);
 	if (vhostu_ctl.wakefd >= 0)
 		close(vhostu_ctl.wakefd);
 	if (vhostu_ctl.epfd >= 0)
@@ -426,6 +456,7 @@ vhostu_ctl_stop(void)
 	pthread_join(t, NULL);
 	pthread_mutex_lock(&vhostu_ctl.lock);
 	if (!vhostu_ctl.running) {
+		vhostu_fault_set_wakefd(-1);
 		close(vhostu_ctl.wakefd);
 		close(vhostu_ctl.epfd);
 		vhostu_ctl.wakefd = -1;
