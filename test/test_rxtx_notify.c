@@ -150,6 +150,34 @@ test_notify_default_coalescing_signals_the_first_frame_after_idle(void)
 	vhostu_notify_guest(txq(0));	/* no fd: nothing to do, no crash */
 }
 
+/*
+ * A frontend can raise the call eventfd's counter to its maximum: the write
+ * must fail at once (the fd is non-blocking, SET_VRING_CALL sees to it), be
+ * counted, and the frame still be delivered.
+ */
+static void
+test_notify_call_fd_at_its_maximum_fails_and_is_counted(void)
+{
+	const uint64_t max = UINT64_MAX - 1;
+	int fd;
+
+	port_setup(F_DEFAULT, 256, 0);
+	fd = use_eventfd(txq(0));
+	vhostu_coalesce_frames = 0;
+	CU_ASSERT_FATAL(write(fd, &max, sizeof(max)) == sizeof(max));
+	guest_post_rx(0, 8, 2048);
+	CU_ASSERT_EQUAL(tx_one(0, 64, 1, 4096), 1);
+	CU_ASSERT_EQUAL(txq(0)->stats.notify_fail, 1);
+	CU_ASSERT_EQUAL(txq(0)->stats.notifications, 0);
+	CU_ASSERT(guest_recv_ok(0, 64, 1));
+	/* Once the guest reads its counter, calls work again. */
+	CU_ASSERT_EQUAL(calls(fd), max);
+	CU_ASSERT_EQUAL(tx_one(0, 64, 2, 4096), 1);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	CU_ASSERT_EQUAL(txq(0)->stats.notify_fail, 1);
+	CU_ASSERT_EQUAL(txq(0)->stats.notifications, 1);
+}
+
 /* ------------------------------------------------------------ dirty log */
 
 static bool
@@ -239,6 +267,7 @@ CU_TestInfo notify_tests[] = {
 	T(test_notify_suppressed_when_guest_sets_no_interrupt),
 	T(test_notify_rx_returns_guest_tx_buffers_with_a_call),
 	T(test_notify_default_coalescing_signals_the_first_frame_after_idle),
+	T(test_notify_call_fd_at_its_maximum_fails_and_is_counted),
 	T(test_dirty_log_marks_data_header_and_used_ring_pages_on_tx),
 	T(test_dirty_log_marks_used_ring_but_not_guest_tx_buffers_on_rx),
 	T(test_dirty_log_untouched_without_log_all),

@@ -78,6 +78,7 @@ struct vhostu_vring_stats {
 				 * guest's buffer (without MRG_RXBUF) */
 	uint64_t mbuf_fail;	/* rx: mbuf allocation failed */
 	uint64_t notifications;	/* call eventfd writes */
+	uint64_t notify_fail;	/* call eventfd writes that failed (counter full: EAGAIN) */
 	uint64_t size_bins[8];	/* 64, 65-127, 128-255, 256-511, 512-1023, 1024-1518, >1518, <64 */
 	uint64_t stopped;	/* the datapath stopped the ring (avail index out of range) */
 };

@@ -44,6 +44,7 @@ static const struct vhostu_xstat_def vhostu_xstat_defs[] = {
 	VHOSTU_XS("no_desc_drops", "no_desc_drops", no_desc, VHOSTU_XS_TX),
 	VHOSTU_XS("mbuf_alloc_failed", "mbuf_alloc_failed", mbuf_fail, VHOSTU_XS_RX),
 	VHOSTU_XS("guest_notifications", "guest_notifications", notifications, VHOSTU_XS_BOTH),
+	VHOSTU_XS("guest_notify_failed", "guest_notify_failed", notify_fail, VHOSTU_XS_BOTH),
 	VHOSTU_XS("ring_stopped", "ring_stopped", stopped, VHOSTU_XS_BOTH),
 	VHOSTU_XS("undersize_packets", "undersize_packets", size_bins[7], VHOSTU_XS_BOTH),
 	VHOSTU_XS("size_64_packets", "size_64_packets", size_bins[0], VHOSTU_XS_BOTH),
