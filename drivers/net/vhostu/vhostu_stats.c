@@ -7,7 +7,8 @@
  * Readers take no lock: each counter is a naturally aligned 64-bit word that
  * only the burst holding the vring writes. Reset zeroes the counters under the
  * vring's lock, so no burst is halfway through an update; a burst that meets
- * the lock taken returns 0 and polls again. Reset must therefore not be called
+ * the lock taken returns 0 and polls again; it takes the notification lock
+ * too, under which flushers count calls. Reset must therefore not be called
  * with a vring lock held.
  */
 #include <stddef.h>
@@ -134,7 +135,9 @@ vhostu_stats_reset(struct rte_eth_dev *dev)
 		struct vhostu_vring *vr = &p->vrings[i];
 
 		rte_spinlock_lock(&vr->lock);
+		rte_spinlock_lock(&vr->notify_lock);	/* flushers count notifications */
 		memset(&vr->stats, 0, sizeof(vr->stats));
+		rte_spinlock_unlock(&vr->notify_lock);
 		rte_spinlock_unlock(&vr->lock);
 	}
 	return 0;
