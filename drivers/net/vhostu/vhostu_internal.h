@@ -89,6 +89,8 @@ struct vhostu_vring_stats {
 	uint64_t notify_fail;	/* call eventfd writes that failed (counter full: EAGAIN) */
 	uint64_t size_bins[8];	/* 64, 65-127, 128-255, 256-511, 512-1023, 1024-1518, >1518, <64 */
 	uint64_t stopped;	/* the datapath stopped the ring (avail index out of range) */
+	uint64_t runt;		/* rx: frame shorter than an Ethernet header, dropped */
+	uint64_t desc_reads;	/* descriptors read (direct and indirect): bounded per burst */
 };
 
 struct vhostu_port;

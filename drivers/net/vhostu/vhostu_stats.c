@@ -47,6 +47,8 @@ static const struct vhostu_xstat_def vhostu_xstat_defs[] = {
 	VHOSTU_XS("guest_notifications", "guest_notifications", notifications, VHOSTU_XS_BOTH),
 	VHOSTU_XS("guest_notify_failed", "guest_notify_failed", notify_fail, VHOSTU_XS_BOTH),
 	VHOSTU_XS("ring_stopped", "ring_stopped", stopped, VHOSTU_XS_BOTH),
+	VHOSTU_XS("runt_errors", "runt_errors", runt, VHOSTU_XS_RX),
+	VHOSTU_XS("descriptors_read", "descriptors_read", desc_reads, VHOSTU_XS_BOTH),
 	VHOSTU_XS("undersize_packets", "undersize_packets", size_bins[7], VHOSTU_XS_BOTH),
 	VHOSTU_XS("size_64_packets", "size_64_packets", size_bins[0], VHOSTU_XS_BOTH),
 	VHOSTU_XS("size_65_to_127_packets", "size_65_to_127_packets", size_bins[1],
@@ -106,11 +108,11 @@ vhostu_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 		if (q < nrx && q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			stats->q_ipackets[q] = s->packets;
 			stats->q_ibytes[q] = s->bytes;
-			stats->q_errors[q] = s->errors + s->oversize;
+			stats->q_errors[q] = s->errors + s->oversize + s->runt;
 		}
 		stats->ipackets += s->packets;
 		stats->ibytes += s->bytes;
-		stats->ierrors += s->errors + s->oversize;
+		stats->ierrors += s->errors + s->oversize + s->runt;
 		stats->rx_nombuf += s->mbuf_fail;
 
 		s = vhostu_queue_stats(p, VHOSTU_XS_TX, q);
