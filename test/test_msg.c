@@ -5,11 +5,13 @@
  * port as it was, and every fd received is kept or closed.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,11 +27,11 @@
 static struct vhostu_port *port;
 static int fd_baseline;
 
-/* Any fd will do as a kick or call fd here: nothing reads or writes it. */
+/* Kick, call, err and log fds must be eventfds (anything else is refused). */
 static int
 eventfd_dup(void)
 {
-	return memfd_create("kick", MFD_CLOEXEC);
+	return eventfd(0, EFD_CLOEXEC);
 }
 
 static bool
@@ -726,6 +728,81 @@ test_other_sigbus_still_kills_the_process(void)
 	CU_ASSERT_EQUAL(count_fds(), fd_baseline);
 }
 
+/* One fd of each kind the handlers must refuse: a pipe, a regular file, a socket. */
+static int
+not_an_eventfd(unsigned int kind, int *other)
+{
+	int fds[2];
+
+	*other = -1;
+	if (kind == 0) {
+		CU_ASSERT_FATAL(pipe2(fds, O_CLOEXEC) == 0);
+	} else if (kind == 1) {
+		fds[0] = memfd_create("not-an-eventfd", MFD_CLOEXEC);
+		CU_ASSERT_FATAL(fds[0] >= 0);
+		return fds[0];
+	} else {
+		CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) == 0);
+	}
+	*other = fds[1];
+	return fds[0];
+}
+
+static int
+send_fd_msg(uint32_t req, uint64_t v, int fd, struct vhostu_reply *r)
+{
+	struct vhostu_rx_msg m;
+
+	msg_init(&m, req, VHOSTU_FLAG_NEED_REPLY, req == VHOSTU_REQ_SET_LOG_FD ? 0 : 8);
+	m.msg.body.u64 = v;
+	msg_add_fd(&m, fd);
+	return vhostu_msg_handle(port, &m, r);
+}
+
+static void
+test_kick_call_err_and_log_fds_must_be_eventfds(void)
+{
+	static const uint32_t reqs[] = { VHOSTU_REQ_SET_VRING_KICK, VHOSTU_REQ_SET_VRING_CALL,
+		VHOSTU_REQ_SET_VRING_ERR, VHOSTU_REQ_SET_LOG_FD };
+	struct vhostu_vring *vr = &port->vrings[1];
+	struct vhostu_reply r;
+	unsigned int i, kind;
+	int call, fd, other;
+
+	call = eventfd_dup();
+	CU_ASSERT_EQUAL(send_fd_msg(VHOSTU_REQ_SET_VRING_CALL, 1, call, &r), 0);
+	CU_ASSERT_TRUE(r.send);
+	CU_ASSERT_EQUAL(r.msg.body.u64, 0);
+	CU_ASSERT_EQUAL(vr->callfd, call);
+	/* The datapath's write must never block on it. */
+	CU_ASSERT((fcntl(call, F_GETFL) & O_NONBLOCK) != 0);
+	for (kind = 0; kind < 3; kind++) {
+		for (i = 0; i < RTE_DIM(reqs); i++) {
+			fd = not_an_eventfd(kind, &other);
+			CU_ASSERT_EQUAL(send_fd_msg(reqs[i], 1, fd, &r), 0);
+			CU_ASSERT_TRUE(r.send);
+			CU_ASSERT_EQUAL(r.msg.body.u64, 1);
+			CU_ASSERT_FALSE(fd_is_open(fd));
+			if (other >= 0)
+				close(other);
+			/* The ring keeps what it had. */
+			CU_ASSERT_EQUAL(vr->callfd, call);
+			CU_ASSERT_EQUAL(vr->kickfd, -1);
+			CU_ASSERT_EQUAL(vr->errfd, -1);
+			CU_ASSERT_FALSE(vr->started);
+		}
+	}
+	CU_ASSERT_EQUAL(port->nvrings, 2);	/* from the accepted call fd only */
+	for (i = 0; i < RTE_DIM(reqs); i++) {
+		CU_ASSERT_EQUAL(send_fd_msg(reqs[i], 1, eventfd_dup(), &r), 0);
+		CU_ASSERT_EQUAL(r.msg.body.u64, 0);
+	}
+	CU_ASSERT(vr->kickfd >= 0 && vr->errfd >= 0 && vr->callfd >= 0);
+	CU_ASSERT_TRUE(vr->started);
+	vhostu_port_reset_state(port);
+	CU_ASSERT_EQUAL(count_fds(), fd_baseline);
+}
+
 static CU_TestInfo tests[] = {
 	{ "GET_FEATURES offers the seed's set", test_get_features_offers_the_seed_set },
 	{ "SET_FEATURES refuses bits not offered", test_set_features_refuses_bits_not_offered },
@@ -760,6 +837,8 @@ static CU_TestInfo tests[] = {
 	{ "ADD_MEM_REG and REM_MEM_REG", test_add_and_remove_mem_regions },
 	{ "queue count and memory slots are announced",
 		test_queue_num_and_mem_slots_are_announced },
+	{ "kick, call, err and log fds must be eventfds; the call fd is made non-blocking",
+		test_kick_call_err_and_log_fds_must_be_eventfds },
 	CU_TEST_INFO_NULL,
 };
 

@@ -431,6 +431,133 @@ test_tx_hostile_avail_index_jump_stops_only_that_ring(void)
 
 /* ---------------------------------------------- fuzz: random and changing rings */
 
+/* ------------------------------------------- bounded work, short frames */
+
+#define BIG_RING 32768	/* the largest ring the spec allows */
+
+/* Descriptors 0..n-1 in one chain of zero-length buffers; flags or'ed with fl. */
+static void
+zero_length_chain(struct fg_ring *r, uint16_t n, uint16_t fl)
+{
+	uint64_t buf = fg_alloc(64, 8);
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		fg_desc(r, i, buf, 0, fl | (i + 1 < n ? VRING_DESC_F_NEXT : 0), i + 1);
+}
+
+/*
+ * MRG_RXBUF: the first chain holds only the header, every further avail entry
+ * names a chain of 32767 zero-length buffers. Walking on from chain to chain
+ * read about 2^30 descriptors per burst (and the next burst did it again):
+ * now a chain with no room is bad, and the burst stops at its budget.
+ */
+static void
+test_tx_hostile_mrg_ring_of_zero_length_chains_bounded_per_burst(void)
+{
+	struct rte_mbuf *m[4];
+	struct fg_ring *r = &grx[0];
+	uint32_t id, len, i;
+	uint16_t n;
+
+	port_setup(F_DEFAULT, BIG_RING, 0);
+	zero_length_chain(r, BIG_RING - 1, VRING_DESC_F_WRITE);
+	fg_desc(r, BIG_RING - 1, fg_alloc(12, 8), 12, VRING_DESC_F_WRITE, 0);
+	fg_avail_add(r, BIG_RING - 1);
+	for (i = 1; i < BIG_RING; i++)
+		fg_avail_add(r, 0);
+	fg_kick(r);
+	for (i = 0; i < RTE_DIM(m); i++)
+		m[i] = mk_mbuf(64, i, 4096);
+	n = vhostu_tx_burst(txq(0), m, RTE_DIM(m));
+	CU_ASSERT(n >= 1);
+	CU_ASSERT(txq(0)->stats.desc_reads <= 3u * BIG_RING + 1);
+	CU_ASSERT_EQUAL(txq(0)->stats.errors, n);
+	CU_ASSERT_EQUAL(txq(0)->stats.no_desc, RTE_DIM(m) - n);
+	CU_ASSERT_EQUAL(txq(0)->stats.packets, 0);
+	/* The first frame took both kinds of chain, the others one each: all len 0. */
+	CU_ASSERT_EQUAL(fg_used_idx(r), n + 1);
+	while (fg_used_pop(r, &id, &len))
+		CU_ASSERT_EQUAL(len, 0);
+	if (n < RTE_DIM(m))
+		rte_pktmbuf_free_bulk(&m[n], RTE_DIM(m) - n);
+	CU_ASSERT(txq(0)->ready);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(mp), NB_MBUFS);
+}
+
+/* Without MRG_RXBUF a chain with no room was kept as "too small" and walked again per frame. */
+static void
+test_tx_hostile_zero_room_chain_is_bad_not_small(void)
+{
+	struct rte_mbuf *m[4];
+	struct fg_ring *r = &grx[0];
+	uint32_t id, len, i;
+
+	port_setup(F_V1, BIG_RING, 0);
+	zero_length_chain(r, BIG_RING, VRING_DESC_F_WRITE);
+	for (i = 0; i < BIG_RING; i++)
+		fg_avail_add(r, 0);
+	fg_kick(r);
+	for (i = 0; i < RTE_DIM(m); i++)
+		m[i] = mk_mbuf(64, i, 4096);
+	CU_ASSERT_EQUAL(vhostu_tx_burst(txq(0), m, RTE_DIM(m)), 2);
+	CU_ASSERT(txq(0)->stats.desc_reads <= 3u * BIG_RING + 1);
+	CU_ASSERT_EQUAL(txq(0)->stats.errors, 2);
+	CU_ASSERT_EQUAL(txq(0)->stats.oversize, 0);
+	CU_ASSERT_EQUAL(fg_used_idx(r), 2);
+	while (fg_used_pop(r, &id, &len))
+		CU_ASSERT_EQUAL(len, 0);
+	rte_pktmbuf_free_bulk(&m[2], 2);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(mp), NB_MBUFS);
+}
+
+/* The guest's TX side: chains of zero-length buffers cost one budget per burst. */
+static void
+test_rx_hostile_ring_of_zero_length_chains_bounded_per_burst(void)
+{
+	struct rte_mbuf *m[32];
+	uint64_t reads;
+	uint32_t i;
+
+	port_setup(F_DEFAULT, BIG_RING, 0);
+	zero_length_chain(&gtx[0], BIG_RING, 0);
+	for (i = 0; i < BIG_RING; i++)
+		fg_avail_add(&gtx[0], 0);
+	fg_kick(&gtx[0]);
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
+	reads = rxq(0)->stats.desc_reads;
+	CU_ASSERT(reads <= 3u * BIG_RING + 1);
+	CU_ASSERT_EQUAL(rxq(0)->stats.errors, fg_used_idx(&gtx[0]));
+	CU_ASSERT(rxq(0)->stats.errors >= 1);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(mp), NB_MBUFS);
+}
+
+/* A frame shorter than an Ethernet header: returned with len 0, counted, never delivered. */
+static void
+test_rx_hostile_frames_shorter_than_an_ethernet_header_dropped_as_runts(void)
+{
+	struct rte_mbuf *m[4];
+	uint32_t id, len, i;
+
+	port_setup(F_DEFAULT, 256, 0);
+	for (i = 1; i < RTE_ETHER_HDR_LEN; i++)
+		guest_send(0, i, i, NULL, 0, i % 2);
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
+	CU_ASSERT_EQUAL(rxq(0)->stats.runt, RTE_ETHER_HDR_LEN - 1);
+	CU_ASSERT_EQUAL(rxq(0)->stats.errors, 0);
+	CU_ASSERT_EQUAL(rxq(0)->stats.packets, 0);
+	for (i = 1; i < RTE_ETHER_HDR_LEN; i++) {
+		CU_ASSERT(fg_used_pop(&gtx[0], &id, &len));
+		CU_ASSERT_EQUAL(len, 0);
+	}
+	guest_send(0, RTE_ETHER_HDR_LEN, 99, NULL, 0, false);
+	CU_ASSERT(rx_one_ok(0, RTE_ETHER_HDR_LEN));
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(mp), NB_MBUFS);
+}
+
 static uint64_t fuzz_state;
 
 static uint32_t
@@ -588,6 +715,10 @@ test_fuzz_descriptors_changing_under_the_bursts(void)
 /* ----------------------------------------------------------------- suite */
 
 CU_TestInfo hostile_tests[] = {
+	T(test_tx_hostile_mrg_ring_of_zero_length_chains_bounded_per_burst),
+	T(test_tx_hostile_zero_room_chain_is_bad_not_small),
+	T(test_rx_hostile_ring_of_zero_length_chains_bounded_per_burst),
+	T(test_rx_hostile_frames_shorter_than_an_ethernet_header_dropped_as_runts),
 	T(test_rx_hostile_chain_loop_dropped_and_counted),
 	T(test_rx_hostile_chain_through_every_descriptor_and_back_dropped),
 	T(test_rx_hostile_next_out_of_range_dropped),

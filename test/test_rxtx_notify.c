@@ -4,8 +4,12 @@
  * eventfd (coalescing by frames and time, idle flush, NO_INTERRUPT), and which
  * pages they mark in the dirty log under VHOST_F_LOG_ALL.
  */
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -150,6 +154,170 @@ test_notify_default_coalescing_signals_the_first_frame_after_idle(void)
 	vhostu_notify_guest(txq(0));	/* no fd: nothing to do, no crash */
 }
 
+/*
+ * A frontend can raise the call eventfd's counter to its maximum: the write
+ * must fail at once (the fd is non-blocking, SET_VRING_CALL sees to it), be
+ * counted, and the frame still be delivered.
+ */
+static void
+test_notify_call_fd_at_its_maximum_fails_and_is_counted(void)
+{
+	const uint64_t max = UINT64_MAX - 1;
+	int fd;
+
+	port_setup(F_DEFAULT, 256, 0);
+	fd = use_eventfd(txq(0));
+	vhostu_coalesce_frames = 0;
+	CU_ASSERT_FATAL(write(fd, &max, sizeof(max)) == sizeof(max));
+	guest_post_rx(0, 8, 2048);
+	CU_ASSERT_EQUAL(tx_one(0, 64, 1, 4096), 1);
+	CU_ASSERT_EQUAL(txq(0)->stats.notify_fail, 1);
+	CU_ASSERT_EQUAL(txq(0)->stats.notifications, 0);
+	CU_ASSERT(guest_recv_ok(0, 64, 1));
+	/* Once the guest reads its counter, calls work again. */
+	CU_ASSERT_EQUAL(calls(fd), max);
+	CU_ASSERT_EQUAL(tx_one(0, 64, 2, 4096), 1);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	CU_ASSERT_EQUAL(txq(0)->stats.notify_fail, 1);
+	CU_ASSERT_EQUAL(txq(0)->stats.notifications, 1);
+}
+
+/* Another lcore polls rx queue 0 as fast as it can: it flushes tx queue 0's calls. */
+struct rx_hammer {
+	bool stop;
+	uint64_t polls;
+};
+
+static void *
+rx_hammer_main(void *arg)
+{
+	struct rx_hammer *h = arg;
+	struct rte_mbuf *m[4];
+	uint16_t n;
+
+	while (!__atomic_load_n(&h->stop, __ATOMIC_ACQUIRE)) {
+		n = vhostu_rx_burst(rxq(0), m, RTE_DIM(m));
+		if (n != 0)
+			rte_pktmbuf_free_bulk(m, n);
+		__atomic_fetch_add(&h->polls, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/* EAL pinned the main thread, and so its children, to one CPU: run t beside it. */
+static void
+other_cpus(pthread_t t)
+{
+	long i, n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	for (i = n > 1 ? 1 : 0; i < n && i < CPU_SETSIZE; i++)
+		CPU_SET(i, &set);
+	pthread_setaffinity_np(t, sizeof(set), &set);
+}
+
+/* The guest takes what the device used and posts the same buffers again. */
+static void
+guest_recycle_rx(struct fg_ring *r)
+{
+	uint32_t id, len;
+
+	while (fg_used_pop(r, &id, &len))
+		fg_avail_add(r, (uint16_t)id);
+	fg_kick(r);
+}
+
+/*
+ * The rx burst of ring 1 flushes ring 0's pending calls: it must never make a
+ * tx burst on ring 0 (another lcore) fail, as taking ring 0's lock did.
+ */
+static void
+test_notify_rx_poll_on_another_lcore_never_fails_a_tx_burst(void)
+{
+	struct rx_hammer h = { .stop = false, .polls = 0 };
+	unsigned int i, zeros = 0;
+	pthread_t t;
+	uint64_t t0;
+	int fd;
+
+	port_setup(F_DEFAULT, 256, 0);
+	fd = use_eventfd(txq(0));
+	/* tx bursts never signal themselves: every frame is left to the rx poll. */
+	vhostu_coalesce_frames = UINT32_MAX;
+	vhostu_coalesce_tsc = UINT64_MAX / 4;
+	txq(0)->last_call_tsc = rte_rdtsc();
+	guest_post_rx(0, 256, 2048);
+	CU_ASSERT_FATAL(pthread_create(&t, NULL, rx_hammer_main, &h) == 0);
+	other_cpus(t);
+	t0 = rte_rdtsc();
+	while (__atomic_load_n(&h.polls, __ATOMIC_RELAXED) == 0 &&
+			rte_rdtsc() - t0 < 10 * rte_get_tsc_hz())
+		sched_yield();
+	for (i = 0; i < 100000; i++) {
+		guest_recycle_rx(&grx[0]);
+		if (tx_one(0, 64, i, 4096) == 0)
+			zeros++;
+	}
+	__atomic_store_n(&h.stop, true, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(zeros, 0);
+	CU_ASSERT_EQUAL(txq(0)->stats.packets, 100000);
+	CU_ASSERT(h.polls > 0);
+	/* Nothing lost: whatever is still pending goes with the next flush. */
+	vhostu_rx_burst(rxq(0), NULL, 0);
+	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT(calls(fd) > 0);
+}
+
+/* Wait up to ms for the eventfd to be signalled; its counter, or 0. */
+static uint64_t
+wait_calls(int fd, int ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, ms) != 1)
+		return 0;
+	return calls(fd);
+}
+
+/*
+ * An application with more tx than rx queues never polls rx queue 1: frames
+ * tx queue 1 left pending must still be signalled, by the control thread.
+ */
+static void
+test_notify_pending_frames_without_any_rx_poll_are_signalled_by_the_control_thread(void)
+{
+	char dir[80], *tmp = getenv("TMPDIR");
+	int fd, ret;
+
+	port_setup(F_DEFAULT, 256, 0);
+	fd = use_eventfd(txq(1));
+	snprintf(dir, sizeof(dir), "%s/rxtx-XXXXXX", tmp != NULL ? tmp : "/tmp");
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	pthread_mutex_init(&port->lock, NULL);
+	snprintf(port->name, sizeof(port->name), "rxtx-backstop");
+	snprintf(port->path, sizeof(port->path), "%s/s.sock", dir);
+	port->server = true;
+	port->conn_fd = -1;
+	CU_ASSERT_FATAL(vhostu_sock_listen(port->path, -1, &port->listen_fd) == 0);
+	ret = vhostu_ctl_add_port(port);
+	CU_ASSERT_FATAL(ret == 0);
+	/* A call was just made: the next frame is coalesced, not signalled. */
+	vhostu_coalesce_time = 1e-3;
+	txq(1)->last_call_tsc = rte_rdtsc();
+	guest_post_rx(1, 8, 2048);
+	CU_ASSERT_EQUAL(tx_one(1, 64, 1, 4096), 1);
+	CU_ASSERT(guest_recv_ok(1, 64, 1));
+	/* Generous: the backstop runs within a tick (100 ms) plus the coalescing time. */
+	CU_ASSERT_EQUAL(wait_calls(fd, 5000), 1);
+	CU_ASSERT_EQUAL(txq(1)->pending_calls, 0);
+	CU_ASSERT_EQUAL(txq(1)->stats.notifications, 1);
+	vhostu_ctl_remove_port(port);
+	unlink(port->path);
+	rmdir(dir);
+}
+
 /* ------------------------------------------------------------ dirty log */
 
 static bool
@@ -239,6 +407,9 @@ CU_TestInfo notify_tests[] = {
 	T(test_notify_suppressed_when_guest_sets_no_interrupt),
 	T(test_notify_rx_returns_guest_tx_buffers_with_a_call),
 	T(test_notify_default_coalescing_signals_the_first_frame_after_idle),
+	T(test_notify_call_fd_at_its_maximum_fails_and_is_counted),
+	T(test_notify_rx_poll_on_another_lcore_never_fails_a_tx_burst),
+	T(test_notify_pending_frames_without_any_rx_poll_are_signalled_by_the_control_thread),
 	T(test_dirty_log_marks_data_header_and_used_ring_pages_on_tx),
 	T(test_dirty_log_marks_used_ring_but_not_guest_tx_buffers_on_rx),
 	T(test_dirty_log_untouched_without_log_all),

@@ -175,19 +175,21 @@ static void
 test_rx_ring_wraps_around_index_65535(void)
 {
 	struct rte_mbuf *pkts[8];
-	uint32_t seq = 0, first, i, k, n, done = 0;
+	uint32_t seq = 0, first, i, k, n, done = 0, frame[15] = { 0 };
 
 	port_setup(F_DEFAULT, 8, 65530);
 	for (i = 0; i < 40; i++) {
 		k = 1 + i % 8;
 		first = seq;
-		for (n = 0; n < k; n++, seq++)
-			fg_tx_post(&gtx[0], zero_hdr, 12, &seq, 4, NULL, 1, i % 3 == 0);
+		for (n = 0; n < k; n++, seq++) {
+			frame[0] = seq;
+			fg_tx_post(&gtx[0], zero_hdr, 12, frame, 60, NULL, 1, i % 3 == 0);
+		}
 		fg_kick(&gtx[0]);
 		n = vhostu_rx_burst(rxq(0), pkts, 8);
 		CU_ASSERT_FATAL(n == k);
 		for (n = 0; n < k; n++) {
-			CU_ASSERT(pkts[n]->pkt_len == 4);
+			CU_ASSERT(pkts[n]->pkt_len == 60);
 			/* a sequence number travels in each frame: order is kept */
 			CU_ASSERT(*rte_pktmbuf_mtod(pkts[n], uint32_t *) == first + n);
 		}

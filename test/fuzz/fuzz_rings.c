@@ -21,7 +21,9 @@
  *
  * After every burst: each mbuf rx_burst returns passes rte_mbuf_check() and
  * the size limits, the device never returns more used entries than it took
- * avail entries; at the end of the input every mbuf is back in its pool.
+ * avail entries, and the burst read no more descriptors than its budget allows
+ * (3 x ring size + 1: zero-length chains under MRG_RXBUF once made it ring
+ * size squared); at the end of the input every mbuf is back in its pool.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -267,14 +269,19 @@ fz_check_rx_mbuf(struct rte_mbuf *m)
 		fz_die("rx mbuf without the port id");
 }
 
-/* The device returns no more used entries than the avail entries it took. */
+/*
+ * The device returns no more used entries than the avail entries it took, and
+ * reads at most its budget (2 x ring size) plus one chain (1 + ring size).
+ */
 static void
-fz_check_indexes(const struct vhostu_vring *vr, uint16_t la0, uint16_t lu0)
+fz_check_indexes(const struct vhostu_vring *vr, uint16_t la0, uint16_t lu0, uint64_t reads0)
 {
 	uint16_t took = vr->last_avail_idx - la0, gave = vr->last_used_idx - lu0;
 
 	if (took > vr->size || gave > took)
 		fz_die("used entries beyond the avail entries taken");
+	if (vr->stats.desc_reads - reads0 > 3ull * vr->size + 1)
+		fz_die("a burst read more descriptors than its budget");
 }
 
 static void
@@ -283,6 +290,7 @@ fz_op_rx(const struct fz_op *op)
 	struct vhostu_vring *vr = &port.vrings[1];
 	struct rte_mbuf *pkts[FZ_MAX_BURST];
 	uint16_t la0 = vr->last_avail_idx, lu0 = vr->last_used_idx, n, i;
+	uint64_t reads0 = vr->stats.desc_reads;
 
 	n = vhostu_rx_burst(vr, pkts, op->a % FZ_MAX_BURST);
 	if (n > op->a % FZ_MAX_BURST)
@@ -293,7 +301,7 @@ fz_op_rx(const struct fz_op *op)
 		fprintf(stderr, "rx: %u of %u frames, ring %s, avail %u used %u\n", n,
 			op->a % FZ_MAX_BURST, vr->ready ? "ready" : "not ready",
 			vr->last_avail_idx, vr->last_used_idx);
-	fz_check_indexes(vr, la0, lu0);
+	fz_check_indexes(vr, la0, lu0, reads0);
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
@@ -333,6 +341,7 @@ fz_op_tx(const struct fz_op *op)
 	uint16_t la0 = vr->last_avail_idx, lu0 = vr->last_used_idx, n = op->a % 33, i, sent;
 	uint32_t max = 64u << (op->b & 7), seg = op->c == 0 ? UINT32_MAX : op->c * 16u;
 	uint32_t x = op->arg;
+	uint64_t reads0 = vr->stats.desc_reads;
 
 	for (i = 0; i < n; i++) {
 		x = x * 1103515245u + 12345u;
@@ -349,7 +358,7 @@ fz_op_tx(const struct fz_op *op)
 			" oversize %" PRIu64 "\n", sent, n, vr->ready ? "ready" : "not ready",
 			vr->last_avail_idx, vr->last_used_idx, vr->stats.errors,
 			vr->stats.oversize);
-	fz_check_indexes(vr, la0, lu0);
+	fz_check_indexes(vr, la0, lu0, reads0);
 	rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
 }
 

@@ -367,6 +367,21 @@ def rings_corpus():
     g.tx_frame(frame(300, 9), 12, split=[5, 40])	# header split across descriptors
     c["mrg-small-buffers"] = g.input(RF_MRG | RF_V1, [(OP_TX, 3, 3, 0, 5), (OP_RX, 4, 0, 0, 0)])
 
+    # MRG_RXBUF worst case: a first chain with room for the header only, then
+    # every avail entry naming one chain of zero-length buffers (both rings).
+    g = Guest(size_log2=4)
+    g.rx_bufs([12])
+    g.post(0, [(g.alloc(64), 0)] * 15, D_WRITE)
+    g.post(1, [(g.alloc(64), 0)] * 16, 0)
+    for v in range(2):
+        for k in range(16 - g.avail_idx[v] + g.start):
+            g.put16(g.avail[v] + 4 + 2 * (g.avail_idx[v] % g.n), 1 if v == 0 else 0)
+            g.avail_idx[v] += 1
+        g.put16(g.avail[v] + 2, g.avail_idx[v])
+    c["mrg-zero-length-chains"] = g.input(RF_MRG | RF_V1, [(OP_TX, 4, 0, 0, 1),
+                                                          (OP_TX, 4, 0, 0, 2),
+                                                          (OP_RX, 32, 0, 0, 0)])
+
     g = Guest()
     for k in range(4):
         g.tx_frame(frame(100, k), 12)

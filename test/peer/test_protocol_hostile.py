@@ -580,6 +580,36 @@ def _(c):
                       (n0, c.b.fd_count()))
 
 
+@case("hostile: a full pipe or a socket as kick/call/err fd is refused; port 1 forwards on")
+def _(c):
+    dev = c.handshake()
+    c.expect_log(P0 + "link up")
+    r, w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+    c.owned += [r, w]
+    # Full: had the backend taken it as call fd, its first call would block the
+    # worker lcore that also serves port 1.
+    try:
+        while True:
+            os.write(w, b"\0" * 4096)
+    except BlockingIOError:
+        pass
+    s1, s2 = socket.socketpair()
+    c.owned += [s1, s2]
+    rx0, _ = c.b.port_stats(1)
+    for fd, kind in ((w, r"pipe:\[\d+\]"), (s1.fileno(), r"socket:\[\d+\]")):
+        for req in (SET_VRING_CALL, SET_VRING_KICK, SET_VRING_ERR):
+            for idx in (0, 1):
+                c.fe.send(req, u64(idx), [fd], need_reply=True)
+                c.refused(req, P0 + r"%s: vring %d: fd \d+ is %s, not an eventfd: refused" %
+                          (V.REQ_NAME[req], idx, kind), how="ack")
+                c.mark = c.b.size()
+    # The rings kept their eventfds: traffic (and its calls) goes on.
+    for _ in range(4):
+        dev.echo()
+    if not deadline_wait(lambda: c.b.port_stats(1)[0] > rx0, 5.0):
+        raise Failure("port 1 stopped forwarding while port 0 got a pipe as call fd")
+
+
 @case("hostile: ADD_MEM_REG beyond the slot count, overlapping, empty; REM_MEM_REG unknown")
 def _(c):
     c.ok(SET_OWNER)

@@ -11,7 +11,15 @@
  *   thread takes the lock of every vring a change can affect before it unmaps
  *   memory or rewrites a ring (SET_MEM_TABLE, GET_VRING_BASE, disconnect,
  *   close), so no burst is ever inside memory that goes away. The lock is
- *   taken once per burst, never per packet.
+ *   taken once per burst, never per packet. Only the control thread makes a
+ *   burst fail its trylock: no burst takes another ring's vr->lock.
+ * - The guest notification state of a vring (callfd, pending_calls,
+ *   last_call_tsc) is apart from the ring, under vring->notify_lock: flushers
+ *   (the ring's own burst, the rx burst of the paired ring, the control
+ *   thread's backstop) only ever trylock it; the control thread takes it,
+ *   after vring->lock, in vhostu_vrings_lock_all, so a flusher never reads a
+ *   ring being unmapped or a callfd being replaced. pending_calls is atomic:
+ *   a burst adds what it published, a flusher takes it all with an exchange.
  */
 #ifndef VHOSTU_INTERNAL_H
 #define VHOSTU_INTERNAL_H
@@ -78,8 +86,11 @@ struct vhostu_vring_stats {
 				 * guest's buffer (without MRG_RXBUF) */
 	uint64_t mbuf_fail;	/* rx: mbuf allocation failed */
 	uint64_t notifications;	/* call eventfd writes */
+	uint64_t notify_fail;	/* call eventfd writes that failed (counter full: EAGAIN) */
 	uint64_t size_bins[8];	/* 64, 65-127, 128-255, 256-511, 512-1023, 1024-1518, >1518, <64 */
 	uint64_t stopped;	/* the datapath stopped the ring (avail index out of range) */
+	uint64_t runt;		/* rx: frame shorter than an Ethernet header, dropped */
+	uint64_t desc_reads;	/* descriptors read (direct and indirect): bounded per burst */
 };
 
 struct vhostu_port;
@@ -95,16 +106,13 @@ struct vhostu_vring {
 	uint16_t last_avail_idx;
 	uint16_t last_used_idx;
 	bool ready;		/* started, enabled, addresses translated */
-	int callfd;		/* -1: no notification */
 	struct vhostu_port *port;
 	struct rte_mempool *mp;	/* rx queues: where mbufs come from */
 	uint16_t port_id;
 	uint16_t index;		/* vring index: 2q = guest RX (our tx), 2q+1 = guest TX */
 	bool log_used;		/* VHOST_VRING_F_LOG: log used ring writes */
 	uint64_t log_guest_addr;
-	uint32_t pending_calls;	/* frames since the last guest notification */
-	uint64_t last_call_tsc;
-	struct vhostu_vring_stats stats;
+	struct vhostu_vring_stats stats;	/* notifications, notify_fail: under notify_lock */
 
 	/* Control thread state. */
 	bool started;		/* a kick fd (or no-fd flag) was given */
@@ -114,6 +122,12 @@ struct vhostu_vring {
 	int kickfd;
 	int errfd;
 	struct vhostu_vring_addr addr;	/* as the frontend sent it, for re-translation */
+
+	/* Guest notification, on a line of its own: flushers on other lcores read it. */
+	rte_spinlock_t notify_lock __rte_cache_aligned;	/* see the top of this file */
+	int callfd;		/* -1: no notification; changed under both locks */
+	uint32_t pending_calls;	/* atomic: frames published and not yet signalled */
+	uint64_t last_call_tsc;	/* atomic; written under notify_lock */
 } __rte_cache_aligned;
 
 enum vhostu_conn_state {
@@ -326,6 +340,13 @@ uint16_t vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 /* Notify the guest through callfd now, unless it asked for no interrupts. */
 void vhostu_notify_guest(struct vhostu_vring *vr);
+/*
+ * Control thread backstop: signal the rings of p whose pending calls waited the
+ * coalescing time. True if some are still pending; then call again within
+ * vhostu_notify_backstop_ms().
+ */
+bool vhostu_notify_backstop(struct vhostu_port *p);
+int vhostu_notify_backstop_ms(void);
 
 /* vhostu_stats.c: eth_dev_ops stats and xstats over the vrings' counters. */
 struct rte_eth_stats;

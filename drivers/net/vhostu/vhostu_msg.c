@@ -7,7 +7,9 @@
  * Handlers build their reply; the socket code sends it.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -67,6 +69,47 @@ vhostu_close_fd(int *fd)
 	if (*fd >= 0)
 		close(*fd);
 	*fd = -1;
+}
+
+/*
+ * What fd is: "anon_inode:[eventfd]", "pipe:[123]", a path... The kernel's
+ * name for it is the only way to tell an eventfd from other fds.
+ */
+static void
+vhostu_fd_kind(int fd, char *kind, size_t len)
+{
+	char path[32];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, kind, len - 1);
+	if (n < 0)
+		snprintf(kind, len, "of unknown kind (%s)", strerror(errno));
+	else
+		kind[n] = '\0';
+}
+
+/*
+ * Kick, call, err and log fds must be eventfds: the datapath writes call fds,
+ * and a pipe or a socket nobody reads would block that write and with it every
+ * port of the lcore. Anything else is refused, the ring keeps its fd.
+ */
+static bool
+vhostu_msg_eventfd_ok(struct vhostu_port *p, struct vhostu_rx_msg *m, const char *req)
+{
+	static const char eventfd_kind[] = "anon_inode:[eventfd]";
+	char kind[64];
+
+	vhostu_fd_kind(m->fds[0], kind, sizeof(kind));
+	if (strcmp(kind, eventfd_kind) == 0)
+		return true;
+	if (p->msg_vring >= 0)
+		VHOSTU_LOG(ERR, "%s: %s: vring %d: fd %d is %s, not an eventfd: refused",
+			p->name, req, p->msg_vring, m->fds[0], kind);
+	else
+		VHOSTU_LOG(ERR, "%s: %s: fd %d is %s, not an eventfd: refused", p->name, req,
+			m->fds[0], kind);
+	return false;
 }
 
 /* The ring a vring-state or vring-address message names, or NULL (logged). */
@@ -296,7 +339,7 @@ static int
 vhostu_h_set_log_fd(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
 {
 	/* We never signal log updates through an eventfd: the fd is closed. */
-	return 0;
+	return vhostu_msg_eventfd_ok(p, m, "SET_LOG_FD") ? 0 : -EINVAL;
 }
 
 static int
@@ -391,11 +434,26 @@ vhostu_msg_fd_vring(struct vhostu_port *p, struct vhostu_rx_msg *m, const char *
 	return vhostu_msg_vring(p, (uint32_t)(v & VHOSTU_VRING_IDX_MASK), req);
 }
 
+/*
+ * The vring a KICK/CALL/ERR message names, once its payload and fd passed the
+ * checks; NULL (logged) otherwise. *nofd: the frontend said "no fd".
+ */
+static struct vhostu_vring *
+vhostu_msg_fd_vring_checked(struct vhostu_port *p, struct vhostu_rx_msg *m, const char *req,
+		bool *nofd)
+{
+	struct vhostu_vring *vr = vhostu_msg_fd_vring(p, m, req, nofd);
+
+	if (vr == NULL || *nofd)
+		return vr;
+	return vhostu_msg_eventfd_ok(p, m, req) ? vr : NULL;
+}
+
 static int
 vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
 {
 	bool nofd;
-	struct vhostu_vring *vr = vhostu_msg_fd_vring(p, m, "SET_VRING_KICK", &nofd);
+	struct vhostu_vring *vr = vhostu_msg_fd_vring_checked(p, m, "SET_VRING_KICK", &nofd);
 
 	if (vr == NULL)
 		return -EINVAL;
@@ -410,14 +468,29 @@ vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 	return 0;
 }
 
+/*
+ * The call fd is made non-blocking: a frontend can raise an eventfd's counter
+ * to its maximum, and the datapath's write must then fail (it is counted), not
+ * wait. O_NONBLOCK is a flag of the open file, which the frontend shares; it
+ * only matters to a reader, and QEMU and virtio-user make theirs non-blocking.
+ */
 static int
 vhostu_h_set_vring_call(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
 {
 	bool nofd;
-	struct vhostu_vring *vr = vhostu_msg_fd_vring(p, m, "SET_VRING_CALL", &nofd);
+	struct vhostu_vring *vr = vhostu_msg_fd_vring_checked(p, m, "SET_VRING_CALL", &nofd);
+	int fl;
 
 	if (vr == NULL)
 		return -EINVAL;
+	if (!nofd) {
+		fl = fcntl(m->fds[0], F_GETFL);
+		if (fl < 0 || fcntl(m->fds[0], F_SETFL, fl | O_NONBLOCK) < 0) {
+			VHOSTU_LOG(ERR, "%s: SET_VRING_CALL: vring %u: cannot make fd %d non-blocking: %s",
+				p->name, vr->index, m->fds[0], strerror(errno));
+			return -EINVAL;
+		}
+	}
 	vhostu_close_fd(&vr->callfd);
 	if (!nofd)
 		vr->callfd = vhostu_msg_take_fd(m, 0);
@@ -428,7 +501,7 @@ static int
 vhostu_h_set_vring_err(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
 {
 	bool nofd;
-	struct vhostu_vring *vr = vhostu_msg_fd_vring(p, m, "SET_VRING_ERR", &nofd);
+	struct vhostu_vring *vr = vhostu_msg_fd_vring_checked(p, m, "SET_VRING_ERR", &nofd);
 
 	if (vr == NULL)
 		return -EINVAL;

@@ -20,7 +20,20 @@
  *   returned in the used ring with len 0 and the frame counts as an error;
  * - avail->idx more than the ring size ahead of last_avail_idx: the ring is
  *   stopped (ready = false) with a log line, until the frontend sets it up
- *   again; nothing is consumed.
+ *   again; nothing is consumed;
+ * - a guest TX frame shorter than an Ethernet header (1..13 bytes): returned
+ *   with len 0, counted as runt (a chain with no frame at all is a bad chain);
+ * - a guest RX chain that gives no room at all (only zero-length buffers)
+ *   when the frame still needs some: a bad chain, the frame is dropped.
+ *
+ * Bounded work: a burst reads a few rings' worth of descriptors at most.
+ * Each chain walk is bounded by its table; before each further chain the
+ * burst checks its budget, VHOSTU_BURST_BUDGET(ring size) reads of direct and
+ * indirect descriptors, and ends when it is spent, so zero-length descriptors
+ * cannot make one burst walk ring size * ring size entries. The frame in
+ * progress then stays for the next burst, unless it is the burst's first
+ * (an honest guest's chains, read once, never exhaust the budget alone): that
+ * one is dropped as a bad chain, so every burst advances.
  *
  * Layout assumption: the host is little-endian (x86, arm64), as virtio 1.x
  * rings are and legacy rings on these hosts are.
@@ -41,6 +54,15 @@
 
 #include "vhostu_internal.h"
 
+/*
+ * Descriptor reads one burst may start chains with: every descriptor of the
+ * ring once, and as many indirect table entries (an honest guest's chains are
+ * disjoint, so it needs more only with long indirect tables on a tiny ring,
+ * and then gets fewer frames per burst, none dropped). A burst reads at most
+ * this plus one chain (1 + ring size).
+ */
+#define VHOSTU_BURST_BUDGET(size)	(2u * (size))
+
 /* Largest frame rx_burst accepts from a guest (without TSO, no frame is near it). */
 #define VHOSTU_RX_MAX_FRAME	UINT16_MAX
 
@@ -57,6 +79,7 @@ struct vhostu_chain {
 	uint32_t left;		/* entries we may still read: bounds loops */
 	bool more;		/* the previous entry had NEXT */
 	bool first;		/* only the head may be indirect */
+	uint32_t reads;		/* descriptors read in this burst, all chains: the budget */
 };
 
 /* One guest buffer, translated. */
@@ -180,6 +203,7 @@ vhostu_avail_head(const struct vhostu_vring *vr, uint16_t idx)
 	return vhostu_avail_ring(vr)[idx & (vr->size - 1)];
 }
 
+/* Start a walk at head; c->reads goes on counting across the chains of a burst. */
 static __rte_always_inline void
 vhostu_chain_init(const struct vhostu_vring *vr, uint16_t head, struct vhostu_chain *c)
 {
@@ -243,6 +267,7 @@ vhostu_chain_next(const struct vhostu_vring *vr, struct vhostu_chain *c,
 		if (unlikely(c->left == 0))
 			return -EINVAL;	/* a loop, or a chain longer than its table */
 		c->left--;
+		c->reads++;
 		vhostu_desc_read(c->table, c->idx, &d);
 		if (unlikely(d.flags & VRING_DESC_F_INDIRECT)) {
 			if (!vhostu_chain_indirect(vr, c, &d))
@@ -297,48 +322,80 @@ vhostu_coalesce_cycles(void)
 	return tsc;
 }
 
+/*
+ * Guest notifications. A burst publishes used->idx (release), then adds the
+ * entries to pending_calls (release); a flusher takes pending_calls with an
+ * exchange under notify_lock (trylock only) and, when it took frames, signals.
+ * A flusher that loses the trylock leaves the frames pending for the next one,
+ * and the one holding the lock may have taken its count before our add: so no
+ * frame is ever signalled before it is visible, and none is forgotten while a
+ * flusher still runs. Flushers: the ring's own bursts, the rx burst of the
+ * paired ring (for tx rings) and the control thread's backstop.
+ */
+
+/* Signal now; notify_lock held, the frames taken from pending_calls. */
 static void
 vhostu_notify_at(struct vhostu_vring *vr, uint64_t now)
 {
 	const uint64_t one = 1;
 
-	vr->pending_calls = 0;
-	vr->last_call_tsc = now;
+	__atomic_store_n(&vr->last_call_tsc, now, __ATOMIC_RELAXED);
 	if (vr->callfd < 0 || vr->avail == NULL)
 		return;
 	/* Our used->idx store must be visible before we read the guest's flags. */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (vhostu_avail_flags(vr) & VRING_AVAIL_F_NO_INTERRUPT)
 		return;
-	if (write(vr->callfd, &one, sizeof(one)) == (ssize_t)sizeof(one))
+	/* callfd is non-blocking (SET_VRING_CALL): a counter at its maximum fails here. */
+	if (likely(write(vr->callfd, &one, sizeof(one)) == (ssize_t)sizeof(one)))
 		vr->stats.notifications++;
+	else
+		vr->stats.notify_fail++;
+}
+
+/* Signal what is pending, unless another flusher holds the lock (it or the next one will). */
+static void
+vhostu_notify_flush(struct vhostu_vring *vr, uint64_t now)
+{
+	if (!rte_spinlock_trylock(&vr->notify_lock))
+		return;
+	if (__atomic_exchange_n(&vr->pending_calls, 0, __ATOMIC_ACQUIRE) != 0)
+		vhostu_notify_at(vr, now);
+	rte_spinlock_unlock(&vr->notify_lock);
 }
 
 void
 vhostu_notify_guest(struct vhostu_vring *vr)
 {
+	rte_spinlock_lock(&vr->notify_lock);
+	__atomic_store_n(&vr->pending_calls, 0, __ATOMIC_RELAXED);
 	vhostu_notify_at(vr, rte_rdtsc());
+	rte_spinlock_unlock(&vr->notify_lock);
 }
 
 /*
- * Called at the end of every burst, empty ones included. While frames keep
- * coming, calls are coalesced by count and time; the first empty burst after
- * them means the queue went idle, and the guest is told at once, so a lone
- * frame (a ping) never waits for the coalescing time.
+ * Called at the end of every burst, empty ones included, after used->idx was
+ * published. While frames keep coming, calls are coalesced by count and time;
+ * the first empty burst after them means the queue went idle, and the guest is
+ * told at once, so a lone frame (a ping) never waits for the coalescing time.
  */
 static __rte_always_inline void
 vhostu_notify_check(struct vhostu_vring *vr, uint16_t nused)
 {
-	uint32_t frames = vhostu_coalesce_frames;
+	uint32_t frames = vhostu_coalesce_frames, pending;
 	uint64_t now;
 
-	vr->pending_calls += nused;
-	if (likely(vr->pending_calls == 0))
+	if (nused != 0)
+		pending = __atomic_add_fetch(&vr->pending_calls, nused, __ATOMIC_RELEASE);
+	else
+		pending = __atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED);
+	if (likely(pending == 0))
 		return;
 	now = rte_rdtsc();
-	if (nused == 0 || frames == 0 || vr->pending_calls >= frames ||
-			now - vr->last_call_tsc >= vhostu_coalesce_cycles())
-		vhostu_notify_at(vr, now);
+	if (nused == 0 || frames == 0 || pending >= frames ||
+			now - __atomic_load_n(&vr->last_call_tsc, __ATOMIC_RELAXED) >=
+			vhostu_coalesce_cycles())
+		vhostu_notify_flush(vr, now);
 }
 
 /*
@@ -347,8 +404,10 @@ vhostu_notify_check(struct vhostu_vring *vr, uint16_t nused)
  * pending may never come: a lone reply then waited for the next frame to that
  * guest. The rx burst of the same queue pair, which the application polls all
  * the time, stands in for it: pending frames of the guest's RX ring 2q are
- * signalled by the next poll of ring 2q+1, after the lock, as an empty tx
- * burst would.
+ * signalled by the next poll of ring 2q+1, as an empty tx burst would. It
+ * takes only the notification lock of ring 2q, never its ring lock, so a tx
+ * burst on another lcore is never made to fail. An application that does not
+ * poll the paired rx queue has the control thread's backstop.
  */
 static __rte_always_inline void
 vhostu_notify_paired_tx(struct vhostu_vring *rxvr)
@@ -357,11 +416,43 @@ vhostu_notify_paired_tx(struct vhostu_vring *rxvr)
 
 	if (likely(__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) == 0))
 		return;
-	if (!rte_spinlock_trylock(&vr->lock))
-		return;
-	if (vr->ready)
-		vhostu_notify_check(vr, 0);
-	rte_spinlock_unlock(&vr->lock);
+	vhostu_notify_flush(vr, rte_rdtsc());
+}
+
+/*
+ * The backstop: frames a burst left pending with no burst or rx poll to
+ * follow are signalled once they waited the coalescing time. The control
+ * thread calls it; it takes no ring lock (a tx burst must not fail for it).
+ */
+bool
+vhostu_notify_backstop(struct vhostu_port *p)
+{
+	uint64_t now = rte_rdtsc(), wait = vhostu_coalesce_cycles();
+	bool left = false;
+	unsigned int i;
+
+	for (i = 0; i < RTE_DIM(p->vrings); i++) {
+		struct vhostu_vring *vr = &p->vrings[i];
+
+		if (likely(__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) == 0))
+			continue;
+		if (now - __atomic_load_n(&vr->last_call_tsc, __ATOMIC_RELAXED) >= wait)
+			vhostu_notify_flush(vr, now);
+		if (__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) != 0)
+			left = true;
+	}
+	return left;
+}
+
+/* How soon the backstop must run again while calls are pending: the coalescing time. */
+int
+vhostu_notify_backstop_ms(void)
+{
+	double ms = vhostu_coalesce_time * 1e3;
+
+	if (!(ms >= 1.0))
+		return 1;
+	return ms > 100.0 ? 100 : (int)ms;
 }
 
 static __rte_always_inline void
@@ -375,22 +466,24 @@ vhostu_mbuf_recycle(struct rte_mbuf *m)
 /*
  * Copy the frame of the chain at head into m (chaining more mbufs from
  * vr->mp as needed), skipping the virtio-net header wherever it lies.
- * 0, -EINVAL (bad chain), -EMSGSIZE (oversize), -ENOMEM (mbufs ran out).
+ * 0, -EINVAL (bad chain), -EMSGSIZE (oversize), -EBADMSG (shorter than an
+ * Ethernet header: the switch would read bytes that are not there), -ENOMEM
+ * (mbufs ran out).
  */
 static __rte_always_inline int
-vhostu_rx_chain(struct vhostu_vring *vr, uint16_t head, struct rte_mbuf *m)
+vhostu_rx_chain(struct vhostu_vring *vr, struct vhostu_chain *c, uint16_t head,
+		struct rte_mbuf *m)
 {
-	struct vhostu_chain c;
 	struct vhostu_buf b;
 	struct rte_mbuf *seg = m;
 	uint32_t hdr_left = vr->port->hdr_size, room, total = 0, len, k;
 	uint8_t *dst, *src;
 	int r;
 
-	vhostu_chain_init(vr, head, &c);
+	vhostu_chain_init(vr, head, c);
 	dst = rte_pktmbuf_mtod(m, uint8_t *);
 	room = rte_pktmbuf_tailroom(m);
-	while ((r = vhostu_chain_next(vr, &c, &b, 0)) > 0) {
+	while ((r = vhostu_chain_next(vr, c, &b, 0)) > 0) {
 		src = b.va;
 		len = b.len;
 		if (hdr_left != 0) {
@@ -425,6 +518,8 @@ vhostu_rx_chain(struct vhostu_vring *vr, uint16_t head, struct rte_mbuf *m)
 	}
 	if (unlikely(r < 0 || hdr_left != 0 || total == 0))
 		return -EINVAL;
+	if (unlikely(total < RTE_ETHER_HDR_LEN))
+		return -EBADMSG;
 	m->pkt_len = total;
 	m->port = vr->port_id;
 	return 0;
@@ -436,6 +531,8 @@ vhostu_rx_drop(struct vhostu_vring *vr, int err)
 {
 	if (err == -EMSGSIZE)
 		vr->stats.oversize++;
+	else if (err == -EBADMSG)
+		vr->stats.runt++;
 	else
 		vr->stats.errors++;
 }
@@ -463,6 +560,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vhostu_vring *vr = queue;
 	uint16_t avail_idx, navail, count, i, la, nused = 0, nrx = 0, head, next_head;
+	struct vhostu_chain c = { .reads = 0 };
 	uint64_t bytes = 0;
 	int r;
 
@@ -489,6 +587,8 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	for (i = 0; i < count; i++) {
 		struct rte_mbuf *m = pkts[nrx];
 
+		if (unlikely(c.reads >= VHOSTU_BURST_BUDGET(vr->size)))
+			break;	/* budget spent (never on the first chain): the rest waits */
 		head = next_head;
 		if (i + 1 < count) {
 			next_head = vhostu_avail_head(vr, la + 1);
@@ -500,7 +600,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			vr->stats.errors++;
 			continue;
 		}
-		r = vhostu_rx_chain(vr, head, m);
+		r = vhostu_rx_chain(vr, &c, head, m);
 		if (unlikely(r == -ENOMEM)) {
 			/* Leave the chain for the next burst. */
 			vhostu_mbuf_recycle(m);
@@ -525,6 +625,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		rte_pktmbuf_free_bulk(&pkts[nrx], count - nrx);
 	vr->stats.packets += nrx;
 	vr->stats.bytes += bytes;
+	vr->stats.desc_reads += c.reads;
 notify:
 	vhostu_notify_check(vr, nused);
 out:
@@ -552,6 +653,7 @@ struct vhostu_tx {
 	uint8_t hdr[sizeof(struct vhostu_net_hdr)];
 	uint8_t *nb_va[2];	/* where num_buffers' two bytes landed (MRG_RXBUF) */
 	uint64_t nb_gpa[2];
+	struct vhostu_chain c;	/* the walk; c.reads is the burst's budget */
 };
 
 /* Copy header bytes into the buffer; remember where num_buffers goes. */
@@ -611,20 +713,20 @@ vhostu_tx_put_data(struct vhostu_src *s, uint8_t *dst, uint32_t room)
 
 /*
  * Fill the chain at head with what remains of the header and the frame.
- * Returns the bytes written (the used len) or -EINVAL for a bad chain.
+ * Returns the bytes written (the used len; 0: the chain gave no room at all)
+ * or -EINVAL for a bad chain.
  */
 static __rte_always_inline int
 vhostu_tx_chain(struct vhostu_tx *t, uint16_t head, struct vhostu_src *s)
 {
 	struct vhostu_vring *vr = t->vr;
-	struct vhostu_chain c;
 	struct vhostu_buf b;
 	uint32_t written = 0, k;
 	int r;
 
-	vhostu_chain_init(vr, head, &c);
+	vhostu_chain_init(vr, head, &t->c);
 	while (t->hdr_off < t->hdr_size || s->left != 0) {
-		r = vhostu_chain_next(vr, &c, &b, VRING_DESC_F_WRITE);
+		r = vhostu_chain_next(vr, &t->c, &b, VRING_DESC_F_WRITE);
 		if (r <= 0) {
 			if (unlikely(r < 0))
 				return r;
@@ -649,21 +751,28 @@ vhostu_tx_start(struct vhostu_tx *t, struct vhostu_src *s, const struct rte_mbuf
 	t->hdr_off = 0;
 }
 
-/* Without MRG_RXBUF: one chain per frame. 0, -EINVAL, -EMSGSIZE. */
+/* Without MRG_RXBUF: one chain per frame. 0, -EINVAL, -EMSGSIZE, -ENOSPC (budget spent). */
 static __rte_always_inline int
 vhostu_tx_frame_one(struct vhostu_tx *t, const struct rte_mbuf *m)
 {
 	struct vhostu_vring *vr = t->vr;
 	struct vhostu_src s;
-	uint16_t head = vhostu_avail_head(vr, t->la);
+	uint16_t head;
 	int r;
 
+	/* Never true for the burst's first frame: reads start at 0. */
+	if (unlikely(t->c.reads >= VHOSTU_BURST_BUDGET(vr->size)))
+		return -ENOSPC;
+	head = vhostu_avail_head(vr, t->la);
 	t->la++;
 	if (unlikely(head >= vr->size))
 		return -EINVAL;
 	vhostu_tx_start(t, &s, m);
 	r = vhostu_tx_chain(t, head, &s);
-	if (unlikely(r < 0)) {
+	/* No room at all (zero-length buffers only) is a bad chain, not a small one. */
+	if (unlikely(r <= 0)) {
+		if (r == 0)
+			r = -EINVAL;
 		vhostu_used_set(vr, vr->last_used_idx + t->nused++, head, 0);
 		return r;
 	}
@@ -701,7 +810,10 @@ vhostu_tx_set_num_buffers(struct vhostu_tx *t, uint16_t nbufs)
 		vhostu_log_write(p, t->nb_gpa[j], 1);
 }
 
-/* With MRG_RXBUF: as many chains as the frame needs. 0, -EINVAL, -ENOSPC. */
+/*
+ * With MRG_RXBUF: as many chains as the frame needs. 0, -EINVAL, -ENOSPC (ring
+ * empty, or the burst's budget spent: the frame waits for the next burst).
+ */
 static __rte_always_inline int
 vhostu_tx_frame_mrg(struct vhostu_tx *t, const struct rte_mbuf *m)
 {
@@ -717,6 +829,16 @@ vhostu_tx_frame_mrg(struct vhostu_tx *t, const struct rte_mbuf *m)
 			t->nused = start_used;
 			return -ENOSPC;
 		}
+		if (unlikely(t->c.reads >= VHOSTU_BURST_BUDGET(vr->size))) {
+			if (start_la != vr->last_avail_idx) {
+				t->la = start_la;
+				t->nused = start_used;
+				return -ENOSPC;
+			}
+			/* The first frame alone spent it: drop it, so that bursts advance. */
+			vhostu_tx_void(t, start_used);
+			return -EINVAL;
+		}
 		head = vhostu_avail_head(vr, t->la);
 		t->la++;
 		if (unlikely(head >= vr->size)) {
@@ -724,8 +846,12 @@ vhostu_tx_frame_mrg(struct vhostu_tx *t, const struct rte_mbuf *m)
 			return -EINVAL;
 		}
 		r = vhostu_tx_chain(t, head, &s);
-		/* The whole header must be in the first chain: the guest parses it there. */
-		if (unlikely(r < 0 || t->hdr_off < t->hdr_size)) {
+		/*
+		 * The whole header must be in the first chain: the guest parses it
+		 * there. A chain with no room at all is bad: walking on from it is how
+		 * zero-length descriptors would make a frame read ring size chains.
+		 */
+		if (unlikely(r <= 0 || t->hdr_off < t->hdr_size)) {
 			vhostu_used_set(vr, vr->last_used_idx + t->nused++, head, 0);
 			vhostu_tx_void(t, start_used);
 			return -EINVAL;
@@ -774,6 +900,7 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	t.vr = vr;
 	t.la = vr->last_avail_idx;
 	t.nused = 0;
+	t.c.reads = 0;
 	mrg = vhostu_has_feature(vr->port, VHOSTU_VIRTIO_NET_F_MRG_RXBUF);
 	vhostu_tx_hdr_init(&t, vr->port, mrg);
 
@@ -802,6 +929,7 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	vr->stats.no_desc += n - i;
 	vr->stats.packets += sent;
 	vr->stats.bytes += bytes;
+	vr->stats.desc_reads += t.c.reads;
 	vhostu_notify_check(vr, t.nused);
 	rte_spinlock_unlock(&vr->lock);
 	if (i != 0)

@@ -367,15 +367,32 @@ vhostu_ctl_faults(void)
 	}
 }
 
+/*
+ * Guest calls a burst left pending with nobody to flush them (see
+ * vhostu_notify_backstop). Returns the next epoll timeout: the coalescing
+ * time while some are pending, else the tick.
+ */
+static int
+vhostu_ctl_flush_calls(void)
+{
+	bool left = false;
+	uint32_t i;
+
+	for (i = 0; i < VHOSTU_CTL_MAX_PORTS; i++)
+		if (vhostu_ctl.slots[i] != NULL && vhostu_notify_backstop(vhostu_ctl.slots[i]))
+			left = true;
+	return left ? vhostu_notify_backstop_ms() : VHOSTU_CTL_TICK_MS;
+}
+
 static uint32_t
 vhostu_ctl_loop(void *arg)
 {
 	struct epoll_event evs[16];
-	int i, n;
+	int i, n, timeout = VHOSTU_CTL_TICK_MS;
 
 	RTE_SET_USED(arg);
 	for (;;) {
-		n = epoll_wait(vhostu_ctl.epfd, evs, RTE_DIM(evs), VHOSTU_CTL_TICK_MS);
+		n = epoll_wait(vhostu_ctl.epfd, evs, RTE_DIM(evs), timeout);
 		pthread_mutex_lock(&vhostu_ctl.lock);
 		if (vhostu_ctl.stop) {
 			pthread_mutex_unlock(&vhostu_ctl.lock);
@@ -386,6 +403,7 @@ vhostu_ctl_loop(void *arg)
 				vhostu_ctl_event(evs[i].data.u64, evs[i].events);
 		vhostu_ctl_faults();
 		vhostu_ctl_timers();
+		timeout = vhostu_ctl_flush_calls();
 		pthread_mutex_unlock(&vhostu_ctl.lock);
 	}
 	return 0;

@@ -7,7 +7,8 @@
  * Readers take no lock: each counter is a naturally aligned 64-bit word that
  * only the burst holding the vring writes. Reset zeroes the counters under the
  * vring's lock, so no burst is halfway through an update; a burst that meets
- * the lock taken returns 0 and polls again. Reset must therefore not be called
+ * the lock taken returns 0 and polls again; it takes the notification lock
+ * too, under which flushers count calls. Reset must therefore not be called
  * with a vring lock held.
  */
 #include <stddef.h>
@@ -44,7 +45,10 @@ static const struct vhostu_xstat_def vhostu_xstat_defs[] = {
 	VHOSTU_XS("no_desc_drops", "no_desc_drops", no_desc, VHOSTU_XS_TX),
 	VHOSTU_XS("mbuf_alloc_failed", "mbuf_alloc_failed", mbuf_fail, VHOSTU_XS_RX),
 	VHOSTU_XS("guest_notifications", "guest_notifications", notifications, VHOSTU_XS_BOTH),
+	VHOSTU_XS("guest_notify_failed", "guest_notify_failed", notify_fail, VHOSTU_XS_BOTH),
 	VHOSTU_XS("ring_stopped", "ring_stopped", stopped, VHOSTU_XS_BOTH),
+	VHOSTU_XS("runt_errors", "runt_errors", runt, VHOSTU_XS_RX),
+	VHOSTU_XS("descriptors_read", "descriptors_read", desc_reads, VHOSTU_XS_BOTH),
 	VHOSTU_XS("undersize_packets", "undersize_packets", size_bins[7], VHOSTU_XS_BOTH),
 	VHOSTU_XS("size_64_packets", "size_64_packets", size_bins[0], VHOSTU_XS_BOTH),
 	VHOSTU_XS("size_65_to_127_packets", "size_65_to_127_packets", size_bins[1],
@@ -104,11 +108,11 @@ vhostu_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 		if (q < nrx && q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			stats->q_ipackets[q] = s->packets;
 			stats->q_ibytes[q] = s->bytes;
-			stats->q_errors[q] = s->errors + s->oversize;
+			stats->q_errors[q] = s->errors + s->oversize + s->runt;
 		}
 		stats->ipackets += s->packets;
 		stats->ibytes += s->bytes;
-		stats->ierrors += s->errors + s->oversize;
+		stats->ierrors += s->errors + s->oversize + s->runt;
 		stats->rx_nombuf += s->mbuf_fail;
 
 		s = vhostu_queue_stats(p, VHOSTU_XS_TX, q);
@@ -133,7 +137,9 @@ vhostu_stats_reset(struct rte_eth_dev *dev)
 		struct vhostu_vring *vr = &p->vrings[i];
 
 		rte_spinlock_lock(&vr->lock);
+		rte_spinlock_lock(&vr->notify_lock);	/* flushers count notifications */
 		memset(&vr->stats, 0, sizeof(vr->stats));
+		rte_spinlock_unlock(&vr->notify_lock);
 		rte_spinlock_unlock(&vr->lock);
 	}
 	return 0;

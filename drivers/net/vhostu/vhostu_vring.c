@@ -16,6 +16,7 @@ vhostu_vring_init(struct vhostu_vring *vr, struct vhostu_port *p, uint16_t index
 {
 	memset(vr, 0, sizeof(*vr));
 	rte_spinlock_init(&vr->lock);
+	rte_spinlock_init(&vr->notify_lock);
 	vr->port = p;
 	vr->index = index;
 	vr->kickfd = -1;
@@ -51,7 +52,8 @@ vhostu_vring_reset(struct vhostu_vring *vr)
 	vr->last_used_idx = 0;
 	vr->log_used = false;
 	vr->log_guest_addr = 0;
-	vr->pending_calls = 0;
+	__atomic_store_n(&vr->pending_calls, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vr->last_call_tsc, 0, __ATOMIC_RELAXED);
 	memset(&vr->addr, 0, sizeof(vr->addr));
 }
 
@@ -112,6 +114,10 @@ vhostu_vring_update_ready(struct vhostu_port *p, struct vhostu_vring *vr)
 	vr->ready = vr->started && vr->enabled && vr->desc != NULL && vr->size != 0;
 }
 
+/*
+ * Pause the datapath of p: every ring lock, then every notification lock, so
+ * that neither a burst nor a flusher of another ring is inside what changes.
+ */
 void
 vhostu_vrings_lock_all(struct vhostu_port *p)
 {
@@ -119,6 +125,8 @@ vhostu_vrings_lock_all(struct vhostu_port *p)
 
 	for (i = 0; i < RTE_DIM(p->vrings); i++)
 		rte_spinlock_lock(&p->vrings[i].lock);
+	for (i = 0; i < RTE_DIM(p->vrings); i++)
+		rte_spinlock_lock(&p->vrings[i].notify_lock);
 }
 
 void
@@ -126,6 +134,8 @@ vhostu_vrings_unlock_all(struct vhostu_port *p)
 {
 	unsigned int i;
 
+	for (i = 0; i < RTE_DIM(p->vrings); i++)
+		rte_spinlock_unlock(&p->vrings[i].notify_lock);
 	for (i = 0; i < RTE_DIM(p->vrings); i++)
 		rte_spinlock_unlock(&p->vrings[i].lock);
 }
