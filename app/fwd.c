@@ -31,33 +31,20 @@
 #include <rte_spinlock.h>
 
 #include "app.h"
+#include "l2_bd.h"
+#include "l2_mac.h"
 
 #define APP_BURST	32
 #define APP_NO_SLOT	UINT16_MAX
-#define APP_MAC_BUCKETS	4096
-#define APP_MAC_WAYS	4
-#define APP_MAC_SLOTS	(APP_MAC_BUCKETS * APP_MAC_WAYS)
 #define APP_HK_PERIOD_MS	100
 #define APP_AGE_PERIOD_S	1
-
-/* A bridge domain's MAC table: one 64-bit word per entry, mac << 16 | port. */
-struct app_mac_table {
-	uint64_t e[APP_MAC_SLOTS];
-	uint32_t ts[APP_MAC_SLOTS];	/* last seen, seconds */
-};
-
-struct app_bd {
-	uint32_t bd_id;
-	uint32_t age_min;
-	struct app_mac_table *macs;
-};
 
 struct app_slot {
 	uint16_t port_id;
 	uint8_t mode;		/* enum cli_l2_mode */
 	bool tx_shared;		/* some tx queue serves two threads */
 	uint16_t xc_slot;
-	uint16_t bd;		/* index in app_fwd.bds */
+	uint16_t bd;		/* index in app_fwd.bdl */
 	uint16_t txq[CLI_MAX_THREADS];
 };
 
@@ -106,8 +93,7 @@ static struct {
 	struct cli_iftable ift;
 	struct app_dyn dyn[RTE_MAX_ETHPORTS];
 	struct cli_placement place[RTE_MAX_ETHPORTS];
-	struct app_bd bds[CLI_MAX_IF];
-	uint16_t n_bds;
+	struct app_bd_list bdl;
 	rte_spinlock_t txlock[RTE_MAX_ETHPORTS][CLI_MAX_RXQ];
 	uint32_t now_s;
 	uint64_t last_hk;
@@ -115,80 +101,6 @@ static struct {
 } app_fwd;
 
 volatile bool app_quit;
-
-/* ---------- MAC table (workers learn and look up, main ages) ---------- */
-
-static inline uint64_t
-app_mac_key(const struct rte_ether_addr *a)
-{
-	const uint8_t *b = a->addr_bytes;
-
-	return (uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 | (uint64_t)b[2] << 24 |
-		(uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | b[5];
-}
-
-static inline uint32_t
-app_mac_bucket(uint64_t key)
-{
-	return (uint32_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 52) & (APP_MAC_BUCKETS - 1);
-}
-
-static inline int
-app_mac_lookup(const struct app_mac_table *t, uint64_t key)
-{
-	uint32_t i, b = app_mac_bucket(key) * APP_MAC_WAYS;
-	uint64_t e;
-
-	for (i = 0; i < APP_MAC_WAYS; i++) {
-		e = __atomic_load_n(&t->e[b + i], __ATOMIC_RELAXED);
-		if (e != 0 && e >> 16 == key)
-			return (int)(e & 0xffff);
-	}
-	return -1;
-}
-
-static inline void
-app_mac_learn(struct app_mac_table *t, uint64_t key, uint16_t port, uint32_t now)
-{
-	uint32_t i, b = app_mac_bucket(key) * APP_MAC_WAYS, victim = b;
-	uint64_t e, want = key << 16 | port, zero = 0;
-
-	for (i = 0; i < APP_MAC_WAYS; i++) {
-		e = __atomic_load_n(&t->e[b + i], __ATOMIC_RELAXED);
-		if (e != 0 && e >> 16 == key) {
-			if (e != want)
-				__atomic_store_n(&t->e[b + i], want, __ATOMIC_RELAXED);
-			if (t->ts[b + i] != now)
-				__atomic_store_n(&t->ts[b + i], now, __ATOMIC_RELAXED);
-			return;
-		}
-		if (e == 0 || t->ts[b + i] < t->ts[victim])
-			victim = b + i;
-	}
-	__atomic_store_n(&t->ts[victim], now, __ATOMIC_RELAXED);
-	e = __atomic_load_n(&t->e[victim], __ATOMIC_RELAXED);
-	if (e == 0)
-		__atomic_compare_exchange_n(&t->e[victim], &zero, want, false,
-			__ATOMIC_RELAXED, __ATOMIC_RELAXED);
-	else
-		__atomic_store_n(&t->e[victim], want, __ATOMIC_RELAXED);
-}
-
-/* Clear entries for which drop(entry) is true. */
-static void
-app_mac_sweep(struct app_mac_table *t, bool (*drop)(uint64_t e, uint32_t ts, void *arg),
-		void *arg)
-{
-	uint32_t i;
-	uint64_t e;
-
-	for (i = 0; i < APP_MAC_SLOTS; i++) {
-		e = __atomic_load_n(&t->e[i], __ATOMIC_RELAXED);
-		if (e != 0 && drop(e, t->ts[i], arg))
-			__atomic_compare_exchange_n(&t->e[i], &e, 0, false, __ATOMIC_RELAXED,
-				__ATOMIC_RELAXED);
-	}
-}
 
 /* ---------- datapath ---------- */
 
@@ -249,26 +161,23 @@ app_buf_flush_all(struct app_conf *c, uint16_t thread)
 static void
 app_flood(struct app_conf *c, uint16_t thread, uint16_t in, uint16_t bd, struct rte_mbuf *m)
 {
-	uint16_t i, n = c->n_members[bd];
+	uint16_t to[CLI_MAX_IF], i, n;
 
-	if (n <= 1) {
+	n = app_bd_flood(c->members[bd], c->n_members[bd], in, m, to);
+	if (n == 0) {
 		app_fwd.th[thread].rx_drops[c->slot[in].port_id]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	rte_mbuf_refcnt_update(m, (int16_t)(n - 2));
-	for (i = 0; i < n; i++) {
-		if (c->members[bd][i] == in)
-			continue;
-		app_buf_add(c, thread, c->members[bd][i], m);
-	}
+	for (i = 0; i < n; i++)
+		app_buf_add(c, thread, to[i], m);
 }
 
 static void
 app_bridge(struct app_conf *c, uint16_t thread, uint16_t in, struct rte_mbuf **m, uint16_t n)
 {
 	const struct app_slot *s = &c->slot[in];
-	struct app_mac_table *t = app_fwd.bds[s->bd].macs;
+	struct app_mac_table *t = app_fwd.bdl.bd[s->bd].macs;
 	uint32_t now = __atomic_load_n(&app_fwd.now_s, __ATOMIC_RELAXED);
 	struct rte_ether_hdr *eh;
 	uint16_t i, dst;
@@ -278,9 +187,9 @@ app_bridge(struct app_conf *c, uint16_t thread, uint16_t in, struct rte_mbuf **m
 		eh = rte_pktmbuf_mtod(m[i], struct rte_ether_hdr *);
 		if (rte_is_unicast_ether_addr(&eh->src_addr) &&
 				!rte_is_zero_ether_addr(&eh->src_addr))
-			app_mac_learn(t, app_mac_key(&eh->src_addr), s->port_id, now);
+			app_mac_learn(t, app_mac_key(eh->src_addr.addr_bytes), s->port_id, now);
 		port = rte_is_unicast_ether_addr(&eh->dst_addr) ?
-			app_mac_lookup(t, app_mac_key(&eh->dst_addr)) : -1;
+			app_mac_lookup(t, app_mac_key(eh->dst_addr.addr_bytes)) : -1;
 		dst = port < 0 || port >= RTE_MAX_ETHPORTS ? APP_NO_SLOT : c->slot_of_port[port];
 		if (dst == APP_NO_SLOT || c->slot[dst].mode != CLI_L2_BRIDGE ||
 				c->slot[dst].bd != s->bd) {
@@ -356,25 +265,6 @@ app_worker_main(void *arg)
 
 /* ---------- building and publishing a conf (main lcore) ---------- */
 
-static int
-app_bd_index(uint32_t bd_id)
-{
-	uint16_t i;
-
-	for (i = 0; i < app_fwd.n_bds; i++)
-		if (app_fwd.bds[i].bd_id == bd_id)
-			return i;
-	if (app_fwd.n_bds == CLI_MAX_IF)
-		return -ENOSPC;
-	app_fwd.bds[i].macs = calloc(1, sizeof(struct app_mac_table));
-	if (app_fwd.bds[i].macs == NULL)
-		return -ENOMEM;
-	app_fwd.bds[i].bd_id = bd_id;
-	app_fwd.bds[i].age_min = CLI_DEFAULT_MAC_AGE_MIN;
-	app_fwd.n_bds++;
-	return i;
-}
-
 /* Placement of every interface (forwarding or not), so show can print it. */
 static void
 app_place_all(const struct cli_iftable *t)
@@ -427,7 +317,7 @@ app_conf_slots(struct app_conf *c, const struct cli_iftable *t)
 		for (th = 0; th < app_fwd.n_threads; th++)
 			s->txq[th] = cli_place_tx_queue(&app_fwd.place[ifp->port_id], th);
 		if (ifp->l2_mode == CLI_L2_BRIDGE) {
-			bd = app_bd_index(ifp->bd_id);
+			bd = app_bd_index(&app_fwd.bdl, ifp->bd_id);
 			if (bd < 0)
 				return bd;
 			s->bd = (uint16_t)bd;
@@ -527,8 +417,8 @@ app_publish(void)
 	free(old);
 	__atomic_store_n(&c->lock_all, false, __ATOMIC_RELEASE);
 	/* forget what ports that left a bridge domain had learned there */
-	for (i = 0; i < app_fwd.n_bds; i++)
-		app_mac_sweep(app_fwd.bds[i].macs, app_mac_stale, (void *)(uintptr_t)i);
+	for (i = 0; i < app_fwd.bdl.n; i++)
+		app_mac_sweep(app_fwd.bdl.bd[i].macs, app_mac_stale, (void *)(uintptr_t)i);
 	return 0;
 }
 
@@ -562,7 +452,7 @@ app_fwd_apply(const struct cli_iftable *t)
 	/* a bridge domain exists from its first member on, up or down */
 	for (i = 0; i < CLI_MAX_IF; i++)
 		if (t->ifs[i].used && t->ifs[i].l2_mode == CLI_L2_BRIDGE &&
-				app_bd_index(t->ifs[i].bd_id) < 0)
+				app_bd_index(&app_fwd.bdl, t->ifs[i].bd_id) < 0)
 			return -ENOSPC;
 	app_reset_new_ports(t);
 	app_fwd.ift = *t;
@@ -620,14 +510,6 @@ app_dyn_refresh(void)
 	return changed;
 }
 
-static bool
-app_mac_expired(uint64_t e, uint32_t ts, void *arg)
-{
-	uint32_t age_s = (uint32_t)(uintptr_t)arg;
-
-	return app_fwd.now_s - ts > age_s;
-}
-
 static void
 app_age(void)
 {
@@ -636,10 +518,10 @@ app_age(void)
 	if (app_fwd.now_s - app_fwd.last_age < APP_AGE_PERIOD_S)
 		return;
 	app_fwd.last_age = app_fwd.now_s;
-	for (i = 0; i < app_fwd.n_bds; i++)
-		if (app_fwd.bds[i].age_min > 0)
-			app_mac_sweep(app_fwd.bds[i].macs, app_mac_expired,
-				(void *)(uintptr_t)(app_fwd.bds[i].age_min * 60));
+	for (i = 0; i < app_fwd.bdl.n; i++)
+		if (app_fwd.bdl.bd[i].age_min > 0)
+			app_mac_age(app_fwd.bdl.bd[i].macs, app_fwd.now_s,
+				app_fwd.bdl.bd[i].age_min * 60);
 }
 
 void
@@ -689,23 +571,18 @@ app_fwd_drops(uint16_t port_id, uint64_t *rx_drops, uint64_t *tx_errors)
 static int
 app_fwd_l2fib(struct cli_l2fib_entry *out, uint32_t max)
 {
-	const struct app_mac_table *t;
-	uint32_t i, n = 0;
+	static struct app_mac_entry e[APP_MAC_SLOTS];
+	uint32_t i, k, n = 0;
 	uint16_t b;
-	uint64_t e;
 
-	for (b = 0; b < app_fwd.n_bds; b++) {
-		t = app_fwd.bds[b].macs;
-		for (i = 0; i < APP_MAC_SLOTS && n < max; i++) {
-			e = __atomic_load_n(&t->e[i], __ATOMIC_RELAXED);
-			if (e == 0)
-				continue;
-			out[n].bd_id = app_fwd.bds[b].bd_id;
-			out[n].port_id = (uint16_t)(e & 0xffff);
-			for (int k = 0; k < 6; k++)
-				out[n].mac.addr_bytes[k] = (uint8_t)(e >> (56 - 8 * k));
-			out[n].age_s = app_fwd.now_s - t->ts[i];
-			n++;
+	for (b = 0; b < app_fwd.bdl.n && n < max; b++) {
+		k = app_mac_dump(app_fwd.bdl.bd[b].macs, app_fwd.now_s, e,
+			RTE_MIN(max - n, (uint32_t)APP_MAC_SLOTS));
+		for (i = 0; i < k; i++, n++) {
+			out[n].bd_id = app_fwd.bdl.bd[b].bd_id;
+			out[n].port_id = e[i].port_id;
+			memcpy(out[n].mac.addr_bytes, e[i].mac, RTE_ETHER_ADDR_LEN);
+			out[n].age_s = e[i].age_s;
 		}
 	}
 	return (int)n;
@@ -716,11 +593,11 @@ app_fwd_bd_get(uint32_t bd_id, struct cli_bd_info *info)
 {
 	uint16_t i;
 
-	for (i = 0; i < app_fwd.n_bds; i++) {
-		if (app_fwd.bds[i].bd_id != bd_id)
+	for (i = 0; i < app_fwd.bdl.n; i++) {
+		if (app_fwd.bdl.bd[i].bd_id != bd_id)
 			continue;
 		info->bd_id = bd_id;
-		info->mac_age_min = app_fwd.bds[i].age_min;
+		info->mac_age_min = app_fwd.bdl.bd[i].age_min;
 		info->learn = true;
 		info->flood = true;
 		return 0;
@@ -733,9 +610,9 @@ app_fwd_bd_set_age(uint32_t bd_id, uint32_t minutes)
 {
 	uint16_t i;
 
-	for (i = 0; i < app_fwd.n_bds; i++) {
-		if (app_fwd.bds[i].bd_id == bd_id) {
-			app_fwd.bds[i].age_min = minutes;
+	for (i = 0; i < app_fwd.bdl.n; i++) {
+		if (app_fwd.bdl.bd[i].bd_id == bd_id) {
+			app_fwd.bdl.bd[i].age_min = minutes;
 			return 0;
 		}
 	}
@@ -822,13 +699,9 @@ app_fwd_stop(void)
 void
 app_fwd_fini(void)
 {
-	uint16_t i;
-
 	free(app_fwd.cur);
 	app_fwd.cur = NULL;
-	for (i = 0; i < app_fwd.n_bds; i++)
-		free(app_fwd.bds[i].macs);
-	app_fwd.n_bds = 0;
+	app_bd_list_free(&app_fwd.bdl);
 	rte_free(app_fwd.qsv);
 	rte_free(app_fwd.th);
 }
