@@ -55,7 +55,8 @@ app_bd_flood(const uint16_t *members, uint16_t n_members, uint16_t in, struct rt
 	for (i = 0; i < n_members; i++)
 		if (members[i] != in)
 			out[n++] = members[i];
+	/* every segment: each copy's free drops one reference of each */
 	if (n > 1)
-		rte_mbuf_refcnt_update(m, (int16_t)(n - 1));
+		rte_pktmbuf_refcnt_update(m, (int16_t)(n - 1));
 	return n;
 }
