@@ -507,6 +507,30 @@ test_exec_reports_file_and_line_and_stops(void)
 	unlink(path);
 }
 
+/*
+ * \v and \f are blanks to the commands' word splitting but not to cmdline:
+ * a line whose argument is only such blanks must say what is missing.
+ */
+static void
+test_blank_only_arguments_are_missing(void)
+{
+	reset();
+	run("create vhost-user socket /tmp/v.sock");
+	run("create vhost-user socket /tmp/w.sock");
+	check_error("debug vhost-user \v", "missing argument: on | off");
+	check_error("debug vhost-user \f\v", "missing argument: on | off");
+	check_error("set interface state VirtualEthernet0/0/0 \v",
+		"missing argument: up | down");
+	check_error("set interface l2 xconnect VirtualEthernet0/0/0 \f",
+		"missing argument: <peer-interface>");
+	check_error("set interface l2 bridge VirtualEthernet0/0/0 \v",
+		"missing argument: <bd-id>");
+	check_error("set interface l3 \v", "missing argument: <interface>");
+	check_error("set bridge-domain mac-age 10 \v", "missing argument: <minutes>");
+	check_error("delete vhost-user \v", "missing argument: <interface> | sw_if_index <sw_idx>");
+	check_error("exec \f", "missing argument: <file>");
+}
+
 static int
 suite_init(void)
 {
@@ -533,6 +557,7 @@ static CU_TestInfo tests[] = {
 	{ "show commands", test_show_commands },
 	{ "debug, quit, help, unknown input", test_debug_quit_help_and_unknown },
 	{ "exec reports FILE:LINE and stops", test_exec_reports_file_and_line_and_stops },
+	{ "arguments of only \\v or \\f are missing", test_blank_only_arguments_are_missing },
 	CU_TEST_INFO_NULL,
 };
 
