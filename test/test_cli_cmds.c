@@ -531,6 +531,70 @@ test_blank_only_arguments_are_missing(void)
 	check_error("exec \f", "missing argument: <file>");
 }
 
+/* Feed text to l in pieces of step bytes. */
+static void
+feed(struct cli_lines *l, const char *text, size_t step)
+{
+	size_t n = strlen(text), i;
+
+	for (i = 0; i < n; i += step)
+		cli_lines_feed(cap.cl, l, text + i, n - i < step ? n - i : step);
+}
+
+static void
+test_stdin_lines_in_pieces(void)
+{
+	static struct cli_lines l;
+
+	reset();
+	feed(&l, "create vhost-user socket /tmp/p1.sock\ncreate vhost-user socket /tmp/p2.sock\n"
+		"create vhost-user socket /tmp/p3.sock", 1);
+	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
+		"VirtualEthernet0/0/0\nVirtualEthernet0/0/1\n");
+	cli_lines_end(cap.cl, &l);
+	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap), "VirtualEthernet0/0/2\n");
+	CU_ASSERT_EQUAL(n_ifs(), 3);
+}
+
+/* A line over CLI_LINE_MAX is refused whole; the next line runs. */
+static void
+test_stdin_long_line_refused_whole(void)
+{
+	static char text[3 * CLI_LINE_MAX];
+	static struct cli_lines l;
+	size_t steps[] = { 1, 100, 4096, sizeof(text) }, k;
+	int n;
+
+	for (k = 0; k < RTE_DIM(steps); k++) {
+		reset();
+		memset(&l, 0, sizeof(l));
+		n = snprintf(text, sizeof(text), "#%0*d", CLI_LINE_MAX, 0);
+		snprintf(text + n, sizeof(text) - n, "create vhost-user socket /tmp/t.sock\n"
+			"create vhost-user socket /tmp/u.sock\n");
+		feed(&l, text, steps[k]);
+		CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
+			"line too long (at most 4094 characters): refused\n"
+			"VirtualEthernet0/0/0\n");
+		CU_ASSERT_EQUAL(n_ifs(), 1);
+		CU_ASSERT_PTR_NOT_NULL(cli_iftable_by_socket(&cli_main.ift, "/tmp/u.sock"));
+	}
+	/* CLI_LINE_MAX itself fits */
+	reset();
+	n = snprintf(text, sizeof(text), "create vhost-user socket /tmp/%0*d\n",
+		CLI_LINE_MAX - (int)strlen("create vhost-user socket /tmp/"), 1);
+	CU_ASSERT_EQUAL(n, CLI_LINE_MAX + 1);
+	feed(&l, text, 512);
+	CU_ASSERT_PTR_NULL(strstr(test_capture_take(&cap), "line too long"));
+	/* a refused last line without newline does not run at the end either */
+	reset();
+	memset(text, 'x', CLI_LINE_MAX + 1);
+	text[CLI_LINE_MAX + 1] = '\0';
+	feed(&l, text, 1000);
+	cli_lines_end(cap.cl, &l);
+	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
+		"line too long (at most 4094 characters): refused\n");
+}
+
 static int
 suite_init(void)
 {
@@ -558,6 +622,8 @@ static CU_TestInfo tests[] = {
 	{ "debug, quit, help, unknown input", test_debug_quit_help_and_unknown },
 	{ "exec reports FILE:LINE and stops", test_exec_reports_file_and_line_and_stops },
 	{ "arguments of only \\v or \\f are missing", test_blank_only_arguments_are_missing },
+	{ "stdin: lines in pieces run as they complete", test_stdin_lines_in_pieces },
+	{ "stdin: an over-long line is refused whole", test_stdin_long_line_refused_whole },
 	CU_TEST_INFO_NULL,
 };
 

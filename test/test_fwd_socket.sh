@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # vhostu-fwd started with a command file that creates a server interface: the
-# socket must accept a connection; then `quit` on stdin ends it with status 0.
+# socket must accept a connection; a stdin line longer than the shell takes is
+# refused whole (its tail, a valid command, must not run); then `quit` on
+# stdin ends it with status 0.
 # Time-bounded; kills what it starts.
 set -u
 fwd=${1:?usage: test_fwd_socket.sh path/to/vhostu-fwd}
@@ -42,6 +44,17 @@ s.settimeout(5)
 s.connect(sys.argv[1])
 s.close()
 PY
+
+# 4095 bytes of comment, then a command: the whole line is too long
+{ printf '#'; head -c 4094 /dev/zero | tr '\0' x
+	echo "create vhost-user socket $dir/tail.sock server"; } >&3
+for _ in $(seq 1 100); do	# up to 10 s
+	grep -q 'line too long' "$dir/out" || [ -S "$dir/tail.sock" ] && break
+	sleep 0.1
+done
+[ -S "$dir/tail.sock" ] && fail "the tail of an over-long line ran as a command"
+grep -q '^line too long (at most 4094 characters): refused$' "$dir/out" ||
+	fail "no error for an over-long line"
 
 echo "quit" >&3
 exec 3>&-

@@ -34,6 +34,8 @@ struct rte_mempool;
 #define CLI_BD_ID_MAX		16777215u
 #define CLI_DEFAULT_MAC_AGE_MIN	5	/* bridge-domain MAC aging, minutes */
 #define CLI_EXEC_DEPTH_MAX	8
+#define CLI_WORD_SIZE		256	/* one word of a command, with its NUL */
+#define CLI_REST_SIZE		4096	/* the rest of a line, with its NUL */
 
 /* What an interface does with what it receives. */
 enum cli_l2_mode {
@@ -251,6 +253,24 @@ int cli_run_line(struct cmdline *cl, const char *line);
 /* Run a command file; stops at the first failing line. 0 or -1. */
 int cli_exec_file(struct cmdline *cl, const char *path);
 
+/* The longest command line, without its newline (files and stdin). */
+#define CLI_LINE_MAX	(CLI_REST_SIZE - 2)
+
+/*
+ * Commands that arrive in pieces (stdin as a pipe): each complete line runs;
+ * a line longer than CLI_LINE_MAX is refused whole, with an error, and what
+ * is left of it up to its newline is dropped, never run.
+ */
+struct cli_lines {
+	char buf[CLI_LINE_MAX + 1];
+	size_t have;
+	bool skipping;		/* inside a refused line */
+};
+
+void cli_lines_feed(struct cmdline *cl, struct cli_lines *l, const char *data, size_t n);
+/* End of input: run the last line if it had no newline. */
+void cli_lines_end(struct cmdline *cl, struct cli_lines *l);
+
 /* Commands (cli_vhost.c, cli_interface.c): the logic the tokens call. */
 int cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a);
 int cli_vhost_delete(struct cmdline *cl, struct cli_if *ifp);
@@ -284,8 +304,5 @@ struct cli_token {
 };
 
 extern struct cmdline_token_ops cli_token_ops;
-
-#define CLI_WORD_SIZE	256
-#define CLI_REST_SIZE	4096
 
 #endif /* CLI_H */
