@@ -1,49 +1,68 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Bridge domains: the list of domains and their MAC tables, the flood fan-out. */
+/* Bridge domains: their MAC tables by id (main lcore), the flood fan-out. */
 #include <errno.h>
 
 #include <rte_mbuf.h>
 
 #include "l2_bd.h"
 
-int
-app_bd_find(const struct app_bd_list *l, uint32_t bd_id)
+struct app_mac_table *
+app_bd_table(const struct app_bd_tables *r, uint32_t bd_id)
 {
 	uint16_t i;
 
-	for (i = 0; i < l->n; i++)
-		if (l->bd[i].bd_id == bd_id)
-			return i;
-	return -ENOENT;
+	for (i = 0; i < r->n; i++)
+		if (r->t[i].bd_id == bd_id)
+			return r->t[i].macs;
+	return NULL;
 }
 
 int
-app_bd_index(struct app_bd_list *l, uint32_t bd_id)
+app_bd_prepare(struct app_bd_tables *r, uint32_t bd_id)
 {
-	int i = app_bd_find(l, bd_id);
+	struct app_mac_table *macs;
 
-	if (i >= 0)
-		return i;
-	if (l->n == CLI_MAX_IF)
+	if (app_bd_table(r, bd_id) != NULL)
+		return 0;
+	if (r->n == APP_BD_TABLES_MAX)
 		return -ENOSPC;
-	i = l->n;
-	l->bd[i].macs = app_mac_table_new();
-	if (l->bd[i].macs == NULL)
+	macs = app_mac_table_new();
+	if (macs == NULL)
 		return -ENOMEM;
-	l->bd[i].bd_id = bd_id;
-	l->bd[i].age_min = CLI_DEFAULT_MAC_AGE_MIN;
-	l->n++;
-	return i;
+	r->t[r->n++] = (struct app_bd_table){ bd_id, macs };
+	return 0;
+}
+
+static bool
+app_bd_kept(const struct app_bd *keep, uint16_t n, uint32_t bd_id)
+{
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		if (keep[i].bd_id == bd_id)
+			return true;
+	return false;
 }
 
 void
-app_bd_list_free(struct app_bd_list *l)
+app_bd_release(struct app_bd_tables *r, const struct app_bd *keep, uint16_t n)
 {
-	uint16_t i;
+	uint16_t i = 0;
 
-	for (i = 0; i < l->n; i++)
-		app_mac_table_free(l->bd[i].macs);
-	l->n = 0;
+	while (i < r->n) {
+		if (app_bd_kept(keep, n, r->t[i].bd_id)) {
+			i++;
+			continue;
+		}
+		app_mac_table_free(r->t[i].macs);
+		r->t[i] = r->t[--r->n];
+	}
+}
+
+void
+app_bd_tables_free(struct app_bd_tables *r)
+{
+	app_bd_release(r, NULL, 0);
 }
 
 uint16_t

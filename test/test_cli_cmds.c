@@ -115,12 +115,20 @@ static int fake_applied;
 static bool fake_quit;
 static struct cli_iftable fake_last;
 
-static int
+static int fake_prepare_ret, fake_prepared;
+
+static void
 fake_apply(const struct cli_iftable *t)
 {
 	fake_applied++;
 	fake_last = *t;
-	return 0;
+}
+
+static int
+fake_bd_prepare(uint32_t bd_id)
+{
+	fake_prepared++;
+	return fake_prepare_ret;
 }
 
 static void
@@ -148,19 +156,6 @@ fake_l2fib(struct cli_l2fib_entry *out, uint32_t max)
 	return 0;
 }
 
-static int
-fake_bd_age(uint32_t bd, uint32_t min)
-{
-	return bd == 10 ? 0 : -ENOENT;
-}
-
-static int
-fake_bd_get(uint32_t bd, struct cli_bd_info *info)
-{
-	info->mac_age_min = 5;
-	return 0;
-}
-
 static void
 fake_quit_fn(void)
 {
@@ -168,8 +163,8 @@ fake_quit_fn(void)
 }
 
 static const struct cli_fwd_ops fake_fwd = {
-	fake_apply, fake_refresh, fake_placement, fake_drops, fake_l2fib, fake_bd_age,
-	fake_bd_get, fake_quit_fn,
+	fake_apply, fake_bd_prepare, fake_refresh, fake_placement, fake_drops, fake_l2fib,
+	fake_quit_fn,
 };
 
 /* --- helpers --- */
@@ -183,6 +178,7 @@ reset(void)
 	fake_next_port = 0;
 	fake_created = fake_destroyed = fake_started = fake_stopped = 0;
 	fake_applied = 0;
+	fake_prepare_ret = fake_prepared = 0;
 	fake_create_ret = 0;
 	fake_quit = false;
 	test_capture_take(&cap);
@@ -595,6 +591,54 @@ test_stdin_long_line_refused_whole(void)
 		"line too long (at most 4094 characters): refused\n");
 }
 
+/* The shell owns the domains: made by the first member, published, gone with the last. */
+static void
+test_bridge_domains_follow_their_members(void)
+{
+	reset();
+	run("create vhost-user socket /tmp/a.sock");
+	run("create vhost-user socket /tmp/b.sock");
+	run("set interface l2 bridge VirtualEthernet0/0/0 20");
+	run("set interface l2 bridge VirtualEthernet0/0/1 10");
+	CU_ASSERT_EQUAL(fake_prepared, 2);
+	CU_ASSERT_EQUAL(fake_last.n_bds, 2);
+	CU_ASSERT_EQUAL(fake_last.bds[0].bd_id, 10);
+	CU_ASSERT_EQUAL(fake_last.bds[1].bd_id, 20);
+	CU_ASSERT_EQUAL(fake_last.bds[1].mac_age_min, CLI_DEFAULT_MAC_AGE_MIN);
+	CU_ASSERT_STRING_EQUAL(run("set bridge-domain mac-age 20 0"), "");
+	CU_ASSERT_EQUAL(fake_last.bds[1].mac_age_min, 0);
+	CU_ASSERT_STRING_EQUAL(run("show bridge-domain 20"),
+		"  BD-ID   Index   BSN  Age(min)  Learning  U-Forwrd  UU-Flood  Flooding  ARP-Term"
+		"  BVI-Intf\n"
+		"   20       2      0     off        on        on      flood       on       off "
+		"      N/A   \n");
+	/* the last member leaves: the domain goes, a new one starts afresh */
+	run("set interface l3 VirtualEthernet0/0/0");
+	CU_ASSERT_EQUAL(fake_last.n_bds, 1);
+	check_error("show bridge-domain 20", "no such bridge domain 20");
+	check_error("set bridge-domain mac-age 20 3", "no bridge domain 20");
+	run("set interface l2 bridge VirtualEthernet0/0/0 20");
+	CU_ASSERT_EQUAL(fake_last.bds[1].mac_age_min, CLI_DEFAULT_MAC_AGE_MIN);
+	run("delete vhost-user VirtualEthernet0/0/1");
+	CU_ASSERT_EQUAL(fake_last.n_bds, 1);
+	CU_ASSERT_EQUAL(fake_last.bds[0].bd_id, 20);
+}
+
+static void
+test_bridge_join_refused_when_prepare_fails(void)
+{
+	int applied;
+
+	reset();
+	run("create vhost-user socket /tmp/a.sock");
+	fake_prepare_ret = -ENOMEM;
+	applied = fake_applied;
+	check_error("set interface l2 bridge VirtualEthernet0/0/0 20",
+		"VirtualEthernet0/0/0: cannot join bridge domain 20: Cannot allocate memory");
+	CU_ASSERT_EQUAL(fake_applied, applied);
+	CU_ASSERT_EQUAL(cli_main.ift.n_bds, 0);
+}
+
 static int
 suite_init(void)
 {
@@ -623,6 +667,9 @@ static CU_TestInfo tests[] = {
 	{ "exec reports FILE:LINE and stops", test_exec_reports_file_and_line_and_stops },
 	{ "arguments of only \\v or \\f are missing", test_blank_only_arguments_are_missing },
 	{ "stdin: lines in pieces run as they complete", test_stdin_lines_in_pieces },
+	{ "bridge domains follow their members", test_bridge_domains_follow_their_members },
+	{ "a join whose MAC table cannot be made is refused",
+		test_bridge_join_refused_when_prepare_fails },
 	{ "stdin: an over-long line is refused whole", test_stdin_long_line_refused_whole },
 	CU_TEST_INFO_NULL,
 };

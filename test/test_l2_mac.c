@@ -170,6 +170,67 @@ test_dump_gives_mac_port_and_age(void)
 	CU_ASSERT_EQUAL(e[0].age_s, 12);
 }
 
+/* --- the MAC tables of the domains, by id --- */
+
+static void
+test_tables_prepared_once_per_domain(void)
+{
+	static struct app_bd_tables r;
+	struct app_mac_table *m;
+
+	CU_ASSERT_PTR_NULL(app_bd_table(&r, 7));
+	CU_ASSERT_EQUAL(app_bd_prepare(&r, 7), 0);
+	m = app_bd_table(&r, 7);
+	CU_ASSERT_PTR_NOT_NULL(m);
+	CU_ASSERT_EQUAL(app_bd_prepare(&r, 7), 0);
+	CU_ASSERT_PTR_EQUAL(app_bd_table(&r, 7), m);
+	CU_ASSERT_EQUAL(r.n, 1);
+	app_bd_tables_free(&r);
+	CU_ASSERT_EQUAL(r.n, 0);
+}
+
+/* Domains come and go for the process's whole life: their tables are freed. */
+static void
+test_tables_of_gone_domains_are_freed(void)
+{
+	static struct app_bd_tables r;
+	struct app_bd keep[2] = { { .bd_id = 1 } };
+	uint32_t id;
+
+	CU_ASSERT_EQUAL(app_bd_prepare(&r, 1), 0);
+	for (id = 2; id < 3 * APP_BD_TABLES_MAX; id++) {
+		CU_ASSERT_EQUAL_FATAL(app_bd_prepare(&r, id), 0);
+		keep[1].bd_id = id;
+		app_bd_release(&r, keep, 2);
+		CU_ASSERT_EQUAL(r.n, 2);
+	}
+	app_bd_release(&r, keep, 1);
+	CU_ASSERT_EQUAL(r.n, 1);
+	CU_ASSERT_PTR_NOT_NULL(app_bd_table(&r, 1));
+	CU_ASSERT_PTR_NULL(app_bd_table(&r, id - 1));
+	app_bd_tables_free(&r);
+}
+
+static void
+test_tables_bounded(void)
+{
+	static struct app_bd_tables r;
+	uint32_t id;
+
+	for (id = 1; id <= APP_BD_TABLES_MAX; id++)
+		CU_ASSERT_EQUAL(app_bd_prepare(&r, id), 0);
+	CU_ASSERT_EQUAL(app_bd_prepare(&r, id), -ENOSPC);
+	CU_ASSERT_EQUAL(app_bd_prepare(&r, 1), 0);
+	app_bd_tables_free(&r);
+}
+
+static CU_TestInfo bd_tests[] = {
+	{ "a domain's table is made once", test_tables_prepared_once_per_domain },
+	{ "tables of domains that are gone are freed", test_tables_of_gone_domains_are_freed },
+	{ "at most one table more than interfaces", test_tables_bounded },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo mac_tests[] = {
 	{ "key is the MAC in network order", test_key_is_the_mac_in_network_order },
 	{ "lookup finds only what was learned", test_lookup_finds_only_what_was_learned },
@@ -185,6 +246,7 @@ static CU_TestInfo mac_tests[] = {
 
 static CU_SuiteInfo suites[] = {
 	{ "l2_mac", NULL, NULL, setup, teardown, mac_tests },
+	{ "l2_bd_tables", NULL, NULL, NULL, NULL, bd_tests },
 	CU_SUITE_INFO_NULL,
 };
 

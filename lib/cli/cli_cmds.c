@@ -462,7 +462,6 @@ cmd_set_mac_age_parsed(void *res, struct cmdline *cl, void *data)
 	uint32_t bd;
 	uint64_t min;
 	char *w[1];
-	int ret;
 
 	if (cli_parse_bd_id(cl, r->a1, &bd) < 0 ||
 			cli_words(cl, r->rest, w, 1, "<minutes>") < 0)
@@ -471,9 +470,7 @@ cmd_set_mac_age_parsed(void *res, struct cmdline *cl, void *data)
 		cli_error(cl, "bad mac-age `%s' (minutes, 0..255, 0 = off)", w[0]);
 		return;
 	}
-	ret = cli_main.fwd->bd_set_age(bd, (uint32_t)min);
-	if (ret < 0)
-		cli_error(cl, "no bridge domain %u", bd);
+	cli_bd_set_age(cl, bd, (uint32_t)min);
 }
 
 static cmdline_parse_inst_t cmd_set_mac_age = {

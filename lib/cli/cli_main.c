@@ -46,6 +46,13 @@ cli_init(const struct cli_config *cfg)
 	return 0;
 }
 
+void
+cli_apply(void)
+{
+	cli_iftable_bd_sync(&cli_main.ift);
+	cli_main.fwd->apply(&cli_main.ift);
+}
+
 int
 cli_run_line(struct cmdline *cl, const char *line)
 {
