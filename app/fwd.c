@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Forwarding: worker lcores poll the rx queues placed on them and send by
- * l2 xconnect or bridge domain (MAC learning, aging, flooding). Interfaces
- * in neither mode drop what they receive.
+ * l2 xconnect or bridge domain (MAC learning, aging, flooding; the MAC table
+ * is l2_mac.c, the domains' tables and the flood fan-out l2_bd.c).
+ * Interfaces in neither mode drop what they receive.
  *
  * Configuration changes (create, delete, state, l2 mode, a frontend enabling
  * queues) are published by the main lcore as a new immutable struct app_conf;
