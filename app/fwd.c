@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Forwarding: worker lcores poll the rx queues placed on them and send by
- * l2 xconnect or bridge domain (MAC learning, aging, flooding). Interfaces
- * in neither mode drop what they receive.
+ * l2 xconnect or bridge domain (MAC learning, aging, flooding; the MAC table
+ * is l2_mac.c, the domains' tables and the flood fan-out l2_bd.c).
+ * Interfaces in neither mode drop what they receive.
  *
  * Configuration changes (create, delete, state, l2 mode, a frontend enabling
  * queues) are published by the main lcore as a new immutable struct app_conf;
  * workers read it under QSBR RCU (librte_rcu): each worker reports a
  * quiescent state after every pass, holding nothing of the conf. When
  * app_fwd_apply() returns, no worker is inside a burst on a port that left
- * the conf, so it can be stopped and closed.
+ * the conf, so it can be stopped and closed. Publishing cannot fail: the two
+ * confs are allocated at init and take turns (the one not current is unseen
+ * since the last synchronise), and a bridge domain's MAC table is made by
+ * bd_prepare before its first member joins; a table whose domain left the
+ * conf is freed after the synchronise.
  *
  * Tx queues: thread t sends on the queue cli_place_tx() gives it. A queue
  * shared by two threads is taken under its spin-lock (persistent per port and
@@ -31,33 +36,20 @@
 #include <rte_spinlock.h>
 
 #include "app.h"
+#include "l2_bd.h"
+#include "l2_mac.h"
 
 #define APP_BURST	32
 #define APP_NO_SLOT	UINT16_MAX
-#define APP_MAC_BUCKETS	4096
-#define APP_MAC_WAYS	4
-#define APP_MAC_SLOTS	(APP_MAC_BUCKETS * APP_MAC_WAYS)
 #define APP_HK_PERIOD_MS	100
 #define APP_AGE_PERIOD_S	1
-
-/* A bridge domain's MAC table: one 64-bit word per entry, mac << 16 | port. */
-struct app_mac_table {
-	uint64_t e[APP_MAC_SLOTS];
-	uint32_t ts[APP_MAC_SLOTS];	/* last seen, seconds */
-};
-
-struct app_bd {
-	uint32_t bd_id;
-	uint32_t age_min;
-	struct app_mac_table *macs;
-};
 
 struct app_slot {
 	uint16_t port_id;
 	uint8_t mode;		/* enum cli_l2_mode */
 	bool tx_shared;		/* some tx queue serves two threads */
 	uint16_t xc_slot;
-	uint16_t bd;		/* index in app_fwd.bds */
+	uint16_t bd;		/* index in app_conf.bd */
 	uint16_t txq[CLI_MAX_THREADS];
 };
 
@@ -72,8 +64,8 @@ struct app_conf {
 	uint16_t n_slots;
 	uint16_t slot_of_port[RTE_MAX_ETHPORTS];
 	struct app_slot slot[CLI_MAX_IF];
-	uint16_t n_members[CLI_MAX_IF];		/* per bd index */
-	uint16_t members[CLI_MAX_IF][CLI_MAX_IF];
+	uint16_t n_bds;
+	struct app_bd bd[CLI_MAX_IF];
 	uint32_t rx_start[CLI_MAX_THREADS + 1];
 	struct app_rxq rxq[CLI_MAX_IF * CLI_MAX_RXQ];
 };
@@ -99,6 +91,7 @@ struct app_dyn {
 
 static struct {
 	struct app_conf *cur;
+	struct app_conf *conf[2];	/* cur is one of them, or NULL */
 	struct rte_rcu_qsbr *qsv;
 	uint16_t n_workers;
 	uint16_t n_threads;
@@ -106,8 +99,7 @@ static struct {
 	struct cli_iftable ift;
 	struct app_dyn dyn[RTE_MAX_ETHPORTS];
 	struct cli_placement place[RTE_MAX_ETHPORTS];
-	struct app_bd bds[CLI_MAX_IF];
-	uint16_t n_bds;
+	struct app_bd_tables tables;
 	rte_spinlock_t txlock[RTE_MAX_ETHPORTS][CLI_MAX_RXQ];
 	uint32_t now_s;
 	uint64_t last_hk;
@@ -115,80 +107,6 @@ static struct {
 } app_fwd;
 
 volatile bool app_quit;
-
-/* ---------- MAC table (workers learn and look up, main ages) ---------- */
-
-static inline uint64_t
-app_mac_key(const struct rte_ether_addr *a)
-{
-	const uint8_t *b = a->addr_bytes;
-
-	return (uint64_t)b[0] << 40 | (uint64_t)b[1] << 32 | (uint64_t)b[2] << 24 |
-		(uint64_t)b[3] << 16 | (uint64_t)b[4] << 8 | b[5];
-}
-
-static inline uint32_t
-app_mac_bucket(uint64_t key)
-{
-	return (uint32_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 52) & (APP_MAC_BUCKETS - 1);
-}
-
-static inline int
-app_mac_lookup(const struct app_mac_table *t, uint64_t key)
-{
-	uint32_t i, b = app_mac_bucket(key) * APP_MAC_WAYS;
-	uint64_t e;
-
-	for (i = 0; i < APP_MAC_WAYS; i++) {
-		e = __atomic_load_n(&t->e[b + i], __ATOMIC_RELAXED);
-		if (e != 0 && e >> 16 == key)
-			return (int)(e & 0xffff);
-	}
-	return -1;
-}
-
-static inline void
-app_mac_learn(struct app_mac_table *t, uint64_t key, uint16_t port, uint32_t now)
-{
-	uint32_t i, b = app_mac_bucket(key) * APP_MAC_WAYS, victim = b;
-	uint64_t e, want = key << 16 | port, zero = 0;
-
-	for (i = 0; i < APP_MAC_WAYS; i++) {
-		e = __atomic_load_n(&t->e[b + i], __ATOMIC_RELAXED);
-		if (e != 0 && e >> 16 == key) {
-			if (e != want)
-				__atomic_store_n(&t->e[b + i], want, __ATOMIC_RELAXED);
-			if (t->ts[b + i] != now)
-				__atomic_store_n(&t->ts[b + i], now, __ATOMIC_RELAXED);
-			return;
-		}
-		if (e == 0 || t->ts[b + i] < t->ts[victim])
-			victim = b + i;
-	}
-	__atomic_store_n(&t->ts[victim], now, __ATOMIC_RELAXED);
-	e = __atomic_load_n(&t->e[victim], __ATOMIC_RELAXED);
-	if (e == 0)
-		__atomic_compare_exchange_n(&t->e[victim], &zero, want, false,
-			__ATOMIC_RELAXED, __ATOMIC_RELAXED);
-	else
-		__atomic_store_n(&t->e[victim], want, __ATOMIC_RELAXED);
-}
-
-/* Clear entries for which drop(entry) is true. */
-static void
-app_mac_sweep(struct app_mac_table *t, bool (*drop)(uint64_t e, uint32_t ts, void *arg),
-		void *arg)
-{
-	uint32_t i;
-	uint64_t e;
-
-	for (i = 0; i < APP_MAC_SLOTS; i++) {
-		e = __atomic_load_n(&t->e[i], __ATOMIC_RELAXED);
-		if (e != 0 && drop(e, t->ts[i], arg))
-			__atomic_compare_exchange_n(&t->e[i], &e, 0, false, __ATOMIC_RELAXED,
-				__ATOMIC_RELAXED);
-	}
-}
 
 /* ---------- datapath ---------- */
 
@@ -249,26 +167,23 @@ app_buf_flush_all(struct app_conf *c, uint16_t thread)
 static void
 app_flood(struct app_conf *c, uint16_t thread, uint16_t in, uint16_t bd, struct rte_mbuf *m)
 {
-	uint16_t i, n = c->n_members[bd];
+	uint16_t to[CLI_MAX_IF], i, n;
 
-	if (n <= 1) {
+	n = app_bd_flood(c->bd[bd].members, c->bd[bd].n_members, in, m, to);
+	if (n == 0) {
 		app_fwd.th[thread].rx_drops[c->slot[in].port_id]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	rte_mbuf_refcnt_update(m, (int16_t)(n - 2));
-	for (i = 0; i < n; i++) {
-		if (c->members[bd][i] == in)
-			continue;
-		app_buf_add(c, thread, c->members[bd][i], m);
-	}
+	for (i = 0; i < n; i++)
+		app_buf_add(c, thread, to[i], m);
 }
 
 static void
 app_bridge(struct app_conf *c, uint16_t thread, uint16_t in, struct rte_mbuf **m, uint16_t n)
 {
 	const struct app_slot *s = &c->slot[in];
-	struct app_mac_table *t = app_fwd.bds[s->bd].macs;
+	struct app_mac_table *t = c->bd[s->bd].macs;
 	uint32_t now = __atomic_load_n(&app_fwd.now_s, __ATOMIC_RELAXED);
 	struct rte_ether_hdr *eh;
 	uint16_t i, dst;
@@ -278,9 +193,9 @@ app_bridge(struct app_conf *c, uint16_t thread, uint16_t in, struct rte_mbuf **m
 		eh = rte_pktmbuf_mtod(m[i], struct rte_ether_hdr *);
 		if (rte_is_unicast_ether_addr(&eh->src_addr) &&
 				!rte_is_zero_ether_addr(&eh->src_addr))
-			app_mac_learn(t, app_mac_key(&eh->src_addr), s->port_id, now);
+			app_mac_learn(t, app_mac_key(eh->src_addr.addr_bytes), s->port_id, now);
 		port = rte_is_unicast_ether_addr(&eh->dst_addr) ?
-			app_mac_lookup(t, app_mac_key(&eh->dst_addr)) : -1;
+			app_mac_lookup(t, app_mac_key(eh->dst_addr.addr_bytes)) : -1;
 		dst = port < 0 || port >= RTE_MAX_ETHPORTS ? APP_NO_SLOT : c->slot_of_port[port];
 		if (dst == APP_NO_SLOT || c->slot[dst].mode != CLI_L2_BRIDGE ||
 				c->slot[dst].bd != s->bd) {
@@ -356,25 +271,6 @@ app_worker_main(void *arg)
 
 /* ---------- building and publishing a conf (main lcore) ---------- */
 
-static int
-app_bd_index(uint32_t bd_id)
-{
-	uint16_t i;
-
-	for (i = 0; i < app_fwd.n_bds; i++)
-		if (app_fwd.bds[i].bd_id == bd_id)
-			return i;
-	if (app_fwd.n_bds == CLI_MAX_IF)
-		return -ENOSPC;
-	app_fwd.bds[i].macs = calloc(1, sizeof(struct app_mac_table));
-	if (app_fwd.bds[i].macs == NULL)
-		return -ENOMEM;
-	app_fwd.bds[i].bd_id = bd_id;
-	app_fwd.bds[i].age_min = CLI_DEFAULT_MAC_AGE_MIN;
-	app_fwd.n_bds++;
-	return i;
-}
-
 /* Placement of every interface (forwarding or not), so show can print it. */
 static void
 app_place_all(const struct cli_iftable *t)
@@ -406,36 +302,72 @@ app_if_forwards(const struct cli_if *ifp)
 	return ifp->used && !ifp->deleting && ifp->admin_up && ifp->port_id < RTE_MAX_ETHPORTS;
 }
 
-static int
+/* The domains of t, with the MAC tables that bd_prepare made. */
+static void
+app_conf_bds(struct app_conf *c, const struct cli_iftable *t)
+{
+	struct app_bd *bd;
+	uint16_t i;
+
+	for (i = 0; i < t->n_bds && i < CLI_MAX_IF; i++) {
+		bd = &c->bd[c->n_bds];
+		bd->bd_id = t->bds[i].bd_id;
+		bd->age_min = t->bds[i].mac_age_min;
+		bd->macs = app_bd_table(&app_fwd.tables, bd->bd_id);
+		if (bd->macs == NULL) {
+			RTE_LOG(ERR, USER1, "vhostu-fwd: bridge domain %u has no MAC table: "
+				"its members drop what they receive\n", bd->bd_id);
+			continue;
+		}
+		c->n_bds++;
+	}
+}
+
+static uint16_t
+app_conf_bd_index(const struct app_conf *c, uint32_t bd_id)
+{
+	uint16_t i;
+
+	for (i = 0; i < c->n_bds; i++)
+		if (c->bd[i].bd_id == bd_id)
+			return i;
+	return APP_NO_SLOT;
+}
+
+static void
+app_conf_slot(struct app_conf *c, const struct cli_if *ifp)
+{
+	struct app_slot *s = &c->slot[c->n_slots];
+	struct app_bd *bd;
+	uint16_t th;
+
+	s->port_id = ifp->port_id;
+	s->mode = (uint8_t)ifp->l2_mode;
+	s->xc_slot = APP_NO_SLOT;
+	s->tx_shared = app_fwd.place[ifp->port_id].tx_spinlock;
+	for (th = 0; th < app_fwd.n_threads; th++)
+		s->txq[th] = cli_place_tx_queue(&app_fwd.place[ifp->port_id], th);
+	if (ifp->l2_mode == CLI_L2_BRIDGE) {
+		s->bd = app_conf_bd_index(c, ifp->bd_id);
+		if (s->bd == APP_NO_SLOT) {
+			s->mode = CLI_L2_NONE;
+		} else {
+			bd = &c->bd[s->bd];
+			bd->members[bd->n_members++] = c->n_slots;
+		}
+	}
+	c->slot_of_port[ifp->port_id] = c->n_slots++;
+}
+
+static void
 app_conf_slots(struct app_conf *c, const struct cli_iftable *t)
 {
-	const struct cli_if *ifp;
-	struct app_slot *s;
-	uint16_t th;
-	int i, bd;
+	int i;
 
 	memset(c->slot_of_port, 0xff, sizeof(c->slot_of_port));
-	for (i = 0; i < CLI_MAX_IF; i++) {
-		ifp = &t->ifs[i];
-		if (!app_if_forwards(ifp))
-			continue;
-		s = &c->slot[c->n_slots];
-		s->port_id = ifp->port_id;
-		s->mode = (uint8_t)ifp->l2_mode;
-		s->xc_slot = APP_NO_SLOT;
-		s->tx_shared = app_fwd.place[ifp->port_id].tx_spinlock;
-		for (th = 0; th < app_fwd.n_threads; th++)
-			s->txq[th] = cli_place_tx_queue(&app_fwd.place[ifp->port_id], th);
-		if (ifp->l2_mode == CLI_L2_BRIDGE) {
-			bd = app_bd_index(ifp->bd_id);
-			if (bd < 0)
-				return bd;
-			s->bd = (uint16_t)bd;
-			c->members[bd][c->n_members[bd]++] = c->n_slots;
-		}
-		c->slot_of_port[ifp->port_id] = c->n_slots++;
-	}
-	return 0;
+	for (i = 0; i < CLI_MAX_IF; i++)
+		if (app_if_forwards(&t->ifs[i]))
+			app_conf_slot(c, &t->ifs[i]);
 }
 
 static void
@@ -480,22 +412,16 @@ app_conf_rxqs(struct app_conf *c)
 		c->rx_start[th] = n;
 }
 
-static struct app_conf *
-app_conf_build(const struct cli_iftable *t)
+static void
+app_conf_build(struct app_conf *c, const struct cli_iftable *t)
 {
-	struct app_conf *c = calloc(1, sizeof(*c));
-
-	if (c == NULL)
-		return NULL;
+	memset(c, 0, sizeof(*c));
 	app_place_all(t);
-	if (app_conf_slots(c, t) < 0) {
-		free(c);
-		return NULL;
-	}
+	app_conf_bds(c, t);
+	app_conf_slots(c, t);
 	app_conf_links(c, t);
 	app_conf_rxqs(c);
 	c->lock_all = true;
-	return c;
 }
 
 static bool
@@ -509,27 +435,27 @@ app_mac_stale(uint64_t e, uint32_t ts, void *arg)
 	return slot == APP_NO_SLOT || c->slot[slot].mode != CLI_L2_BRIDGE || c->slot[slot].bd != bd;
 }
 
-static int
+static void
 app_publish(void)
 {
 	struct app_conf *old = app_fwd.cur, *c;
 	uint16_t i;
 
-	c = app_conf_build(&app_fwd.ift);
-	if (c == NULL)
-		return -ENOMEM;
+	/* the conf that is not current: no worker has seen it since the last synchronise */
+	c = old == app_fwd.conf[0] ? app_fwd.conf[1] : app_fwd.conf[0];
+	app_conf_build(c, &app_fwd.ift);
 	if (old != NULL) {
 		__atomic_store_n(&old->lock_all, true, __ATOMIC_RELEASE);
 		rte_rcu_qsbr_synchronize(app_fwd.qsv, RTE_QSBR_THRID_INVALID);
 	}
 	__atomic_store_n(&app_fwd.cur, c, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(app_fwd.qsv, RTE_QSBR_THRID_INVALID);
-	free(old);
 	__atomic_store_n(&c->lock_all, false, __ATOMIC_RELEASE);
 	/* forget what ports that left a bridge domain had learned there */
-	for (i = 0; i < app_fwd.n_bds; i++)
-		app_mac_sweep(app_fwd.bds[i].macs, app_mac_stale, (void *)(uintptr_t)i);
-	return 0;
+	for (i = 0; i < c->n_bds; i++)
+		app_mac_sweep(c->bd[i].macs, app_mac_stale, (void *)(uintptr_t)i);
+	/* no worker sees old any more: the tables of domains that are gone can go */
+	app_bd_release(&app_fwd.tables, c->bd, c->n_bds);
 }
 
 /* Zero the counters of ports that are new in t. */
@@ -554,20 +480,19 @@ app_reset_new_ports(const struct cli_iftable *t)
 	}
 }
 
-static int
+static void
 app_fwd_apply(const struct cli_iftable *t)
 {
-	int i;
-
-	/* a bridge domain exists from its first member on, up or down */
-	for (i = 0; i < CLI_MAX_IF; i++)
-		if (t->ifs[i].used && t->ifs[i].l2_mode == CLI_L2_BRIDGE &&
-				app_bd_index(t->ifs[i].bd_id) < 0)
-			return -ENOSPC;
 	app_reset_new_ports(t);
 	app_fwd.ift = *t;
 	app_fwd_housekeep(true);	/* read the ports' vring state; publishes */
-	return app_publish();
+	app_publish();
+}
+
+static int
+app_fwd_bd_prepare(uint32_t bd_id)
+{
+	return app_bd_prepare(&app_fwd.tables, bd_id);
 }
 
 /* ---------- housekeeping (main lcore) ---------- */
@@ -620,26 +545,18 @@ app_dyn_refresh(void)
 	return changed;
 }
 
-static bool
-app_mac_expired(uint64_t e, uint32_t ts, void *arg)
-{
-	uint32_t age_s = (uint32_t)(uintptr_t)arg;
-
-	return app_fwd.now_s - ts > age_s;
-}
-
 static void
 app_age(void)
 {
+	const struct app_conf *c = app_fwd.cur;
 	uint16_t i;
 
 	if (app_fwd.now_s - app_fwd.last_age < APP_AGE_PERIOD_S)
 		return;
 	app_fwd.last_age = app_fwd.now_s;
-	for (i = 0; i < app_fwd.n_bds; i++)
-		if (app_fwd.bds[i].age_min > 0)
-			app_mac_sweep(app_fwd.bds[i].macs, app_mac_expired,
-				(void *)(uintptr_t)(app_fwd.bds[i].age_min * 60));
+	for (i = 0; c != NULL && i < c->n_bds; i++)
+		if (c->bd[i].age_min > 0)
+			app_mac_age(c->bd[i].macs, app_fwd.now_s, c->bd[i].age_min * 60);
 }
 
 void
@@ -689,57 +606,22 @@ app_fwd_drops(uint16_t port_id, uint64_t *rx_drops, uint64_t *tx_errors)
 static int
 app_fwd_l2fib(struct cli_l2fib_entry *out, uint32_t max)
 {
-	const struct app_mac_table *t;
-	uint32_t i, n = 0;
+	static struct app_mac_entry e[APP_MAC_SLOTS];
+	const struct app_conf *c = app_fwd.cur;
+	uint32_t i, k, n = 0;
 	uint16_t b;
-	uint64_t e;
 
-	for (b = 0; b < app_fwd.n_bds; b++) {
-		t = app_fwd.bds[b].macs;
-		for (i = 0; i < APP_MAC_SLOTS && n < max; i++) {
-			e = __atomic_load_n(&t->e[i], __ATOMIC_RELAXED);
-			if (e == 0)
-				continue;
-			out[n].bd_id = app_fwd.bds[b].bd_id;
-			out[n].port_id = (uint16_t)(e & 0xffff);
-			for (int k = 0; k < 6; k++)
-				out[n].mac.addr_bytes[k] = (uint8_t)(e >> (56 - 8 * k));
-			out[n].age_s = app_fwd.now_s - t->ts[i];
-			n++;
+	for (b = 0; c != NULL && b < c->n_bds && n < max; b++) {
+		k = app_mac_dump(c->bd[b].macs, app_fwd.now_s, e,
+			RTE_MIN(max - n, (uint32_t)APP_MAC_SLOTS));
+		for (i = 0; i < k; i++, n++) {
+			out[n].bd_id = c->bd[b].bd_id;
+			out[n].port_id = e[i].port_id;
+			memcpy(out[n].mac.addr_bytes, e[i].mac, RTE_ETHER_ADDR_LEN);
+			out[n].age_s = e[i].age_s;
 		}
 	}
 	return (int)n;
-}
-
-static int
-app_fwd_bd_get(uint32_t bd_id, struct cli_bd_info *info)
-{
-	uint16_t i;
-
-	for (i = 0; i < app_fwd.n_bds; i++) {
-		if (app_fwd.bds[i].bd_id != bd_id)
-			continue;
-		info->bd_id = bd_id;
-		info->mac_age_min = app_fwd.bds[i].age_min;
-		info->learn = true;
-		info->flood = true;
-		return 0;
-	}
-	return -ENOENT;
-}
-
-static int
-app_fwd_bd_set_age(uint32_t bd_id, uint32_t minutes)
-{
-	uint16_t i;
-
-	for (i = 0; i < app_fwd.n_bds; i++) {
-		if (app_fwd.bds[i].bd_id == bd_id) {
-			app_fwd.bds[i].age_min = minutes;
-			return 0;
-		}
-	}
-	return -ENOENT;
 }
 
 static void
@@ -750,12 +632,11 @@ app_fwd_quit(void)
 
 static const struct cli_fwd_ops app_fwd_ops_tbl = {
 	.apply = app_fwd_apply,
+	.bd_prepare = app_fwd_bd_prepare,
 	.refresh = app_fwd_refresh,
 	.placement = app_fwd_placement,
 	.drops = app_fwd_drops,
 	.l2fib = app_fwd_l2fib,
-	.bd_set_age = app_fwd_bd_set_age,
-	.bd_get = app_fwd_bd_get,
 	.quit = app_fwd_quit,
 };
 
@@ -781,7 +662,10 @@ app_fwd_init(void)
 		RTE_CACHE_LINE_SIZE);
 	sz = rte_rcu_qsbr_get_memsize(app_fwd.n_threads);
 	app_fwd.qsv = rte_zmalloc("app_qsbr", sz, RTE_CACHE_LINE_SIZE);
-	if (app_fwd.th == NULL || app_fwd.qsv == NULL)
+	app_fwd.conf[0] = calloc(1, sizeof(struct app_conf));
+	app_fwd.conf[1] = calloc(1, sizeof(struct app_conf));
+	if (app_fwd.th == NULL || app_fwd.qsv == NULL || app_fwd.conf[0] == NULL ||
+			app_fwd.conf[1] == NULL)
 		return -ENOMEM;
 	rte_rcu_qsbr_init(app_fwd.qsv, app_fwd.n_threads);
 	for (p = 0; p < RTE_MAX_ETHPORTS; p++)
@@ -822,13 +706,11 @@ app_fwd_stop(void)
 void
 app_fwd_fini(void)
 {
-	uint16_t i;
-
-	free(app_fwd.cur);
 	app_fwd.cur = NULL;
-	for (i = 0; i < app_fwd.n_bds; i++)
-		free(app_fwd.bds[i].macs);
-	app_fwd.n_bds = 0;
+	free(app_fwd.conf[0]);
+	free(app_fwd.conf[1]);
+	app_fwd.conf[0] = app_fwd.conf[1] = NULL;
+	app_bd_tables_free(&app_fwd.tables);
 	rte_free(app_fwd.qsv);
 	rte_free(app_fwd.th);
 }

@@ -182,31 +182,22 @@ app_shell_interactive(void)
 static void
 app_shell_stdin(struct cmdline *cl)
 {
-	char line[CLI_REST_SIZE];
-	size_t have = 0;
+	static struct cli_lines lines;
+	char buf[CLI_REST_SIZE];
 	ssize_t n;
-	char *nl;
 
 	while (!__atomic_load_n(&app_quit, __ATOMIC_RELAXED)) {
 		if (app_wait_input(0, APP_POLL_MS) > 0) {
-			n = read(0, line + have, sizeof(line) - 1 - have);
+			n = read(0, buf, sizeof(buf));
 			if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 				break;
-			have += n > 0 ? (size_t)n : 0;
-			line[have] = '\0';
-			while ((nl = strchr(line, '\n')) != NULL) {
-				*nl = '\0';
-				cli_run_line(cl, line);
-				have -= (size_t)(nl + 1 - line);
-				memmove(line, nl + 1, have + 1);
-			}
-			if (have == sizeof(line) - 1)
-				have = 0;	/* a line too long: dropped */
+			if (n > 0)
+				cli_lines_feed(cl, &lines, buf, (size_t)n);
 		}
 		app_idle();
 	}
-	if (have > 0 && !__atomic_load_n(&app_quit, __ATOMIC_RELAXED))
-		cli_run_line(cl, line);
+	if (!__atomic_load_n(&app_quit, __ATOMIC_RELAXED))
+		cli_lines_end(cl, &lines);
 	app_wait();
 }
 

@@ -115,12 +115,20 @@ static int fake_applied;
 static bool fake_quit;
 static struct cli_iftable fake_last;
 
-static int
+static int fake_prepare_ret, fake_prepared;
+
+static void
 fake_apply(const struct cli_iftable *t)
 {
 	fake_applied++;
 	fake_last = *t;
-	return 0;
+}
+
+static int
+fake_bd_prepare(uint32_t bd_id)
+{
+	fake_prepared++;
+	return fake_prepare_ret;
 }
 
 static void
@@ -148,19 +156,6 @@ fake_l2fib(struct cli_l2fib_entry *out, uint32_t max)
 	return 0;
 }
 
-static int
-fake_bd_age(uint32_t bd, uint32_t min)
-{
-	return bd == 10 ? 0 : -ENOENT;
-}
-
-static int
-fake_bd_get(uint32_t bd, struct cli_bd_info *info)
-{
-	info->mac_age_min = 5;
-	return 0;
-}
-
 static void
 fake_quit_fn(void)
 {
@@ -168,8 +163,8 @@ fake_quit_fn(void)
 }
 
 static const struct cli_fwd_ops fake_fwd = {
-	fake_apply, fake_refresh, fake_placement, fake_drops, fake_l2fib, fake_bd_age,
-	fake_bd_get, fake_quit_fn,
+	fake_apply, fake_bd_prepare, fake_refresh, fake_placement, fake_drops, fake_l2fib,
+	fake_quit_fn,
 };
 
 /* --- helpers --- */
@@ -183,6 +178,7 @@ reset(void)
 	fake_next_port = 0;
 	fake_created = fake_destroyed = fake_started = fake_stopped = 0;
 	fake_applied = 0;
+	fake_prepare_ret = fake_prepared = 0;
 	fake_create_ret = 0;
 	fake_quit = false;
 	test_capture_take(&cap);
@@ -507,6 +503,142 @@ test_exec_reports_file_and_line_and_stops(void)
 	unlink(path);
 }
 
+/*
+ * \v and \f are blanks to the commands' word splitting but not to cmdline:
+ * a line whose argument is only such blanks must say what is missing.
+ */
+static void
+test_blank_only_arguments_are_missing(void)
+{
+	reset();
+	run("create vhost-user socket /tmp/v.sock");
+	run("create vhost-user socket /tmp/w.sock");
+	check_error("debug vhost-user \v", "missing argument: on | off");
+	check_error("debug vhost-user \f\v", "missing argument: on | off");
+	check_error("set interface state VirtualEthernet0/0/0 \v",
+		"missing argument: up | down");
+	check_error("set interface l2 xconnect VirtualEthernet0/0/0 \f",
+		"missing argument: <peer-interface>");
+	check_error("set interface l2 bridge VirtualEthernet0/0/0 \v",
+		"missing argument: <bd-id>");
+	check_error("set interface l3 \v", "missing argument: <interface>");
+	check_error("set bridge-domain mac-age 10 \v", "missing argument: <minutes>");
+	check_error("delete vhost-user \v", "missing argument: <interface> | sw_if_index <sw_idx>");
+	check_error("exec \f", "missing argument: <file>");
+}
+
+/* Feed text to l in pieces of step bytes. */
+static void
+feed(struct cli_lines *l, const char *text, size_t step)
+{
+	size_t n = strlen(text), i;
+
+	for (i = 0; i < n; i += step)
+		cli_lines_feed(cap.cl, l, text + i, n - i < step ? n - i : step);
+}
+
+static void
+test_stdin_lines_in_pieces(void)
+{
+	static struct cli_lines l;
+
+	reset();
+	feed(&l, "create vhost-user socket /tmp/p1.sock\ncreate vhost-user socket /tmp/p2.sock\n"
+		"create vhost-user socket /tmp/p3.sock", 1);
+	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
+		"VirtualEthernet0/0/0\nVirtualEthernet0/0/1\n");
+	cli_lines_end(cap.cl, &l);
+	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap), "VirtualEthernet0/0/2\n");
+	CU_ASSERT_EQUAL(n_ifs(), 3);
+}
+
+/* A line over CLI_LINE_MAX is refused whole; the next line runs. */
+static void
+test_stdin_long_line_refused_whole(void)
+{
+	static char text[3 * CLI_LINE_MAX];
+	static struct cli_lines l;
+	size_t steps[] = { 1, 100, 4096, sizeof(text) }, k;
+	int n;
+
+	for (k = 0; k < RTE_DIM(steps); k++) {
+		reset();
+		memset(&l, 0, sizeof(l));
+		n = snprintf(text, sizeof(text), "#%0*d", CLI_LINE_MAX, 0);
+		snprintf(text + n, sizeof(text) - n, "create vhost-user socket /tmp/t.sock\n"
+			"create vhost-user socket /tmp/u.sock\n");
+		feed(&l, text, steps[k]);
+		CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
+			"line too long (at most 4094 characters): refused\n"
+			"VirtualEthernet0/0/0\n");
+		CU_ASSERT_EQUAL(n_ifs(), 1);
+		CU_ASSERT_PTR_NOT_NULL(cli_iftable_by_socket(&cli_main.ift, "/tmp/u.sock"));
+	}
+	/* CLI_LINE_MAX itself fits */
+	reset();
+	n = snprintf(text, sizeof(text), "create vhost-user socket /tmp/%0*d\n",
+		CLI_LINE_MAX - (int)strlen("create vhost-user socket /tmp/"), 1);
+	CU_ASSERT_EQUAL(n, CLI_LINE_MAX + 1);
+	feed(&l, text, 512);
+	CU_ASSERT_PTR_NULL(strstr(test_capture_take(&cap), "line too long"));
+	/* a refused last line without newline does not run at the end either */
+	reset();
+	memset(text, 'x', CLI_LINE_MAX + 1);
+	text[CLI_LINE_MAX + 1] = '\0';
+	feed(&l, text, 1000);
+	cli_lines_end(cap.cl, &l);
+	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
+		"line too long (at most 4094 characters): refused\n");
+}
+
+/* The shell owns the domains: made by the first member, published, gone with the last. */
+static void
+test_bridge_domains_follow_their_members(void)
+{
+	reset();
+	run("create vhost-user socket /tmp/a.sock");
+	run("create vhost-user socket /tmp/b.sock");
+	run("set interface l2 bridge VirtualEthernet0/0/0 20");
+	run("set interface l2 bridge VirtualEthernet0/0/1 10");
+	CU_ASSERT_EQUAL(fake_prepared, 2);
+	CU_ASSERT_EQUAL(fake_last.n_bds, 2);
+	CU_ASSERT_EQUAL(fake_last.bds[0].bd_id, 10);
+	CU_ASSERT_EQUAL(fake_last.bds[1].bd_id, 20);
+	CU_ASSERT_EQUAL(fake_last.bds[1].mac_age_min, CLI_DEFAULT_MAC_AGE_MIN);
+	CU_ASSERT_STRING_EQUAL(run("set bridge-domain mac-age 20 0"), "");
+	CU_ASSERT_EQUAL(fake_last.bds[1].mac_age_min, 0);
+	CU_ASSERT_STRING_EQUAL(run("show bridge-domain 20"),
+		"  BD-ID   Index   BSN  Age(min)  Learning  U-Forwrd  UU-Flood  Flooding  ARP-Term"
+		"  BVI-Intf\n"
+		"   20       2      0     off        on        on      flood       on       off "
+		"      N/A   \n");
+	/* the last member leaves: the domain goes, a new one starts afresh */
+	run("set interface l3 VirtualEthernet0/0/0");
+	CU_ASSERT_EQUAL(fake_last.n_bds, 1);
+	check_error("show bridge-domain 20", "no such bridge domain 20");
+	check_error("set bridge-domain mac-age 20 3", "no bridge domain 20");
+	run("set interface l2 bridge VirtualEthernet0/0/0 20");
+	CU_ASSERT_EQUAL(fake_last.bds[1].mac_age_min, CLI_DEFAULT_MAC_AGE_MIN);
+	run("delete vhost-user VirtualEthernet0/0/1");
+	CU_ASSERT_EQUAL(fake_last.n_bds, 1);
+	CU_ASSERT_EQUAL(fake_last.bds[0].bd_id, 20);
+}
+
+static void
+test_bridge_join_refused_when_prepare_fails(void)
+{
+	int applied;
+
+	reset();
+	run("create vhost-user socket /tmp/a.sock");
+	fake_prepare_ret = -ENOMEM;
+	applied = fake_applied;
+	check_error("set interface l2 bridge VirtualEthernet0/0/0 20",
+		"VirtualEthernet0/0/0: cannot join bridge domain 20: Cannot allocate memory");
+	CU_ASSERT_EQUAL(fake_applied, applied);
+	CU_ASSERT_EQUAL(cli_main.ift.n_bds, 0);
+}
+
 static int
 suite_init(void)
 {
@@ -533,6 +665,12 @@ static CU_TestInfo tests[] = {
 	{ "show commands", test_show_commands },
 	{ "debug, quit, help, unknown input", test_debug_quit_help_and_unknown },
 	{ "exec reports FILE:LINE and stops", test_exec_reports_file_and_line_and_stops },
+	{ "arguments of only \\v or \\f are missing", test_blank_only_arguments_are_missing },
+	{ "stdin: lines in pieces run as they complete", test_stdin_lines_in_pieces },
+	{ "bridge domains follow their members", test_bridge_domains_follow_their_members },
+	{ "a join whose MAC table cannot be made is refused",
+		test_bridge_join_refused_when_prepare_fails },
+	{ "stdin: an over-long line is refused whole", test_stdin_long_line_refused_whole },
 	CU_TEST_INFO_NULL,
 };
 

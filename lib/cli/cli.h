@@ -34,6 +34,8 @@ struct rte_mempool;
 #define CLI_BD_ID_MAX		16777215u
 #define CLI_DEFAULT_MAC_AGE_MIN	5	/* bridge-domain MAC aging, minutes */
 #define CLI_EXEC_DEPTH_MAX	8
+#define CLI_WORD_SIZE		256	/* one word of a command, with its NUL */
+#define CLI_REST_SIZE		4096	/* the rest of a line, with its NUL */
 
 /* What an interface does with what it receives. */
 enum cli_l2_mode {
@@ -59,9 +61,21 @@ struct cli_if {
 	uint32_t bd_id;
 };
 
-/* Slot i holds sw_if_index i + 1 (VPP's index 0 is local0). */
+/* A bridge domain: made by its first member, gone with its last. */
+struct cli_bd {
+	uint32_t bd_id;
+	uint32_t mac_age_min;	/* 0: off */
+};
+
+/*
+ * Slot i holds sw_if_index i + 1 (VPP's index 0 is local0). The bridge
+ * domains, by id, are part of it: what apply() publishes is the whole
+ * configuration; the forwarding side keeps only run-time state.
+ */
 struct cli_iftable {
 	struct cli_if ifs[CLI_MAX_IF];
+	uint16_t n_bds;
+	struct cli_bd bds[CLI_MAX_IF];
 };
 
 /* --- interface table (cli_iftable.c, pure) --- */
@@ -79,6 +93,12 @@ struct cli_if *cli_iftable_by_name(struct cli_iftable *t, const char *name);
 struct cli_if *cli_iftable_by_sw_if_index(struct cli_iftable *t, uint32_t sw_if_index);
 struct cli_if *cli_iftable_by_port(struct cli_iftable *t, uint16_t port_id);
 struct cli_if *cli_iftable_by_socket(struct cli_iftable *t, const char *path);
+/*
+ * Make bds match the members: a domain for every bd_id a bridge interface
+ * (up or down) has, with the default MAC age when new; none without members.
+ */
+void cli_iftable_bd_sync(struct cli_iftable *t);
+struct cli_bd *cli_iftable_bd(struct cli_iftable *t, uint32_t bd_id);
 
 /* --- argument parsing (cli_args.c, pure) --- */
 struct cli_create_args {
@@ -194,18 +214,20 @@ struct cli_bd_info {
 
 struct cli_fwd_ops {
 	/*
-	 * Publish the interface table to the workers. When it returns, no worker
-	 * polls or sends to an interface that is down, deleting or gone.
+	 * Publish the interface table to the workers. It cannot fail: when it
+	 * returns, no worker polls or sends to an interface that is down,
+	 * deleting or gone, and every bridge domain of t has its MAC table if
+	 * bd_prepare() said yes for it.
 	 */
-	int (*apply)(const struct cli_iftable *t);
+	void (*apply)(const struct cli_iftable *t);
+	/* Before an interface joins bd_id: what apply() will need for it. 0 or -errno. */
+	int (*bd_prepare)(uint32_t bd_id);
 	/* Re-read the ports' vring state now (placement follows the frontends). */
 	void (*refresh)(void);
 	void (*placement)(uint16_t port_id, struct cli_placement *p);
 	/* Frames the switch dropped: received (no l2 mode, no peer) / not sent. */
 	void (*drops)(uint16_t port_id, uint64_t *rx_drops, uint64_t *tx_errors);
 	int (*l2fib)(struct cli_l2fib_entry *out, uint32_t max);
-	int (*bd_set_age)(uint32_t bd_id, uint32_t minutes);
-	int (*bd_get)(uint32_t bd_id, struct cli_bd_info *info);
 	void (*quit)(void);
 };
 
@@ -240,6 +262,9 @@ int cli_port_configure(uint16_t port_id, struct rte_mempool *mp);
 /* The command list for cmdline_new(). */
 extern cmdline_parse_ctx_t cli_ctx[];
 
+/* Sync the bridge domains with their members and publish the table. */
+void cli_apply(void);
+
 /* Report a failed command: prints err_prefix + message, sets cli_main.failed. */
 void cli_error(struct cmdline *cl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -251,6 +276,24 @@ int cli_run_line(struct cmdline *cl, const char *line);
 /* Run a command file; stops at the first failing line. 0 or -1. */
 int cli_exec_file(struct cmdline *cl, const char *path);
 
+/* The longest command line, without its newline (files and stdin). */
+#define CLI_LINE_MAX	(CLI_REST_SIZE - 2)
+
+/*
+ * Commands that arrive in pieces (stdin as a pipe): each complete line runs;
+ * a line longer than CLI_LINE_MAX is refused whole, with an error, and what
+ * is left of it up to its newline is dropped, never run.
+ */
+struct cli_lines {
+	char buf[CLI_LINE_MAX + 1];
+	size_t have;
+	bool skipping;		/* inside a refused line */
+};
+
+void cli_lines_feed(struct cmdline *cl, struct cli_lines *l, const char *data, size_t n);
+/* End of input: run the last line if it had no newline. */
+void cli_lines_end(struct cmdline *cl, struct cli_lines *l);
+
 /* Commands (cli_vhost.c, cli_interface.c): the logic the tokens call. */
 int cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a);
 int cli_vhost_delete(struct cmdline *cl, struct cli_if *ifp);
@@ -260,6 +303,7 @@ int cli_if_set_l2(struct cmdline *cl, struct cli_if *ifp, enum cli_l2_mode mode,
 		uint32_t xc_sw_if_index, uint32_t bd_id);
 int cli_if_show(struct cmdline *cl, struct cli_if **ifs, int n);
 int cli_bd_show(struct cmdline *cl, uint32_t bd_id, bool detail);
+int cli_bd_set_age(struct cmdline *cl, uint32_t bd_id, uint32_t minutes);
 int cli_l2fib_show(struct cmdline *cl);
 #define CLI_L2FIB_SHOW_MAX	65536
 
@@ -284,8 +328,5 @@ struct cli_token {
 };
 
 extern struct cmdline_token_ops cli_token_ops;
-
-#define CLI_WORD_SIZE	256
-#define CLI_REST_SIZE	4096
 
 #endif /* CLI_H */

@@ -94,9 +94,13 @@ CLI_ARG(t_bad_bd_set, rest, CLI_TOKEN_SRC_LIST, cli_bd_set_words, true, true, "<
 
 /* --- helpers --- */
 
-/* Words of rest; at most max, else an error naming the first extra word. */
+/*
+ * Words of rest; at most max, else an error naming the first extra word. With
+ * need, at least one: rest can be only blanks that cmdline does not take as
+ * such (\v, \f), and the callers read w[0].
+ */
 static int
-cli_words(struct cmdline *cl, char *rest, char **w, int max)
+cli_words(struct cmdline *cl, char *rest, char **w, int max, const char *need)
 {
 	char *all[64];
 	int n, i;
@@ -104,6 +108,10 @@ cli_words(struct cmdline *cl, char *rest, char **w, int max)
 	n = cli_split(rest, all, 64);
 	if (n < 0 || n > max) {
 		cli_error(cl, "unknown input `%s'", n < 0 ? "..." : all[max]);
+		return -1;
+	}
+	if (n == 0 && need != NULL) {
+		cli_error(cl, "missing argument: %s", need);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
@@ -215,7 +223,7 @@ cmd_show_vhost_parsed(void *res, struct cmdline *cl, void *data)
 	bool descr = false;
 	int n, i, k = 0;
 
-	n = data != NULL ? 0 : cli_words(cl, r->rest, w, CLI_MAX_IF + 1);
+	n = data != NULL ? 0 : cli_words(cl, r->rest, w, CLI_MAX_IF + 1, NULL);
 	if (n < 0)
 		return;
 	for (i = 0; i < n; i++) {
@@ -252,7 +260,7 @@ cmd_debug_vhost_parsed(void *res, struct cmdline *cl, void *data)
 	struct cli_res *r = res;
 	char *w[1];
 
-	if (cli_words(cl, r->rest, w, 1) < 0)
+	if (cli_words(cl, r->rest, w, 1, "on | off") < 0)
 		return;
 	if (strcmp(w[0], "on") != 0 && strcmp(w[0], "off") != 0) {
 		cli_error(cl, "unknown input `%s' (on or off)", w[0]);
@@ -309,7 +317,7 @@ cmd_delete_vhost_parsed(void *res, struct cmdline *cl, void *data)
 	char *w[3];
 	int n;
 
-	n = cli_words(cl, r->rest, w, 2);
+	n = cli_words(cl, r->rest, w, 2, "<interface> | sw_if_index <sw_idx>");
 	if (n < 0)
 		return;
 	ifp = cli_delete_target(cl, w, n);
@@ -338,7 +346,7 @@ cmd_set_state_parsed(void *res, struct cmdline *cl, void *data)
 	char *w[1];
 
 	ifp = cli_lookup_if(cl, r->a1);
-	if (ifp == NULL || cli_words(cl, r->rest, w, 1) < 0)
+	if (ifp == NULL || cli_words(cl, r->rest, w, 1, "up | down") < 0)
 		return;
 	if (strcmp(w[0], "up") != 0 && strcmp(w[0], "down") != 0) {
 		cli_error(cl, "unknown input `%s' (up or down)", w[0]);
@@ -368,7 +376,7 @@ cmd_set_xconnect_parsed(void *res, struct cmdline *cl, void *data)
 	char *w[1];
 
 	ifp = cli_lookup_if(cl, r->a1);
-	if (ifp == NULL || cli_words(cl, r->rest, w, 1) < 0)
+	if (ifp == NULL || cli_words(cl, r->rest, w, 1, "<peer-interface>") < 0)
 		return;
 	peer = cli_lookup_if(cl, w[0]);
 	if (peer != NULL)
@@ -396,7 +404,7 @@ cmd_set_bridge_parsed(void *res, struct cmdline *cl, void *data)
 	char *w[1];
 
 	ifp = cli_lookup_if(cl, r->a1);
-	if (ifp == NULL || cli_words(cl, r->rest, w, 1) < 0)
+	if (ifp == NULL || cli_words(cl, r->rest, w, 1, "<bd-id>") < 0)
 		return;
 	if (cli_parse_bd_id(cl, w[0], &bd) == 0)
 		cli_if_set_l2(cl, ifp, CLI_L2_BRIDGE, 0, bd);
@@ -425,7 +433,7 @@ cmd_set_l3_parsed(void *res, struct cmdline *cl, void *data)
 	struct cli_if *ifp;
 	char *w[1];
 
-	if (cli_words(cl, r->rest, w, 1) < 0)
+	if (cli_words(cl, r->rest, w, 1, "<interface>") < 0)
 		return;
 	ifp = cli_lookup_if(cl, w[0]);
 	if (ifp != NULL)
@@ -454,17 +462,15 @@ cmd_set_mac_age_parsed(void *res, struct cmdline *cl, void *data)
 	uint32_t bd;
 	uint64_t min;
 	char *w[1];
-	int ret;
 
-	if (cli_parse_bd_id(cl, r->a1, &bd) < 0 || cli_words(cl, r->rest, w, 1) < 0)
+	if (cli_parse_bd_id(cl, r->a1, &bd) < 0 ||
+			cli_words(cl, r->rest, w, 1, "<minutes>") < 0)
 		return;
 	if (cli_parse_u64(w[0], 10, 255, &min) < 0) {
 		cli_error(cl, "bad mac-age `%s' (minutes, 0..255, 0 = off)", w[0]);
 		return;
 	}
-	ret = cli_main.fwd->bd_set_age(bd, (uint32_t)min);
-	if (ret < 0)
-		cli_error(cl, "no bridge domain %u", bd);
+	cli_bd_set_age(cl, bd, (uint32_t)min);
 }
 
 static cmdline_parse_inst_t cmd_set_mac_age = {
@@ -490,7 +496,7 @@ cmd_show_if_parsed(void *res, struct cmdline *cl, void *data)
 	char *w[CLI_MAX_IF];
 	int n, i;
 
-	n = data != NULL ? 0 : cli_words(cl, r->rest, w, CLI_MAX_IF);
+	n = data != NULL ? 0 : cli_words(cl, r->rest, w, CLI_MAX_IF, NULL);
 	if (n < 0)
 		return;
 	for (i = 0; i < n; i++) {
@@ -522,7 +528,7 @@ cmd_show_bd_parsed(void *res, struct cmdline *cl, void *data)
 	char *w[2];
 	int n;
 
-	n = data != NULL ? 0 : cli_words(cl, r->rest, w, 2);
+	n = data != NULL ? 0 : cli_words(cl, r->rest, w, 2, NULL);
 	if (n < 0 || (n > 0 && cli_parse_bd_id(cl, w[0], &bd) < 0))
 		return;
 	if (n == 2 && strcmp(w[1], "detail") != 0) {
@@ -568,7 +574,7 @@ cmd_exec_parsed(void *res, struct cmdline *cl, void *data)
 	struct cli_res *r = res;
 	char *w[1];
 
-	if (cli_words(cl, r->rest, w, 1) < 0)
+	if (cli_words(cl, r->rest, w, 1, "<file>") < 0)
 		return;
 	if (cli_exec_file(cl, w[0]) < 0)
 		cli_main.failed = 1;

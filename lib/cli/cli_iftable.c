@@ -106,6 +106,54 @@ cli_iftable_del(struct cli_iftable *t, struct cli_if *ifp)
 				t->ifs[i].xc_sw_if_index == sw)
 			t->ifs[i].l2_mode = CLI_L2_NONE;
 	}
+	cli_iftable_bd_sync(t);
+}
+
+struct cli_bd *
+cli_iftable_bd(struct cli_iftable *t, uint32_t bd_id)
+{
+	uint16_t i;
+
+	for (i = 0; i < t->n_bds; i++)
+		if (t->bds[i].bd_id == bd_id)
+			return &t->bds[i];
+	return NULL;
+}
+
+/* Insert bd_id into the sorted ids[0..n) unless there; the new count. */
+static uint16_t
+cli_bd_ids_add(uint32_t *ids, uint16_t n, uint32_t bd_id)
+{
+	uint16_t j;
+
+	for (j = 0; j < n; j++)
+		if (ids[j] == bd_id)
+			return n;
+	for (j = n; j > 0 && ids[j - 1] > bd_id; j--)
+		ids[j] = ids[j - 1];
+	ids[j] = bd_id;
+	return n + 1;
+}
+
+void
+cli_iftable_bd_sync(struct cli_iftable *t)
+{
+	struct cli_bd bds[CLI_MAX_IF], *old;
+	uint32_t ids[CLI_MAX_IF];
+	uint16_t n = 0, j;
+	int i;
+
+	for (i = 0; i < CLI_MAX_IF; i++)
+		if (t->ifs[i].used && t->ifs[i].l2_mode == CLI_L2_BRIDGE)
+			n = cli_bd_ids_add(ids, n, t->ifs[i].bd_id);
+	for (j = 0; j < n; j++) {
+		old = cli_iftable_bd(t, ids[j]);
+		bds[j].bd_id = ids[j];
+		bds[j].mac_age_min = old != NULL ? old->mac_age_min : CLI_DEFAULT_MAC_AGE_MIN;
+	}
+	memcpy(t->bds, bds, n * sizeof(bds[0]));
+	memset(&t->bds[n], 0, (CLI_MAX_IF - n) * sizeof(bds[0]));
+	t->n_bds = n;
 }
 
 /* The first (lowest sw_if_index) interface of that name. */

@@ -26,12 +26,12 @@ cli_if_set_state(struct cmdline *cl, struct cli_if *ifp, bool up)
 			return -1;
 		}
 		ifp->admin_up = true;
-		cli_main.fwd->apply(&cli_main.ift);
+		cli_apply();
 		return 0;
 	}
 	/* workers first: once apply returns, none touches the port */
 	ifp->admin_up = false;
-	cli_main.fwd->apply(&cli_main.ift);
+	cli_apply();
 	ret = cli_main.port->stop(ifp->port_id);
 	if (ret < 0)
 		cmdline_printf(cl, "warning: %s: port did not stop cleanly: %s\n", ifp->name,
@@ -43,18 +43,21 @@ int
 cli_if_set_l2(struct cmdline *cl, struct cli_if *ifp, enum cli_l2_mode mode,
 		uint32_t xc_sw_if_index, uint32_t bd_id)
 {
-	struct cli_if saved = *ifp;
+	int ret;
 
+	/* the one step that can fail comes before anything changes */
+	if (mode == CLI_L2_BRIDGE) {
+		ret = cli_main.fwd->bd_prepare(bd_id);
+		if (ret < 0) {
+			cli_error(cl, "%s: cannot join bridge domain %u: %s", ifp->name, bd_id,
+				strerror(-ret));
+			return -1;
+		}
+	}
 	ifp->l2_mode = mode;
 	ifp->xc_sw_if_index = mode == CLI_L2_XCONNECT ? xc_sw_if_index : 0;
 	ifp->bd_id = mode == CLI_L2_BRIDGE ? bd_id : 0;
-	if (cli_main.fwd->apply(&cli_main.ift) < 0) {
-		*ifp = saved;
-		cli_main.fwd->apply(&cli_main.ift);
-		cli_error(cl, "%s: cannot change forwarding (too many bridge domains?)",
-			ifp->name);
-		return -1;
-	}
+	cli_apply();
 	return 0;
 }
 
@@ -87,28 +90,6 @@ cli_if_show(struct cmdline *cl, struct cli_if **ifs, int n)
 	return 0;
 }
 
-/* The bridge domains in use, by id; returns how many. */
-static int
-cli_bd_list(uint32_t *ids, int max)
-{
-	const struct cli_if *ifp;
-	int i, j, n = 0;
-
-	for (i = 0; i < CLI_MAX_IF; i++) {
-		ifp = &cli_main.ift.ifs[i];
-		if (!ifp->used || ifp->l2_mode != CLI_L2_BRIDGE)
-			continue;
-		for (j = 0; j < n && ids[j] != ifp->bd_id; j++)
-			;
-		if (j < n || n == max)
-			continue;
-		for (j = n++; j > 0 && ids[j - 1] > ifp->bd_id; j--)
-			ids[j] = ids[j - 1];
-		ids[j] = ifp->bd_id;
-	}
-	return n;
-}
-
 static void
 cli_bd_show_members(struct cmdline *cl, uint32_t bd_id)
 {
@@ -131,23 +112,20 @@ cli_bd_show_members(struct cmdline *cl, uint32_t bd_id)
 int
 cli_bd_show(struct cmdline *cl, uint32_t bd_id, bool detail)
 {
+	const struct cli_bd *bd;
 	struct cli_bd_info info;
-	uint32_t ids[CLI_MAX_IF];
-	int n, i, shown = 0;
+	int i, shown = 0;
 
-	n = cli_bd_list(ids, CLI_MAX_IF);
-	for (i = 0; i < n; i++) {
-		if (bd_id != 0 && ids[i] != bd_id)
+	for (i = 0; i < cli_main.ift.n_bds; i++) {
+		bd = &cli_main.ift.bds[i];
+		if (bd_id != 0 && bd->bd_id != bd_id)
 			continue;
-		memset(&info, 0, sizeof(info));
-		info.bd_id = ids[i];
-		info.learn = info.flood = true;
-		cli_main.fwd->bd_get(ids[i], &info);
+		info = (struct cli_bd_info){ bd->bd_id, bd->mac_age_min, true, true };
 		if (shown++ == 0 || detail)
 			cli_fmt_bd_header(cl);
 		cli_fmt_bd_row(cl, &info, (uint32_t)i + 1);
 		if (detail)
-			cli_bd_show_members(cl, ids[i]);
+			cli_bd_show_members(cl, bd->bd_id);
 	}
 	if (shown == 0 && bd_id != 0) {
 		cli_error(cl, "no such bridge domain %u", bd_id);
@@ -155,6 +133,20 @@ cli_bd_show(struct cmdline *cl, uint32_t bd_id, bool detail)
 	}
 	if (shown == 0)
 		cmdline_printf(cl, "no bridge-domains in use\n");
+	return 0;
+}
+
+int
+cli_bd_set_age(struct cmdline *cl, uint32_t bd_id, uint32_t minutes)
+{
+	struct cli_bd *bd = cli_iftable_bd(&cli_main.ift, bd_id);
+
+	if (bd == NULL) {
+		cli_error(cl, "no bridge domain %u", bd_id);
+		return -1;
+	}
+	bd->mac_age_min = minutes;
+	cli_apply();
 	return 0;
 }
 

@@ -5,6 +5,8 @@
  * A command file runs line by line; blank lines and `#` comments are skipped.
  * The first line that fails is reported as `FILE:LINE: <error>` and the rest
  * of the file is NOT run: later lines usually depend on earlier ones.
+ * A line longer than CLI_LINE_MAX is an error, in a file and on stdin; on
+ * stdin, where each line runs on its own, it is dropped up to its newline.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -42,6 +44,13 @@ cli_init(const struct cli_config *cfg)
 	if (cli_main.fwd == NULL)
 		return -EINVAL;
 	return 0;
+}
+
+void
+cli_apply(void)
+{
+	cli_iftable_bd_sync(&cli_main.ift);
+	cli_main.fwd->apply(&cli_main.ift);
 }
 
 int
@@ -85,7 +94,7 @@ cli_exec_stream(struct cmdline *cl, FILE *f, const char *path)
 		snprintf(cli_main.err_prefix, sizeof(cli_main.err_prefix), "%s:%u: ", path,
 			lineno);
 		if (strchr(line, '\n') == NULL && !feof(f)) {
-			cli_error(cl, "line too long (at most %d characters)", CLI_REST_SIZE - 2);
+			cli_error(cl, "line too long (at most %d characters)", CLI_LINE_MAX);
 			ret = -1;
 			break;
 		}
@@ -116,4 +125,65 @@ cli_exec_file(struct cmdline *cl, const char *path)
 	fclose(f);
 	cli_main.failed = ret < 0;
 	return ret;
+}
+
+/* Consume data up to and including its first newline; how much, or n if none. */
+static size_t
+cli_lines_skip(struct cli_lines *l, const char *data, size_t n)
+{
+	const char *nl = memchr(data, '\n', n);
+
+	if (nl == NULL)
+		return n;
+	l->skipping = false;
+	return (size_t)(nl + 1 - data);
+}
+
+/* Take data up to its first newline into the line, run it if complete. */
+static size_t
+cli_lines_take(struct cmdline *cl, struct cli_lines *l, const char *data, size_t n)
+{
+	const char *nl = memchr(data, '\n', n);
+	size_t len = nl != NULL ? (size_t)(nl - data) : n;
+
+	if (l->have + len > CLI_LINE_MAX) {
+		cli_error(cl, "line too long (at most %d characters): refused", CLI_LINE_MAX);
+		l->have = 0;
+		l->skipping = true;
+		return 0;
+	}
+	memcpy(l->buf + l->have, data, len);
+	l->have += len;
+	if (nl == NULL)
+		return n;
+	l->buf[l->have] = '\0';
+	l->have = 0;
+	cli_run_line(cl, l->buf);
+	return len + 1;
+}
+
+void
+cli_lines_feed(struct cmdline *cl, struct cli_lines *l, const char *data, size_t n)
+{
+	size_t used;
+
+	while (n > 0) {
+		if (l->skipping)
+			used = cli_lines_skip(l, data, n);
+		else
+			used = cli_lines_take(cl, l, data, n);
+		data += used;
+		n -= used;
+	}
+}
+
+void
+cli_lines_end(struct cmdline *cl, struct cli_lines *l)
+{
+	if (!l->skipping && l->have > 0) {
+		l->buf[l->have] = '\0';
+		cli_run_line(cl, l->buf);
+	}
+	l->have = 0;
+	l->skipping = false;
 }

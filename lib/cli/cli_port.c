@@ -162,7 +162,8 @@ cli_scan_ports(void)
 		if (ret < 0)
 			return ret;
 	}
-	return cli_main.fwd->apply(&cli_main.ift);
+	cli_apply();
+	return 0;
 }
 
 void
@@ -174,7 +175,7 @@ cli_fini(void)
 	for (i = 0; i < CLI_MAX_IF; i++)
 		if (cli_main.ift.ifs[i].used)
 			cli_main.ift.ifs[i].deleting = true;
-	cli_main.fwd->apply(&cli_main.ift);
+	cli_apply();
 	for (i = 0; i < CLI_MAX_IF; i++) {
 		ifp = &cli_main.ift.ifs[i];
 		if (!ifp->used)
@@ -184,5 +185,5 @@ cli_fini(void)
 		cli_main.port->destroy(ifp->port_id, ifp->vdev);
 		cli_iftable_del(&cli_main.ift, ifp);
 	}
-	cli_main.fwd->apply(&cli_main.ift);
+	cli_apply();
 }

@@ -95,7 +95,7 @@ cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a)
 	}
 	ifp->from_shell = true;
 	snprintf(ifp->socket, sizeof(ifp->socket), "%s", fa.socket);
-	cli_main.fwd->apply(&cli_main.ift);
+	cli_apply();
 	if (dup)
 		cmdline_printf(cl, "warning: instance %u was in use: several interfaces "
 			"are now named %s\n", fa.renumber, ifp->name);
@@ -110,7 +110,7 @@ cli_vhost_delete(struct cmdline *cl, struct cli_if *ifp)
 
 	/* workers first: once apply returns, none polls or sends to the port */
 	ifp->deleting = true;
-	cli_main.fwd->apply(&cli_main.ift);
+	cli_apply();
 	if (ifp->admin_up)
 		cli_main.port->stop(ifp->port_id);
 	ret = cli_main.port->destroy(ifp->port_id, ifp->vdev);
@@ -118,7 +118,7 @@ cli_vhost_delete(struct cmdline *cl, struct cli_if *ifp)
 		cmdline_printf(cl, "warning: %s: port not closed cleanly: %s\n", ifp->name,
 			strerror(-ret));
 	cli_iftable_del(&cli_main.ift, ifp);
-	cli_main.fwd->apply(&cli_main.ift);
+	cli_apply();
 	return 0;
 }
 

@@ -16,7 +16,9 @@ so that packets loop between the two processes:
     traffic flows each time, and the backend's open fds are the same after each
     quit as before the first start.
 If build/app/vhostu-fwd exists and has `show vhost-user`, the negotiated
-features of a virtio-user peer are checked there (see check_show_vhost_user).
+features of a virtio-user peer are checked there (see check_show_vhost_user),
+and jumbo frames are flooded in a bridge domain of three virtio-user peers
+(see check_jumbo_flood).
 
 Usage: test_virtio_user.py [--restarts N] [-k SUBSTRING] [--keep]
 """
@@ -247,6 +249,113 @@ def check_show_vhost_user(workdir):
             log("  ok: `show vhost-user ... descriptors` has the seed's format, line by line")
 
 
+# A's frames: 64 bytes of headers and 1..5 segments of 1000 more, a random count per
+# frame (`set txsplit rand`): 64..5064 bytes, 1..3 mbufs in vhostu-fwd (2048-byte data
+# room), with tails of different lengths.
+JUMBO_SEGS = "64,1000,1000,1000,1000,1000"
+JUMBO_ROUNDS = 30     # rounds of `start tx_first 2` (64 frames): the pools are reused
+
+
+def jumbo_peer(workdir, sock, name, extra=()):
+    """A virtio-user testpmd with mergeable rx buffers, rxonly, for the flood."""
+    return virtio_user("path=%s,mrg_rxbuf=1" % sock, workdir, name=name, fwd="rxonly",
+                       extra_app=["--max-pkt-len=9000", "--enable-scatter"] + list(extra))
+
+
+def port_counts(t):
+    """(RX-packets, RX-bytes, RX-errors, TX-packets, TX-bytes) of t's port 0."""
+    out = t.cmd("show port stats 0")
+    vals = []
+    for k in ("RX-packets", "RX-bytes", "RX-errors", "TX-packets", "TX-bytes"):
+        m = re.search(r"%s:\s*(\d+)" % k, out)
+        if not m:
+            raise Failure("%s: no %s in:\n%s" % (t.name, k, out))
+        vals.append(int(m.group(1)))
+    return tuple(vals)
+
+
+def fwd_counters(fwd, ifname):
+    """The counters of `show interface IF`: {name: value} (0 ones are not shown)."""
+    start = fwd.post("show interface %s" % ifname)
+    fwd.post("show bridge-domain 1")     # its header ends the answer before it
+    fwd.wait(r"^ +BD-ID ", start)
+    text = fwd.text(start)
+    text = text[text.index(ifname):text.index("BD-ID")]
+    return {k.strip(): int(v) for k, v in
+            re.findall(r"((?:rx|tx)[ -]\w+|drops)\s+(\d+)\s*$", text, re.M)}
+
+
+def check_jumbo_flood(workdir):
+    """Issue 10 item 3: A sends frames of up to 5064 bytes to a MAC nobody has,
+    in one bridge domain with B and C: every frame is flooded to B and C, most
+    as chains of mbufs. Each receiver must get every frame that A sent and
+    every byte, round after round, and vhostu-fwd must drop nothing. (A tail
+    segment freed by B's copy while C's still uses it goes back to the pool
+    twice; handed out twice, it carries the tail of two frames at once, and
+    byte counts go wrong.)"""
+    app = os.path.join(build_dir(), "app", "vhostu-fwd")
+    if not os.path.exists(app):
+        log("SKIP jumbo flood: %s is not built" % app)
+        return
+    log("scenario: frames of up to 5064 bytes flooded to two members of a bridge domain, "
+        "%d rounds" % JUMBO_ROUNDS)
+    names = ["VirtualEthernet0/0/%d" % i for i in range(3)]
+    socks = [os.path.join(workdir, "jf%d.sock" % i) for i in range(3)]
+    cli = "".join("create vhost-user socket %s server\n" % sk for sk in socks)
+    cli += "".join("set interface state %s up\nset interface l2 bridge %s 1\n" % (n, n)
+                   for n in names)
+    fwd = Fwd(app, workdir, cli)
+    peers = []
+    try:
+        fwd.wait(r"^VirtualEthernet0/0/2$")
+        a = jumbo_peer(workdir, socks[0], "jf-a", ["--txpkts=" + JUMBO_SEGS])
+        peers.append(a)
+        for i, name in ((1, "jf-b"), (2, "jf-c")):
+            peers.append(jumbo_peer(workdir, socks[i], name))
+        for p in peers:
+            p.wait_link(0, True, 20.0)
+        for p in peers[1:]:
+            p.cmd("start")
+        a.cmd("set txsplit rand")
+        run_jumbo_rounds(fwd, a, peers[1:])
+        for n in names:
+            c = fwd_counters(fwd, n)
+            log("    vhostu-fwd %s: %s" % (n, c))
+            if c.get("tx-error", 0) or c.get("drops", 0):
+                raise Failure("jumbo flood: vhostu-fwd %s dropped frames: %s" % (n, c))
+        fwd.check_alive()
+    finally:
+        for p in peers:
+            p.quit()
+        rc = fwd.quit(10)
+    if rc != 0:
+        raise Failure("jumbo flood: vhostu-fwd exit status %s; output:\n%s"
+                      % (rc, fwd.text()[-3000:]))
+    log("  ok: jumbo flood")
+
+
+def run_jumbo_rounds(fwd, a, receivers):
+    """Rounds of A sending 64 frames; each receiver must count exactly what A sent."""
+    for r in range(JUMBO_ROUNDS):
+        a.cmd("start tx_first 2")
+        a.cmd("stop")
+        sent, sent_bytes = port_counts(a)[3:5]
+        res = {}
+
+        def all_in():
+            res["c"] = [port_counts(p) for p in receivers]
+            return all(c[0] >= sent for c in res["c"])
+        deadline_wait(all_in, 15.0, 0.2)
+        for p, c in zip(receivers, res["c"]):
+            if c[0] != sent or c[1] != sent_bytes or c[2] != 0:
+                raise Failure("jumbo flood round %d: %s received %d frames, %d bytes, %d "
+                              "errors; A sent %d frames, %d bytes"
+                              % (r + 1, p.name, c[0], c[1], c[2], sent, sent_bytes))
+        fwd.check_alive()
+    log("    %d rounds: both receivers got all %d frames, %d bytes"
+        % (JUMBO_ROUNDS, sent, sent_bytes))
+
+
 # The seed's `show vhost-user ... descriptors` format (doc/vhost-user-cli.rst),
 # line by line: fixed lines exactly, variable lines by pattern.
 HEX16 = r"0x[0-9a-f]{16}"
@@ -403,6 +512,8 @@ def main():
         b.quit()
         if not args.k or "show" in args.k:
             check_show_vhost_user(workdir)
+        if not args.k or "jumbo" in args.k:
+            check_jumbo_flood(workdir)
         log("total %.0f s" % (time.monotonic() - t_start))
 
 
