@@ -6,14 +6,16 @@
  * sends its messages synchronously from the calling thread; our control thread
  * answers them. --no-huge memory is memfd-backed, so virtio-user can share it.
  *
- * One suite per combination: which side listens, queues 1 and 2, mrg_rxbuf and
- * in_order on and off. Each suite brings both ports up, checks what was
+ * One suite per combination: which side listens, queues 1, 2 and 8, mrg_rxbuf
+ * and in_order on and off. Each suite brings both ports up, checks what was
  * negotiated, moves frames of 64 to 9000 bytes both ways on every queue and
  * compares every byte, the count and the order per queue, then tears both ports
  * down and checks that no fd and no mbuf stayed behind.
  *
- * Our port always has queues=2 (the switch does not know how many queue pairs a
- * guest will use); virtio-user uses 1 or 2, and traffic runs on those.
+ * Our port always has queues=8, as the switch creates its ports (it does not
+ * know how many queue pairs a guest will use); virtio-user uses 1, 2 or 8, and
+ * traffic runs on those. Each queue carries more frames than its ring has
+ * entries, so every ring wraps.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -39,11 +41,12 @@
 
 #define E2E_VHOSTU_NAME		"net_vhostu_e2e"
 #define E2E_PEER_NAME		"net_virtio_user_e2e"
-#define E2E_VHOSTU_QUEUES	2
-#define E2E_NB_DESC		256
-#define E2E_NB_MBUFS		4095
+#define E2E_VHOSTU_QUEUES	8
+#define E2E_NB_DESC		256	/* virtio-user's rings have 256 entries too */
+#define E2E_NB_MBUFS		16383	/* 8 queues of 256 posted buffers, chains of 9000 bytes */
 #define E2E_BURST		32
-#define E2E_ROUNDS		4	/* each size this many times per queue and direction */
+#define E2E_ROUNDS		32	/* each size this many times per queue and direction:
+					 * 288 frames, past the 256 of a ring */
 #define E2E_MAX_FRAME		9000
 #define E2E_LINK_TIMEOUT_S	10
 #define E2E_XFER_TIMEOUT_S	10
@@ -630,7 +633,9 @@ static CU_TestInfo e2e_tests[] = {
 	X(10, false, 1, 1, 0, 0) X(11, false, 1, 1, 1, 0) \
 	X(12, false, 2, 0, 0, 0) X(13, false, 2, 0, 1, 0) \
 	X(14, false, 2, 1, 0, 0) X(15, false, 2, 1, 1, 0) \
-	X(16, true, 2, 0, 0, 1) X(17, true, 2, 1, 0, 1)
+	X(16, true, 2, 0, 0, 1) X(17, true, 2, 1, 0, 1) \
+	X(18, true, 8, 1, 0, 0) X(19, false, 8, 1, 0, 0) \
+	X(20, true, 8, 0, 1, 0)
 
 #define E2E_COMBO(n, srv, q, m, o, ni) { srv, q, m, o, ni },
 static const struct e2e_combo e2e_combos[] = { E2E_COMBOS(E2E_COMBO) };
