@@ -544,7 +544,9 @@ vhostu_ctl_remove_port(struct vhostu_port *p)
 
 /*
  * A path may be reused only when it is a stale socket: nothing listens on
- * it. Anything else there (a file, a live listener) is never removed.
+ * it, which connect says with ECONNREFUSED and nothing else. Anything else
+ * there (a file, a live listener, a socket we may not connect to, one of
+ * another type) is never removed.
  */
 static int
 vhostu_sock_clear_stale(const char *path)
@@ -569,8 +571,16 @@ vhostu_sock_clear_stale(const char *path)
 		VHOSTU_LOG(ERR, "%s: another listener is using this socket", path);
 		return -EADDRINUSE;
 	}
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -errno;
+	if (ret != ECONNREFUSED) {
+		VHOSTU_LOG(ERR, "%s exists and connect says %s (errno %d), not that it is stale: "
+			"not touching it", path, strerror(ret), ret);
+		return -ret;
+	}
+	if (unlink(path) < 0 && errno != ENOENT) {
+		ret = errno;
+		VHOSTU_LOG(ERR, "%s: cannot remove the stale socket: %s", path, strerror(ret));
+		return -ret;
+	}
 	return 0;
 }
 
