@@ -8,6 +8,12 @@
  * slot's generation, so an event that was already fetched for a port that has
  * since been removed is recognised and dropped. The control thread handles
  * every event holding vhostu_ctl.lock; adding and removing a port take it too.
+ *
+ * Link changes are recorded under the locks (port->lsc_pending) and raised as
+ * RTE_ETH_EVENT_INTR_LSC at the end of each round with no driver lock held,
+ * so an application's callback may take the port's mutex (snapshots) or wait
+ * for a thread that creates or closes ports. Removing a port whose callbacks
+ * are running waits until they return.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,8 +49,11 @@ static struct {
 	uint32_t nports;
 	struct vhostu_port *slots[VHOSTU_CTL_MAX_PORTS];
 	uint32_t gen[VHOSTU_CTL_MAX_PORTS];
+	struct vhostu_port *raising;	/* whose LSC callbacks run, ctl.lock released */
+	pthread_cond_t raised;		/* raising went back to NULL */
 } vhostu_ctl = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.raised = PTHREAD_COND_INITIALIZER,
 	.epfd = -1,
 	.wakefd = -1,
 };
@@ -318,8 +327,9 @@ vhostu_ctl_event(uint64_t token, uint32_t events)
 		else if (events & (EPOLLHUP | EPOLLERR))
 			vhostu_conn_close(p, 0);
 	}
+	if (vhostu_link_update_locked(p))
+		p->lsc_pending = true;
 	pthread_mutex_unlock(&p->lock);
-	vhostu_link_update_notify(p);
 }
 
 static void
@@ -335,8 +345,35 @@ vhostu_ctl_timers(void)
 			continue;
 		pthread_mutex_lock(&p->lock);
 		vhostu_client_try(p);
+		if (vhostu_link_update_locked(p))
+			p->lsc_pending = true;
 		pthread_mutex_unlock(&p->lock);
-		vhostu_link_update_notify(p);
+	}
+}
+
+/*
+ * Raise the LSC events recorded this round, with ctl.lock released for each
+ * (held on entry and on return). The port stays while its callbacks run:
+ * vhostu_ctl_remove_port waits for raising to move on. A port removed before
+ * its turn has left its slot, and its event goes with it.
+ */
+static void
+vhostu_ctl_raise_pending(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < VHOSTU_CTL_MAX_PORTS && !vhostu_ctl.stop; i++) {
+		struct vhostu_port *p = vhostu_ctl.slots[i];
+
+		if (p == NULL || !p->lsc_pending)
+			continue;
+		p->lsc_pending = false;
+		vhostu_ctl.raising = p;
+		pthread_mutex_unlock(&vhostu_ctl.lock);
+		vhostu_link_raise(p);
+		pthread_mutex_lock(&vhostu_ctl.lock);
+		vhostu_ctl.raising = NULL;
+		pthread_cond_broadcast(&vhostu_ctl.raised);
 	}
 }
 
@@ -361,9 +398,9 @@ vhostu_ctl_faults(void)
 		faulted = vhostu_fault_take(p);
 		if (faulted && p->conn_fd >= 0)
 			vhostu_conn_close(p, EFAULT);
+		if (faulted && vhostu_link_update_locked(p))
+			p->lsc_pending = true;
 		pthread_mutex_unlock(&p->lock);
-		if (faulted)
-			vhostu_link_update_notify(p);
 	}
 }
 
@@ -404,6 +441,7 @@ vhostu_ctl_loop(void *arg)
 		vhostu_ctl_faults();
 		vhostu_ctl_timers();
 		timeout = vhostu_ctl_flush_calls();
+		vhostu_ctl_raise_pending();
 		pthread_mutex_unlock(&vhostu_ctl.lock);
 	}
 	return 0;
@@ -519,11 +557,16 @@ out:
 	return ret;
 }
 
-/* Unregister a port: its sockets are closed and its state reset. */
+/*
+ * Unregister a port: its sockets are closed and its state reset. If the
+ * control thread is running the port's LSC callbacks, wait until they return.
+ */
 void
 vhostu_ctl_remove_port(struct vhostu_port *p)
 {
 	pthread_mutex_lock(&vhostu_ctl.lock);
+	while (vhostu_ctl.raising == p)
+		pthread_cond_wait(&vhostu_ctl.raised, &vhostu_ctl.lock);
 	if (vhostu_ctl.slots[p->ctl_slot] == p) {
 		vhostu_ctl.slots[p->ctl_slot] = NULL;
 		vhostu_ctl.gen[p->ctl_slot]++;
