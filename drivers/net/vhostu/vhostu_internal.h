@@ -185,6 +185,7 @@ struct vhostu_port {
 	uint64_t next_retry_ms;	/* client: when to connect again */
 	struct vhostu_rx_msg rx;
 	uint32_t ctl_slot;	/* index in the control thread's port table */
+	uint32_t conn_gen;	/* the connection's generation, in its epoll token */
 	bool lsc_pending;	/* control thread: the link changed, LSC not raised yet */
 
 	/* Negotiated state (message handlers). */

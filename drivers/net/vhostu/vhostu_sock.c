@@ -4,10 +4,14 @@
  * listen/accept for server ports, connect and retry for client ports, and
  * message framing (a message may arrive in pieces, fds with any piece).
  *
- * Ports are kept in a slot table. An epoll event carries the slot and the
- * slot's generation, so an event that was already fetched for a port that has
- * since been removed is recognised and dropped. The control thread handles
- * every event holding vhostu_ctl.lock; adding and removing a port take it too.
+ * Ports are kept in a slot table. An epoll event carries the slot, the kind of
+ * fd and a generation: for a listening socket the slot's (it changes when a
+ * port is added or removed), for a connection the connection's own (a new one
+ * for every connection). So an event that was already fetched in the same
+ * epoll_wait batch for a port removed since, or for a connection replaced
+ * since (server: a new frontend; client: a reconnect), is recognised and
+ * dropped. The control thread handles every event holding vhostu_ctl.lock;
+ * adding and removing a port take it too.
  *
  * Link changes are recorded under the locks (port->lsc_pending) and raised as
  * RTE_ETH_EVENT_INTR_LSC at the end of each round with no driver lock held,
@@ -49,6 +53,7 @@ static struct {
 	uint32_t nports;
 	struct vhostu_port *slots[VHOSTU_CTL_MAX_PORTS];
 	uint32_t gen[VHOSTU_CTL_MAX_PORTS];
+	uint32_t conn_gen;		/* the generation of the last connection made */
 	struct vhostu_port *raising;	/* whose LSC callbacks run, ctl.lock released */
 	pthread_cond_t raised;		/* raising went back to NULL */
 } vhostu_ctl = {
@@ -68,21 +73,32 @@ vhostu_now_ms(void)
 }
 
 static uint64_t
-vhostu_token(uint32_t slot, enum vhostu_fd_kind kind)
+vhostu_token(uint32_t gen, uint32_t slot, enum vhostu_fd_kind kind)
 {
-	return ((uint64_t)vhostu_ctl.gen[slot] << 32) | ((uint64_t)kind << 24) | slot;
+	return ((uint64_t)gen << 32) | ((uint64_t)kind << 24) | slot;
 }
 
-/* The port an event belongs to, or NULL when the port has gone since. */
+/*
+ * The port an event belongs to, or NULL when the fd it was fetched for has
+ * gone since: the port was removed, or its connection closed or replaced.
+ * Connection generations come from one counter for all ports, so a port that
+ * took the slot of a removed one never has the old port's connection's.
+ */
 static struct vhostu_port *
 vhostu_token_port(uint64_t token, enum vhostu_fd_kind *kind)
 {
-	uint32_t slot = token & 0xffffff;
+	uint32_t slot = token & 0xffffff, gen = (uint32_t)(token >> 32);
+	struct vhostu_port *p;
 
 	*kind = (enum vhostu_fd_kind)((token >> 24) & 0xff);
-	if (slot >= VHOSTU_CTL_MAX_PORTS || vhostu_ctl.gen[slot] != (uint32_t)(token >> 32))
+	if (slot >= VHOSTU_CTL_MAX_PORTS)
 		return NULL;
-	return vhostu_ctl.slots[slot];
+	p = vhostu_ctl.slots[slot];
+	if (p == NULL)
+		return NULL;
+	if (*kind == VHOSTU_FD_LISTEN)
+		return vhostu_ctl.gen[slot] == gen ? p : NULL;
+	return p->conn_fd >= 0 && p->conn_gen == gen ? p : NULL;
 }
 
 static int
@@ -140,7 +156,8 @@ vhostu_conn_up(struct vhostu_port *p, int fd)
 	p->conn_fd = fd;
 	p->conn_state = VHOSTU_CONN_UP;
 	p->sock_errno = 0;
-	ret = vhostu_epoll_add(fd, vhostu_token(p->ctl_slot, VHOSTU_FD_CONN));
+	p->conn_gen = ++vhostu_ctl.conn_gen;
+	ret = vhostu_epoll_add(fd, vhostu_token(p->conn_gen, p->ctl_slot, VHOSTU_FD_CONN));
 	if (ret < 0) {
 		VHOSTU_LOG(ERR, "%s: cannot watch the connection: %s", p->name, strerror(-ret));
 		vhostu_conn_close(p, -ret);
@@ -321,7 +338,7 @@ vhostu_ctl_event(uint64_t token, uint32_t events)
 	pthread_mutex_lock(&p->lock);
 	if (kind == VHOSTU_FD_LISTEN)
 		vhostu_server_accept(p);
-	else if (kind == VHOSTU_FD_CONN && p->conn_fd >= 0) {
+	else if (kind == VHOSTU_FD_CONN) {
 		if (events & EPOLLIN)
 			vhostu_conn_readable(p);
 		else if (events & (EPOLLHUP | EPOLLERR))
@@ -542,7 +559,8 @@ vhostu_ctl_add_port(struct vhostu_port *p)
 	vhostu_ctl.gen[slot]++;
 	p->ctl_slot = slot;
 	if (p->server) {
-		ret = vhostu_epoll_add(p->listen_fd, vhostu_token(slot, VHOSTU_FD_LISTEN));
+		ret = vhostu_epoll_add(p->listen_fd,
+			vhostu_token(vhostu_ctl.gen[slot], slot, VHOSTU_FD_LISTEN));
 		if (ret < 0)
 			goto out;
 	} else {
