@@ -6,17 +6,24 @@
  * sends its messages synchronously from the calling thread; our control thread
  * answers them. --no-huge memory is memfd-backed, so virtio-user can share it.
  *
- * One suite per combination: which side listens, queues 1 and 2, mrg_rxbuf and
- * in_order on and off. Each suite brings both ports up, checks what was
+ * One suite per combination: which side listens, queues 1, 2 and 8, mrg_rxbuf
+ * and in_order on and off. Each suite brings both ports up, checks what was
  * negotiated, moves frames of 64 to 9000 bytes both ways on every queue and
  * compares every byte, the count and the order per queue, then tears both ports
  * down and checks that no fd and no mbuf stayed behind.
  *
- * Our port always has queues=2 (the switch does not know how many queue pairs a
- * guest will use); virtio-user uses 1 or 2, and traffic runs on those.
+ * Our port always has queues=8, as the switch creates its ports (it does not
+ * know how many queue pairs a guest will use); virtio-user uses 1, 2 or 8, and
+ * traffic runs on those. Each queue carries more frames than its ring has
+ * entries, so every ring wraps.
+ *
+ * A last suite checks where link-state callbacks run: with no driver lock
+ * held, so a callback may take a snapshot and wait for another thread that
+ * closes a port, on connect and on disconnect.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,11 +46,12 @@
 
 #define E2E_VHOSTU_NAME		"net_vhostu_e2e"
 #define E2E_PEER_NAME		"net_virtio_user_e2e"
-#define E2E_VHOSTU_QUEUES	2
-#define E2E_NB_DESC		256
-#define E2E_NB_MBUFS		4095
+#define E2E_VHOSTU_QUEUES	8
+#define E2E_NB_DESC		256	/* virtio-user's rings have 256 entries too */
+#define E2E_NB_MBUFS		16383	/* 8 queues of 256 posted buffers, chains of 9000 bytes */
 #define E2E_BURST		32
-#define E2E_ROUNDS		4	/* each size this many times per queue and direction */
+#define E2E_ROUNDS		32	/* each size this many times per queue and direction:
+					 * 288 frames, past the 256 of a ring */
 #define E2E_MAX_FRAME		9000
 #define E2E_LINK_TIMEOUT_S	10
 #define E2E_XFER_TIMEOUT_S	10
@@ -614,6 +622,191 @@ static CU_TestInfo e2e_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/* ------------------------------------------------------- LSC callbacks */
+
+#define E2E_LSC_WAIT_S		3	/* how long a callback waits for its helper */
+#define E2E_NSPARES		2	/* ports the callbacks' helpers close, one per event */
+
+/* What the LSC callbacks of our port saw; written by the callback, then calls. */
+static struct {
+	unsigned int calls;
+	unsigned int on_ctl;		/* ran on the driver's control thread */
+	unsigned int snap_ok;		/* rte_pmd_vhostu_get_info worked */
+	bool last_up;			/* link_up in the last snapshot */
+	unsigned int helper_late;	/* the helper did not finish within E2E_LSC_WAIT_S */
+} lsc;
+static uint16_t spare_port[E2E_NSPARES];
+static bool spare_made[E2E_NSPARES];
+static int spare_closed[E2E_NSPARES];	/* set by the helper once the close returned */
+static const struct e2e_combo lsc_combo = { true, 1, true, false, false };
+
+static void *
+e2e_lsc_helper(void *arg)
+{
+	uintptr_t i = (uintptr_t)arg;
+
+	/* Closing a net_vhostu port takes the driver's control lock. */
+	rte_eth_dev_close(spare_port[i]);
+	__atomic_store_n(&spare_closed[i], 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * What an application may do in a callback: hand work that uses the driver
+ * to another thread and wait for it. If the callback ran with the control
+ * lock held, the helper could not finish until the callback returned.
+ */
+static void
+e2e_lsc_close_spare(unsigned int i)
+{
+	uint64_t deadline = e2e_deadline(E2E_LSC_WAIT_S);
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, e2e_lsc_helper, (void *)(uintptr_t)i) != 0) {
+		lsc.helper_late++;
+		return;
+	}
+	while (!__atomic_load_n(&spare_closed[i], __ATOMIC_ACQUIRE) && !e2e_expired(deadline))
+		rte_delay_us_sleep(1000);
+	if (!__atomic_load_n(&spare_closed[i], __ATOMIC_ACQUIRE)) {
+		fprintf(stderr, "\n  LSC callback %u: closing a port in another thread did not "
+			"finish within %d s\n", i, E2E_LSC_WAIT_S);
+		lsc.helper_late++;
+		pthread_detach(t);	/* it finishes once the callback returns */
+		return;
+	}
+	pthread_join(t, NULL);
+}
+
+static int
+e2e_lsc_cb(uint16_t port, enum rte_eth_event_type ev, void *arg, void *ret_param)
+{
+	static struct rte_pmd_vhostu_info info;
+	unsigned int n = lsc.calls;
+	char name[16];
+
+	RTE_SET_USED(ev);
+	RTE_SET_USED(arg);
+	RTE_SET_USED(ret_param);
+	if (pthread_getname_np(pthread_self(), name, sizeof(name)) == 0 &&
+			strcmp(name, "vhostu-ctl") == 0)
+		lsc.on_ctl++;
+	if (rte_pmd_vhostu_get_info(port, &info) == 0) {
+		lsc.snap_ok++;
+		lsc.last_up = info.link_up;
+	}
+	if (n < E2E_NSPARES)
+		e2e_lsc_close_spare(n);
+	__atomic_store_n(&lsc.calls, n + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Wait (bounded) until the callback has run n times. */
+static bool
+e2e_lsc_wait(unsigned int n)
+{
+	uint64_t deadline = e2e_deadline(E2E_LINK_TIMEOUT_S + E2E_LSC_WAIT_S);
+
+	while (__atomic_load_n(&lsc.calls, __ATOMIC_ACQUIRE) < n && !e2e_expired(deadline))
+		rte_delay_us_sleep(1000);
+	return __atomic_load_n(&lsc.calls, __ATOMIC_ACQUIRE) >= n;
+}
+
+static int
+e2e_lsc_init(void)
+{
+	char name[32], args[256];
+	unsigned int i;
+
+	cur = &lsc_combo;
+	memset(&lsc, 0, sizeof(lsc));
+	memset(spare_closed, 0, sizeof(spare_closed));
+	fds_before = count_fds();
+	for (i = 0; i < E2E_NSPARES; i++) {
+		/* Client ports that never reach anyone: something to close. */
+		snprintf(name, sizeof(name), "net_vhostu_spare%u", i);
+		snprintf(args, sizeof(args), "iface=%s/nobody%u.sock,server=0", sock_dir, i);
+		if (e2e_vdev_create(name, args, &spare_port[i]) != 0)
+			return -1;
+		spare_made[i] = true;
+	}
+	return 0;
+}
+
+static int
+e2e_lsc_clean(void)
+{
+	char name[32];
+	unsigned int i;
+
+	e2e_tear_down();
+	for (i = 0; i < E2E_NSPARES; i++) {
+		snprintf(name, sizeof(name), "net_vhostu_spare%u", i);
+		if (spare_made[i])
+			rte_vdev_uninit(name);	/* the vdev; the port may be closed already */
+		spare_made[i] = false;
+	}
+	return 0;
+}
+
+static void
+test_lsc_callback_on_connect_may_snapshot_and_wait_for_a_port_close(void)
+{
+	CU_ASSERT_FATAL(e2e_vhostu_create() == 0);
+	CU_ASSERT_FATAL(rte_eth_dev_callback_register(vport, RTE_ETH_EVENT_INTR_LSC,
+		e2e_lsc_cb, NULL) == 0);
+	/* Started first, so that the link comes up when the frontend is ready. */
+	CU_ASSERT_FATAL(e2e_port_setup(vport, E2E_VHOSTU_QUEUES, vhostu_mp) == 0);
+	CU_ASSERT_FATAL(e2e_peer_create() == 0);
+	CU_ASSERT_FATAL(e2e_port_setup(pport, cur->queues, peer_mp) == 0);
+	CU_ASSERT_FATAL(e2e_links_up(e2e_deadline(E2E_LINK_TIMEOUT_S)));
+	ports_up = true;
+	CU_ASSERT_FATAL(e2e_lsc_wait(1));
+	CU_ASSERT(lsc.on_ctl >= 1);	/* the frontend's DRIVER_OK: the control thread */
+	CU_ASSERT_EQUAL(lsc.snap_ok, lsc.calls);
+	CU_ASSERT_TRUE(lsc.last_up);
+	CU_ASSERT_EQUAL(lsc.helper_late, 0);
+	CU_ASSERT_FALSE(rte_eth_dev_is_valid_port(spare_port[0]));
+}
+
+static void
+test_lsc_callback_on_disconnect_may_snapshot_and_wait_for_a_port_close(void)
+{
+	unsigned int before = __atomic_load_n(&lsc.calls, __ATOMIC_ACQUIRE);
+
+	CU_ASSERT_FATAL(ports_up);
+	CU_ASSERT_FATAL(before == 1);
+	CU_ASSERT(rte_eth_dev_stop(pport) == 0);
+	CU_ASSERT(rte_vdev_uninit(E2E_PEER_NAME) == 0);
+	peer_made = false;
+	CU_ASSERT_FATAL(e2e_lsc_wait(before + 1));
+	CU_ASSERT(lsc.on_ctl >= 2);
+	CU_ASSERT_EQUAL(lsc.snap_ok, lsc.calls);
+	CU_ASSERT_FALSE(lsc.last_up);
+	CU_ASSERT_EQUAL(lsc.helper_late, 0);
+	CU_ASSERT_FALSE(rte_eth_dev_is_valid_port(spare_port[1]));
+}
+
+static void
+test_lsc_teardown_releases_every_fd(void)
+{
+	CU_ASSERT(rte_eth_dev_callback_unregister(vport, RTE_ETH_EVENT_INTR_LSC,
+		e2e_lsc_cb, NULL) == 0);
+	e2e_lsc_clean();
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(vhostu_mp), 0);
+	CU_ASSERT_EQUAL(rte_mempool_in_use_count(peer_mp), 0);
+	CU_ASSERT_EQUAL(count_fds(), fds_before);
+}
+
+static CU_TestInfo lsc_tests[] = {
+	{ "on connect, an LSC callback runs unlocked: snapshot, wait for a port close",
+		test_lsc_callback_on_connect_may_snapshot_and_wait_for_a_port_close },
+	{ "on disconnect, an LSC callback runs unlocked: snapshot, wait for a port close",
+		test_lsc_callback_on_disconnect_may_snapshot_and_wait_for_a_port_close },
+	{ "teardown releases every fd and mbuf", test_lsc_teardown_releases_every_fd },
+	CU_TEST_INFO_NULL,
+};
+
 /* ----------------------------------------------------------------- suites */
 
 /*
@@ -630,7 +823,9 @@ static CU_TestInfo e2e_tests[] = {
 	X(10, false, 1, 1, 0, 0) X(11, false, 1, 1, 1, 0) \
 	X(12, false, 2, 0, 0, 0) X(13, false, 2, 0, 1, 0) \
 	X(14, false, 2, 1, 0, 0) X(15, false, 2, 1, 1, 0) \
-	X(16, true, 2, 0, 0, 1) X(17, true, 2, 1, 0, 1)
+	X(16, true, 2, 0, 0, 1) X(17, true, 2, 1, 0, 1) \
+	X(18, true, 8, 1, 0, 0) X(19, false, 8, 1, 0, 0) \
+	X(20, true, 8, 0, 1, 0)
 
 #define E2E_COMBO(n, srv, q, m, o, ni) { srv, q, m, o, ni },
 static const struct e2e_combo e2e_combos[] = { E2E_COMBOS(E2E_COMBO) };
@@ -664,6 +859,8 @@ e2e_suite_clean(void)
 	{ E2E_SUITE_NAME(srv, q, m, o, ni), e2e_init_##n, e2e_suite_clean, NULL, NULL, e2e_tests },
 static CU_SuiteInfo suites[] = {
 	E2E_COMBOS(E2E_SUITE)
+	{ "link-state callbacks run with no driver lock held", e2e_lsc_init, e2e_lsc_clean,
+		NULL, NULL, lsc_tests },
 	CU_SUITE_INFO_NULL,
 };
 

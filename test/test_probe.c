@@ -5,6 +5,7 @@
  * nothing else lives, and are never taken from a live listener.
  */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "test_common.h"
 
 static char dir[64];
+static char shared_dir[80];	/* mode 0777: another uid may search it and unlink in it */
 
 static const char *
 sock_path(const char *name)
@@ -155,6 +157,79 @@ test_server_never_removes_a_file_or_a_live_listener(void)
 	close(lfd);
 }
 
+/*
+ * A live socket of another type at the path: our stream connect gets
+ * EPROTOTYPE, not ECONNREFUSED, so the socket is not stale and stays.
+ */
+static void
+test_server_keeps_a_live_socket_of_another_type(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat before, after;
+	char args[256];
+	int dfd, ret;
+
+	strlcpy(sa.sun_path, sock_path("dgram.sock"), sizeof(sa.sun_path));
+	dfd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	CU_ASSERT_FATAL(dfd >= 0);
+	CU_ASSERT_FATAL(bind(dfd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+	CU_ASSERT_EQUAL(connect_to(sa.sun_path), -EPROTOTYPE);
+	CU_ASSERT_EQUAL(lstat(sa.sun_path, &before), 0);
+	snprintf(args, sizeof(args), "iface=%s,server=1", sa.sun_path);
+	ret = rte_vdev_init("net_vhostu_dg", args);
+	CU_ASSERT(ret < 0);
+	if (ret == 0)
+		rte_vdev_uninit("net_vhostu_dg");
+	CU_ASSERT_EQUAL(lstat(sa.sun_path, &after), 0);
+	CU_ASSERT_EQUAL(after.st_ino, before.st_ino);	/* the same file, not ours */
+	close(dfd);
+}
+
+/* The uid of nobody, to probe as a user that root's socket refuses. */
+static uid_t
+nobody_uid(void)
+{
+	struct passwd *pw = getpwnam("nobody");
+
+	return pw != NULL ? pw->pw_uid : 65534;
+}
+
+/*
+ * Another user's live socket (mode 0000 here, owned by whoever runs the
+ * test): connect fails with EACCES, which says nothing about staleness, so the
+ * socket must stay even where we could unlink it (a directory writable by
+ * all). Root passes every permission check, so as root the probe runs with
+ * the effective uid of nobody.
+ */
+static void
+test_server_keeps_a_socket_it_may_not_connect_to(void)
+{
+	char path[128], args[256];
+	struct stat before, after;
+	bool as_nobody = geteuid() == 0;
+	int lfd, ret;
+
+	snprintf(path, sizeof(path), "%s/theirs.sock", shared_dir);
+	lfd = listen_on(path);
+	CU_ASSERT_FATAL(chmod(path, 0) == 0);
+	CU_ASSERT_EQUAL(lstat(path, &before), 0);
+	snprintf(args, sizeof(args), "iface=%s,server=1", path);
+	if (as_nobody)
+		CU_ASSERT_FATAL(seteuid(nobody_uid()) == 0);
+	CU_ASSERT_EQUAL(connect_to(path), -EACCES);
+	ret = rte_vdev_init("net_vhostu_acc", args);
+	if (as_nobody)
+		CU_ASSERT_FATAL(seteuid(0) == 0);
+	CU_ASSERT(ret < 0);
+	if (ret == 0)
+		rte_vdev_uninit("net_vhostu_acc");
+	CU_ASSERT_EQUAL(lstat(path, &after), 0);
+	CU_ASSERT_EQUAL(after.st_ino, before.st_ino);
+	CU_ASSERT_TRUE(S_ISSOCK(after.st_mode));
+	close(lfd);
+	unlink(path);
+}
+
 static void
 test_server_socket_is_owner_only(void)
 {
@@ -209,6 +284,10 @@ static CU_TestInfo tests[] = {
 		test_server_port_listens_and_delete_keeps_the_socket_file },
 	{ "a server never removes a file or a live listener",
 		test_server_never_removes_a_file_or_a_live_listener },
+	{ "a server keeps a live socket of another type (EPROTOTYPE)",
+		test_server_keeps_a_live_socket_of_another_type },
+	{ "a server keeps a socket it may not connect to (EACCES)",
+		test_server_keeps_a_socket_it_may_not_connect_to },
 	{ "a server socket is owner-only", test_server_socket_is_owner_only },
 	{ "a client port keeps the last connect error",
 		test_client_port_keeps_the_last_connect_error },
@@ -218,18 +297,20 @@ static CU_TestInfo tests[] = {
 int
 main(int argc, char **argv)
 {
-	char prefix[128];
+	char prefix[192];
 	char *eal[] = { argv[0], "--no-huge", "-m", "64", "--no-pci", "--no-shconf", "-l", "0",
 		"--log-level=*:error", "--file-prefix", prefix, NULL };
 	unsigned int failed;
 
 	snprintf(prefix, sizeof(prefix), "vhostu-probe-%d", getpid());
 	snprintf(dir, sizeof(dir), "/tmp/vhostu-probe-%d", getpid());
-	if (mkdir(dir, 0700) < 0 || rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
+	snprintf(shared_dir, sizeof(shared_dir), "%s-shared", dir);
+	if (mkdir(dir, 0700) < 0 || mkdir(shared_dir, 0700) < 0 || chmod(shared_dir, 0777) < 0 ||
+			rte_eal_init(RTE_DIM(eal) - 1, eal) < 0)
 		return 2;
 	failed = run_suite("probe", NULL, NULL, tests);
 	rte_eal_cleanup();
-	snprintf(prefix, sizeof(prefix), "rm -rf %s", dir);
+	snprintf(prefix, sizeof(prefix), "rm -rf %s %s", dir, shared_dir);
 	if (system(prefix) != 0)
 		failed++;
 	return failed ? 1 : 0;

@@ -17,8 +17,9 @@ so that packets loop between the two processes:
     quit as before the first start.
 If build/app/vhostu-fwd exists and has `show vhost-user`, the negotiated
 features of a virtio-user peer are checked there (see check_show_vhost_user),
-and jumbo frames are flooded in a bridge domain of three virtio-user peers
-(see check_jumbo_flood).
+jumbo frames are flooded in a bridge domain of three virtio-user peers
+(see check_jumbo_flood), and 8 queue pairs carry traffic through an xconnect
+(check_fwd_queues8).
 
 Usage: test_virtio_user.py [--restarts N] [-k SUBSTRING] [--keep]
 """
@@ -356,6 +357,62 @@ def run_jumbo_rounds(fwd, a, receivers):
         % (JUMBO_ROUNDS, sent, sent_bytes))
 
 
+def check_fwd_queues8(workdir):
+    """8 queue pairs through vhostu-fwd (issue 10, item 6): A (virtio-user,
+    queues=8) sends with txonly into an l2 xconnect, B (queues=8) receives
+    with rxonly. B must go on receiving far past one ring's worth (256 frames
+    per vring), and `show vhost-user` must list all 16 vrings of B enabled."""
+    app = os.path.join(build_dir(), "app", "vhostu-fwd")
+    if not os.path.exists(app):
+        log("SKIP 8 queue pairs through vhostu-fwd: %s is not built" % app)
+        return
+    log("scenario: vhostu-fwd xconnect, virtio-user queues=8 txonly -> queues=8 rxonly")
+    sa, sb = os.path.join(workdir, "q8a.sock"), os.path.join(workdir, "q8b.sock")
+    fwd = Fwd(app, workdir, "create vhost-user socket %s server queues 8\n"
+              "create vhost-user socket %s server queues 8\n"
+              "set interface state VirtualEthernet0/0/0 up\n"
+              "set interface state VirtualEthernet0/0/1 up\n"
+              "set interface l2 xconnect VirtualEthernet0/0/0 VirtualEthernet0/0/1\n"
+              "set interface l2 xconnect VirtualEthernet0/0/1 VirtualEthernet0/0/0\n"
+              % (sa, sb))
+    try:
+        fwd.wait(r"^VirtualEthernet0/0/1$")
+        pa = virtio_user("path=%s,queues=8" % sa, workdir, name="q8-A", queues=8)
+        pb = virtio_user("path=%s,queues=8" % sb, workdir, name="q8-B", queues=8)
+        try:
+            pa.wait_link(0, True, 15.0)
+            pb.wait_link(0, True, 15.0)
+            pb.cmd("set fwd rxonly")
+            pb.cmd("start")
+            pa.cmd("set fwd txonly")
+            pa.cmd("start")
+            # 16 rings' worth: every ring B receives on has wrapped many times.
+            want = 16 * 256
+            got = deadline_wait(lambda: pb.port_stats(0)[0] > want and pb.port_stats(0)[0],
+                                30.0, 0.2)
+            if not got:
+                raise Failure("queues=8: B received %d frames, expected more than %d; "
+                              "vhostu-fwd:\n%s" % (pb.port_stats(0)[0], want,
+                                                  fwd.text()[-3000:]))
+            if not deadline_wait(lambda: pb.port_stats(0)[0] > got + want, 30.0, 0.2):
+                raise Failure("queues=8: B stopped receiving at %d frames" %
+                              pb.port_stats(0)[0])
+            start = fwd.post("show vhost-user VirtualEthernet0/0/1")
+            fwd.wait(r"Virtqueue 15 .*\n.*\n.*\n.*kickfd", start)
+            out = fwd.text(start)
+        finally:
+            pa.quit()
+            pb.quit()
+    finally:
+        fwd.quit(10)
+    vqs = re.findall(r"^ Virtqueue (\d+) \((TX|RX)( disabled)?\)", out, re.M)
+    if [int(v) for v, _, _ in vqs] != list(range(16)) or any(d for _, _, d in vqs):
+        raise Failure("queues=8: show vhost-user lists vrings %s, expected 0..15 enabled"
+                      % (vqs,))
+    log("  ok: 8 queue pairs: B received past %d frames and kept receiving; 16 vrings"
+        % (got + want))
+
+
 # The seed's `show vhost-user ... descriptors` format (doc/vhost-user-cli.rst),
 # line by line: fixed lines exactly, variable lines by pattern.
 HEX16 = r"0x[0-9a-f]{16}"
@@ -514,6 +571,8 @@ def main():
             check_show_vhost_user(workdir)
         if not args.k or "jumbo" in args.k:
             check_jumbo_flood(workdir)
+        if not args.k or "queues=8" in args.k:
+            check_fwd_queues8(workdir)
         log("total %.0f s" % (time.monotonic() - t_start))
 
 

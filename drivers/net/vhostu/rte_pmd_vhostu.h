@@ -4,9 +4,13 @@
  * a port's vhost-user state (what `show vhost-user` prints), the descriptor
  * table of a vring, and switch-wide settings (debug, notification coalescing).
  *
- * Link-state (RTE_ETH_EVENT_INTR_LSC) callbacks of net_vhostu ports run on the
- * driver's control thread: they may read snapshots, but must not create or
- * remove net_vhostu ports (the control thread would wait for itself).
+ * Link-state (RTE_ETH_EVENT_INTR_LSC) callbacks of net_vhostu ports run with
+ * no driver lock held, on the driver's control thread (a frontend came or
+ * went, rings got ready) or on the thread that starts or stops the port. They
+ * may read snapshots and the link, create ports, and wait for other threads
+ * that use the driver, closing ports included. They must not close a
+ * net_vhostu port themselves: closing the port whose callbacks run waits for
+ * them to return, and closing the last port joins the control thread.
  */
 #ifndef RTE_PMD_VHOSTU_H
 #define RTE_PMD_VHOSTU_H

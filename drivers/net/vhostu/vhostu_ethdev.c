@@ -86,11 +86,13 @@ vhostu_port_from_id(uint16_t port_id)
 
 /*
  * Link is up when the port is started and the frontend has a queue pair
- * ready. The caller must not hold p->lock: the application's LSC callback
- * runs here and may ask for a snapshot.
+ * ready. Records the state; the caller holds p->lock. Returns true when it
+ * changed: the caller then raises RTE_ETH_EVENT_INTR_LSC with no driver lock
+ * held (vhostu_link_raise), since the application's callback may ask for a
+ * snapshot (p->lock) or wait for a thread that creates or closes ports.
  */
-void
-vhostu_link_update_notify(struct vhostu_port *p)
+bool
+vhostu_link_update_locked(struct vhostu_port *p)
 {
 	struct rte_eth_link link = {
 		.link_speed = RTE_ETH_SPEED_NUM_10G,
@@ -99,18 +101,35 @@ vhostu_link_update_notify(struct vhostu_port *p)
 	};
 	bool up, changed;
 
-	pthread_mutex_lock(&p->lock);
 	up = p->dev_started && vhostu_port_ready(p);
 	changed = up != p->link_up;
 	__atomic_store_n(&p->link_up, up, __ATOMIC_RELEASE);
 	/* With LSC on, rte_eth_link_get reads this copy without asking us. */
 	link.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
 	rte_eth_linkstatus_set(p->eth_dev, &link);
-	pthread_mutex_unlock(&p->lock);
-	if (!changed)
-		return;
-	VHOSTU_LOG(INFO, "%s: link %s", p->name, up ? "up" : "down");
+	if (changed)
+		VHOSTU_LOG(INFO, "%s: link %s", p->name, up ? "up" : "down");
+	return changed;
+}
+
+/* Run the application's LSC callbacks; the caller holds no driver lock. */
+void
+vhostu_link_raise(struct vhostu_port *p)
+{
 	rte_eth_dev_callback_process(p->eth_dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+/* The same for a caller that holds no driver lock (the application's thread). */
+void
+vhostu_link_update_notify(struct vhostu_port *p)
+{
+	bool changed;
+
+	pthread_mutex_lock(&p->lock);
+	changed = vhostu_link_update_locked(p);
+	pthread_mutex_unlock(&p->lock);
+	if (changed)
+		vhostu_link_raise(p);
 }
 
 static int

@@ -185,6 +185,8 @@ struct vhostu_port {
 	uint64_t next_retry_ms;	/* client: when to connect again */
 	struct vhostu_rx_msg rx;
 	uint32_t ctl_slot;	/* index in the control thread's port table */
+	uint32_t conn_gen;	/* the connection's generation, in its epoll token */
+	bool lsc_pending;	/* control thread: the link changed, LSC not raised yet */
 
 	/* Negotiated state (message handlers). */
 	uint64_t features_offered;
@@ -329,6 +331,8 @@ void vhostu_rx_reset(struct vhostu_rx_msg *rx);
 
 /* vhostu_ethdev.c */
 struct vhostu_port *vhostu_port_from_id(uint16_t port_id);
+bool vhostu_link_update_locked(struct vhostu_port *p);
+void vhostu_link_raise(struct vhostu_port *p);
 void vhostu_link_update_notify(struct vhostu_port *p);
 
 /* vhostu_rarp.c: SEND_RARP (after migration, when GUEST_ANNOUNCE is not negotiated). */

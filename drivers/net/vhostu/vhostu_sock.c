@@ -4,10 +4,20 @@
  * listen/accept for server ports, connect and retry for client ports, and
  * message framing (a message may arrive in pieces, fds with any piece).
  *
- * Ports are kept in a slot table. An epoll event carries the slot and the
- * slot's generation, so an event that was already fetched for a port that has
- * since been removed is recognised and dropped. The control thread handles
- * every event holding vhostu_ctl.lock; adding and removing a port take it too.
+ * Ports are kept in a slot table. An epoll event carries the slot, the kind of
+ * fd and a generation: for a listening socket the slot's (it changes when a
+ * port is added or removed), for a connection the connection's own (a new one
+ * for every connection). So an event that was already fetched in the same
+ * epoll_wait batch for a port removed since, or for a connection replaced
+ * since (server: a new frontend; client: a reconnect), is recognised and
+ * dropped. The control thread handles every event holding vhostu_ctl.lock;
+ * adding and removing a port take it too.
+ *
+ * Link changes are recorded under the locks (port->lsc_pending) and raised as
+ * RTE_ETH_EVENT_INTR_LSC at the end of each round with no driver lock held,
+ * so an application's callback may take the port's mutex (snapshots) or wait
+ * for a thread that creates or closes ports. Removing a port whose callbacks
+ * are running waits until they return.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,8 +53,12 @@ static struct {
 	uint32_t nports;
 	struct vhostu_port *slots[VHOSTU_CTL_MAX_PORTS];
 	uint32_t gen[VHOSTU_CTL_MAX_PORTS];
+	uint32_t conn_gen;		/* the generation of the last connection made */
+	struct vhostu_port *raising;	/* whose LSC callbacks run, ctl.lock released */
+	pthread_cond_t raised;		/* raising went back to NULL */
 } vhostu_ctl = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
+	.raised = PTHREAD_COND_INITIALIZER,
 	.epfd = -1,
 	.wakefd = -1,
 };
@@ -59,21 +73,32 @@ vhostu_now_ms(void)
 }
 
 static uint64_t
-vhostu_token(uint32_t slot, enum vhostu_fd_kind kind)
+vhostu_token(uint32_t gen, uint32_t slot, enum vhostu_fd_kind kind)
 {
-	return ((uint64_t)vhostu_ctl.gen[slot] << 32) | ((uint64_t)kind << 24) | slot;
+	return ((uint64_t)gen << 32) | ((uint64_t)kind << 24) | slot;
 }
 
-/* The port an event belongs to, or NULL when the port has gone since. */
+/*
+ * The port an event belongs to, or NULL when the fd it was fetched for has
+ * gone since: the port was removed, or its connection closed or replaced.
+ * Connection generations come from one counter for all ports, so a port that
+ * took the slot of a removed one never has the old port's connection's.
+ */
 static struct vhostu_port *
 vhostu_token_port(uint64_t token, enum vhostu_fd_kind *kind)
 {
-	uint32_t slot = token & 0xffffff;
+	uint32_t slot = token & 0xffffff, gen = (uint32_t)(token >> 32);
+	struct vhostu_port *p;
 
 	*kind = (enum vhostu_fd_kind)((token >> 24) & 0xff);
-	if (slot >= VHOSTU_CTL_MAX_PORTS || vhostu_ctl.gen[slot] != (uint32_t)(token >> 32))
+	if (slot >= VHOSTU_CTL_MAX_PORTS)
 		return NULL;
-	return vhostu_ctl.slots[slot];
+	p = vhostu_ctl.slots[slot];
+	if (p == NULL)
+		return NULL;
+	if (*kind == VHOSTU_FD_LISTEN)
+		return vhostu_ctl.gen[slot] == gen ? p : NULL;
+	return p->conn_fd >= 0 && p->conn_gen == gen ? p : NULL;
 }
 
 static int
@@ -131,7 +156,8 @@ vhostu_conn_up(struct vhostu_port *p, int fd)
 	p->conn_fd = fd;
 	p->conn_state = VHOSTU_CONN_UP;
 	p->sock_errno = 0;
-	ret = vhostu_epoll_add(fd, vhostu_token(p->ctl_slot, VHOSTU_FD_CONN));
+	p->conn_gen = ++vhostu_ctl.conn_gen;
+	ret = vhostu_epoll_add(fd, vhostu_token(p->conn_gen, p->ctl_slot, VHOSTU_FD_CONN));
 	if (ret < 0) {
 		VHOSTU_LOG(ERR, "%s: cannot watch the connection: %s", p->name, strerror(-ret));
 		vhostu_conn_close(p, -ret);
@@ -312,14 +338,15 @@ vhostu_ctl_event(uint64_t token, uint32_t events)
 	pthread_mutex_lock(&p->lock);
 	if (kind == VHOSTU_FD_LISTEN)
 		vhostu_server_accept(p);
-	else if (kind == VHOSTU_FD_CONN && p->conn_fd >= 0) {
+	else if (kind == VHOSTU_FD_CONN) {
 		if (events & EPOLLIN)
 			vhostu_conn_readable(p);
 		else if (events & (EPOLLHUP | EPOLLERR))
 			vhostu_conn_close(p, 0);
 	}
+	if (vhostu_link_update_locked(p))
+		p->lsc_pending = true;
 	pthread_mutex_unlock(&p->lock);
-	vhostu_link_update_notify(p);
 }
 
 static void
@@ -335,8 +362,35 @@ vhostu_ctl_timers(void)
 			continue;
 		pthread_mutex_lock(&p->lock);
 		vhostu_client_try(p);
+		if (vhostu_link_update_locked(p))
+			p->lsc_pending = true;
 		pthread_mutex_unlock(&p->lock);
-		vhostu_link_update_notify(p);
+	}
+}
+
+/*
+ * Raise the LSC events recorded this round, with ctl.lock released for each
+ * (held on entry and on return). The port stays while its callbacks run:
+ * vhostu_ctl_remove_port waits for raising to move on. A port removed before
+ * its turn has left its slot, and its event goes with it.
+ */
+static void
+vhostu_ctl_raise_pending(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < VHOSTU_CTL_MAX_PORTS && !vhostu_ctl.stop; i++) {
+		struct vhostu_port *p = vhostu_ctl.slots[i];
+
+		if (p == NULL || !p->lsc_pending)
+			continue;
+		p->lsc_pending = false;
+		vhostu_ctl.raising = p;
+		pthread_mutex_unlock(&vhostu_ctl.lock);
+		vhostu_link_raise(p);
+		pthread_mutex_lock(&vhostu_ctl.lock);
+		vhostu_ctl.raising = NULL;
+		pthread_cond_broadcast(&vhostu_ctl.raised);
 	}
 }
 
@@ -361,9 +415,9 @@ vhostu_ctl_faults(void)
 		faulted = vhostu_fault_take(p);
 		if (faulted && p->conn_fd >= 0)
 			vhostu_conn_close(p, EFAULT);
+		if (faulted && vhostu_link_update_locked(p))
+			p->lsc_pending = true;
 		pthread_mutex_unlock(&p->lock);
-		if (faulted)
-			vhostu_link_update_notify(p);
 	}
 }
 
@@ -404,6 +458,7 @@ vhostu_ctl_loop(void *arg)
 		vhostu_ctl_faults();
 		vhostu_ctl_timers();
 		timeout = vhostu_ctl_flush_calls();
+		vhostu_ctl_raise_pending();
 		pthread_mutex_unlock(&vhostu_ctl.lock);
 	}
 	return 0;
@@ -504,7 +559,8 @@ vhostu_ctl_add_port(struct vhostu_port *p)
 	vhostu_ctl.gen[slot]++;
 	p->ctl_slot = slot;
 	if (p->server) {
-		ret = vhostu_epoll_add(p->listen_fd, vhostu_token(slot, VHOSTU_FD_LISTEN));
+		ret = vhostu_epoll_add(p->listen_fd,
+			vhostu_token(vhostu_ctl.gen[slot], slot, VHOSTU_FD_LISTEN));
 		if (ret < 0)
 			goto out;
 	} else {
@@ -519,11 +575,16 @@ out:
 	return ret;
 }
 
-/* Unregister a port: its sockets are closed and its state reset. */
+/*
+ * Unregister a port: its sockets are closed and its state reset. If the
+ * control thread is running the port's LSC callbacks, wait until they return.
+ */
 void
 vhostu_ctl_remove_port(struct vhostu_port *p)
 {
 	pthread_mutex_lock(&vhostu_ctl.lock);
+	while (vhostu_ctl.raising == p)
+		pthread_cond_wait(&vhostu_ctl.raised, &vhostu_ctl.lock);
 	if (vhostu_ctl.slots[p->ctl_slot] == p) {
 		vhostu_ctl.slots[p->ctl_slot] = NULL;
 		vhostu_ctl.gen[p->ctl_slot]++;
@@ -544,7 +605,9 @@ vhostu_ctl_remove_port(struct vhostu_port *p)
 
 /*
  * A path may be reused only when it is a stale socket: nothing listens on
- * it. Anything else there (a file, a live listener) is never removed.
+ * it, which connect says with ECONNREFUSED and nothing else. Anything else
+ * there (a file, a live listener, a socket we may not connect to, one of
+ * another type) is never removed.
  */
 static int
 vhostu_sock_clear_stale(const char *path)
@@ -569,8 +632,16 @@ vhostu_sock_clear_stale(const char *path)
 		VHOSTU_LOG(ERR, "%s: another listener is using this socket", path);
 		return -EADDRINUSE;
 	}
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -errno;
+	if (ret != ECONNREFUSED) {
+		VHOSTU_LOG(ERR, "%s exists and connect says %s (errno %d), not that it is stale: "
+			"not touching it", path, strerror(ret), ret);
+		return -ret;
+	}
+	if (unlink(path) < 0 && errno != ENOENT) {
+		ret = errno;
+		VHOSTU_LOG(ERR, "%s: cannot remove the stale socket: %s", path, strerror(ret));
+		return -ret;
+	}
 	return 0;
 }
 
