@@ -89,16 +89,35 @@ int cli_iftable_add_vhost(struct cli_iftable *t, uint16_t port_id, int64_t insta
 int cli_iftable_add_other(struct cli_iftable *t, uint16_t port_id, const char *name,
 		struct cli_if **out);
 void cli_iftable_del(struct cli_iftable *t, struct cli_if *ifp);
-struct cli_if *cli_iftable_by_name(struct cli_iftable *t, const char *name);
-struct cli_if *cli_iftable_by_sw_if_index(struct cli_iftable *t, uint32_t sw_if_index);
-struct cli_if *cli_iftable_by_port(struct cli_iftable *t, uint16_t port_id);
-struct cli_if *cli_iftable_by_socket(struct cli_iftable *t, const char *path);
+
+/* The first used slot at or after slot, or CLI_MAX_IF when there is none. */
+int cli_iftable_next(const struct cli_iftable *t, int slot);
+
+/*
+ * Every used interface of t, in sw_if_index order; ifp is a const pointer
+ * for a const table. The body may delete ifp (cli_iftable_del). t is
+ * evaluated more than once.
+ */
+#define CLI_IFTABLE_FOREACH(t, ifp) \
+	for ((ifp) = &(t)->ifs[cli_iftable_next((t), 0)]; \
+			(ifp) < &(t)->ifs[CLI_MAX_IF]; \
+			(ifp) = &(t)->ifs[cli_iftable_next((t), (int)((ifp) - (t)->ifs) + 1)])
+
+/* Lookups; NULL when there is none. The _mut forms are for callers that change it. */
+const struct cli_if *cli_iftable_by_name(const struct cli_iftable *t, const char *name);
+struct cli_if *cli_iftable_by_name_mut(struct cli_iftable *t, const char *name);
+const struct cli_if *cli_iftable_by_sw_if_index(const struct cli_iftable *t,
+		uint32_t sw_if_index);
+struct cli_if *cli_iftable_by_sw_if_index_mut(struct cli_iftable *t, uint32_t sw_if_index);
+const struct cli_if *cli_iftable_by_port(const struct cli_iftable *t, uint16_t port_id);
+const struct cli_if *cli_iftable_by_socket(const struct cli_iftable *t, const char *path);
 /*
  * Make bds match the members: a domain for every bd_id a bridge interface
  * (up or down) has, with the default MAC age when new; none without members.
  */
 void cli_iftable_bd_sync(struct cli_iftable *t);
-struct cli_bd *cli_iftable_bd(struct cli_iftable *t, uint32_t bd_id);
+const struct cli_bd *cli_iftable_bd(const struct cli_iftable *t, uint32_t bd_id);
+struct cli_bd *cli_iftable_bd_mut(struct cli_iftable *t, uint32_t bd_id);
 
 /* --- argument parsing (cli_args.c, pure) --- */
 struct cli_create_args {
@@ -297,11 +316,13 @@ void cli_lines_end(struct cmdline *cl, struct cli_lines *l);
 /* Commands (cli_vhost.c, cli_interface.c): the logic the tokens call. */
 int cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a);
 int cli_vhost_delete(struct cmdline *cl, struct cli_if *ifp);
-int cli_vhost_show(struct cmdline *cl, struct cli_if **ifs, int n, bool descriptors);
+/* Show ifs[0..n), or every vhost interface when n is 0. */
+int cli_vhost_show(struct cmdline *cl, const struct cli_if *const *ifs, int n, bool descriptors);
 int cli_if_set_state(struct cmdline *cl, struct cli_if *ifp, bool up);
 int cli_if_set_l2(struct cmdline *cl, struct cli_if *ifp, enum cli_l2_mode mode,
 		uint32_t xc_sw_if_index, uint32_t bd_id);
-int cli_if_show(struct cmdline *cl, struct cli_if **ifs, int n);
+/* Show ifs[0..n), or every interface when n is 0. */
+int cli_if_show(struct cmdline *cl, const struct cli_if *const *ifs, int n);
 int cli_bd_show(struct cmdline *cl, uint32_t bd_id, bool detail);
 int cli_bd_set_age(struct cmdline *cl, uint32_t bd_id, uint32_t minutes);
 int cli_l2fib_show(struct cmdline *cl);

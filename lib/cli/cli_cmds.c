@@ -122,7 +122,7 @@ cli_words(struct cmdline *cl, char *rest, char **w, int max, const char *need)
 static struct cli_if *
 cli_lookup_if(struct cmdline *cl, const char *name)
 {
-	struct cli_if *ifp = cli_iftable_by_name(&cli_main.ift, name);
+	struct cli_if *ifp = cli_iftable_by_name_mut(&cli_main.ift, name);
 
 	if (ifp == NULL)
 		cli_error(cl, "unknown interface `%s'", name);
@@ -218,7 +218,7 @@ static void
 cmd_show_vhost_parsed(void *res, struct cmdline *cl, void *data)
 {
 	struct cli_res *r = res;
-	struct cli_if *ifs[CLI_MAX_IF];
+	const struct cli_if *ifs[CLI_MAX_IF];
 	char *w[CLI_MAX_IF + 1];
 	bool descr = false;
 	int n, i, k = 0;
@@ -301,7 +301,7 @@ cli_delete_target(struct cmdline *cl, char **w, int n)
 		cli_error(cl, "bad sw_if_index `%s'", w[1]);
 		return NULL;
 	}
-	ifp = cli_iftable_by_sw_if_index(&cli_main.ift, (uint32_t)v);
+	ifp = cli_iftable_by_sw_if_index_mut(&cli_main.ift, (uint32_t)v);
 	if (ifp == NULL)
 		cli_error(cl, "unknown interface: no sw_if_index %s", w[1]);
 	else if (!ifp->is_vhost)
@@ -492,7 +492,7 @@ static void
 cmd_show_if_parsed(void *res, struct cmdline *cl, void *data)
 {
 	struct cli_res *r = res;
-	struct cli_if *ifs[CLI_MAX_IF];
+	const struct cli_if *ifs[CLI_MAX_IF];
 	char *w[CLI_MAX_IF];
 	int n, i;
 
