@@ -5,7 +5,7 @@
 
 #include <CUnit/Basic.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 #include "test_common.h"
 
 static struct cli_iftable t;

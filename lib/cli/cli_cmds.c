@@ -15,7 +15,7 @@
 #include <cmdline_parse.h>
 #include <cmdline_parse_string.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 /* One result layout for every command: keywords by position, then arguments. */
 struct cli_res {

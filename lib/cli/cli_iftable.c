@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 void
 cli_iftable_init(struct cli_iftable *t)

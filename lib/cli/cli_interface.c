@@ -10,7 +10,7 @@
 
 #include <cmdline.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 int
 cli_if_set_state(struct cmdline *cl, struct cli_if *ifp, bool up)

@@ -16,7 +16,7 @@
 #include <cmdline.h>
 #include <cmdline_parse.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 struct cli_main cli_main;
 

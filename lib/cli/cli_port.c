@@ -13,7 +13,7 @@
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 #define CLI_RING_SIZE	1024
 

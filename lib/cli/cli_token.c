@@ -11,7 +11,7 @@
 
 #include <cmdline_parse.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 /* cmdline_isendofcommand() is not exported by the shared library. */
 static bool

@@ -13,7 +13,7 @@
 
 #include <cmdline.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 /*
  * The absolute form of path, with its directory resolved when it exists, so

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What lib/cli's files share, and its white-box tests read: the shell's
+ * state, changing the interface table, argument parsing, the show formats,
+ * the logic behind the commands and the token type. The application uses
+ * cli.h only.
+ */
+#ifndef CLI_INTERNAL_H
+#define CLI_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmdline_parse.h>
+#include <rte_ether.h>
+
+#include <rte_pmd_vhostu.h>
+
+#include "cli.h"
+
+#define CLI_IF_NAME_PREFIX	"VirtualEthernet0/0/"
+#define CLI_VDEV_PREFIX		"net_vhostu_if"
+#define CLI_DEFAULT_QUEUES	8	/* queue pairs offered, as VPP */
+#define CLI_BD_ID_MAX		16777215u
+#define CLI_DEFAULT_MAC_AGE_MIN	5	/* bridge-domain MAC aging, minutes */
+#define CLI_EXEC_DEPTH_MAX	8
+#define CLI_WORD_SIZE		256	/* one word of a command, with its NUL */
+
+/* --- changing the interface table (cli_iftable.c, pure) --- */
+bool cli_iftable_instance_used(const struct cli_iftable *t, uint32_t instance);
+uint32_t cli_iftable_next_instance(const struct cli_iftable *t);
+/* Add a vhost interface; instance < 0 picks the next free one. 0 or -ENOSPC. */
+int cli_iftable_add_vhost(struct cli_iftable *t, uint16_t port_id, int64_t instance,
+		const char *vdev, struct cli_if **out);
+/* Add another DPDK port under its own name. 0 or -ENOSPC. */
+int cli_iftable_add_other(struct cli_iftable *t, uint16_t port_id, const char *name,
+		struct cli_if **out);
+void cli_iftable_del(struct cli_iftable *t, struct cli_if *ifp);
+/* cli_iftable_by_name / _by_sw_if_index for callers that change what they find. */
+struct cli_if *cli_iftable_by_name_mut(struct cli_iftable *t, const char *name);
+struct cli_if *cli_iftable_by_sw_if_index_mut(struct cli_iftable *t, uint32_t sw_if_index);
+/*
+ * Make bds match the members: a domain for every bd_id a bridge interface
+ * (up or down) has, with the default MAC age when new; none without members.
+ */
+void cli_iftable_bd_sync(struct cli_iftable *t);
+const struct cli_bd *cli_iftable_bd(const struct cli_iftable *t, uint32_t bd_id);
+struct cli_bd *cli_iftable_bd_mut(struct cli_iftable *t, uint32_t bd_id);
+
+/* --- argument parsing (cli_args.c, pure) --- */
+struct cli_create_args {
+	char socket[RTE_PMD_VHOSTU_PATH_MAX];
+	bool server;
+	bool has_feature_mask;
+	uint64_t feature_mask;
+	bool has_hwaddr;
+	struct rte_ether_addr hwaddr;
+	bool has_renumber;
+	uint32_t renumber;
+	uint16_t queues;
+};
+
+int cli_parse_u64(const char *s, int base, uint64_t max, uint64_t *out);
+int cli_parse_mac(const char *s, struct rte_ether_addr *mac);
+int cli_parse_create(const char *line, struct cli_create_args *a, char *err, size_t errlen);
+int cli_create_devargs(const struct cli_create_args *a, char *buf, size_t len);
+/* Split line into at most max words (modifies line). Returns the count, or -E2BIG. */
+int cli_split(char *line, char **words, int max);
+
+/* --- formatting (cli_format.c, pure: prints through cmdline_printf) --- */
+struct cli_vhost_show {
+	const char *name;
+	uint32_t ifindex;
+	const struct rte_pmd_vhostu_info *info;
+	const struct cli_placement *place;
+};
+
+struct cli_bd_info {
+	uint32_t bd_id;
+	uint32_t mac_age_min;	/* 0: off */
+	bool learn;
+	bool flood;
+};
+
+const char *cli_virtio_feature_name(unsigned int bit);
+const char *cli_protocol_feature_name(unsigned int bit);
+void cli_fmt_global(struct cmdline *cl, uint32_t frames, double time_s);
+void cli_fmt_features(struct cmdline *cl, const struct rte_pmd_vhostu_info *info);
+void cli_fmt_socket(struct cmdline *cl, const struct rte_pmd_vhostu_info *info);
+void cli_fmt_placement(struct cmdline *cl, const struct cli_placement *p);
+void cli_fmt_regions(struct cmdline *cl, const struct rte_pmd_vhostu_info *info);
+void cli_fmt_vring(struct cmdline *cl, uint32_t q, const struct rte_pmd_vhostu_vring *v);
+void cli_fmt_descriptors(struct cmdline *cl, const struct rte_pmd_vhostu_desc *d, uint32_t n);
+/* Everything of one interface but the descriptor tables. */
+void cli_fmt_vhost_head(struct cmdline *cl, const struct cli_vhost_show *s);
+void cli_fmt_if_header(struct cmdline *cl);
+void cli_fmt_if_row(struct cmdline *cl, const char *name, uint32_t sw_if_index, bool up,
+		const struct cli_if_stats *st);
+void cli_fmt_center(char *buf, size_t len, const char *s, unsigned int width);
+void cli_fmt_bd_header(struct cmdline *cl);
+void cli_fmt_bd_row(struct cmdline *cl, const struct cli_bd_info *bd, uint32_t index);
+void cli_fmt_bd_member(struct cmdline *cl, const char *name, const char *sw, const char *isn,
+		const char *shg, const char *bvi, const char *txflood, const char *vtr);
+void cli_fmt_l2fib_header(struct cmdline *cl);
+void cli_fmt_l2fib_row(struct cmdline *cl, const struct cli_l2fib_entry *e, uint32_t sw_if_index,
+		const char *name);
+
+/* --- the shell's state (cli_main.c): one per process --- */
+struct cli_main {
+	struct cli_iftable ift;
+	const struct cli_port_ops *port;
+	const struct cli_fwd_ops *fwd;
+	struct rte_mempool *mp;
+	uint32_t vdev_seq;	/* next net_vhostu_if<k> */
+	int failed;		/* set by a command that failed */
+	char err_prefix[320];	/* "FILE:LINE: " while running a file */
+	int exec_depth;
+};
+
+extern struct cli_main cli_main;
+
+const struct cli_port_ops *cli_port_default_ops(void);
+int cli_port_configure(uint16_t port_id, struct rte_mempool *mp);
+
+/* Sync the bridge domains with their members and publish the table. */
+void cli_apply(void);
+
+/* Report a failed command: prints err_prefix + message, sets cli_main.failed. */
+void cli_error(struct cmdline *cl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* --- commands (cli_vhost.c, cli_interface.c): the logic the tokens call --- */
+int cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a);
+int cli_vhost_delete(struct cmdline *cl, struct cli_if *ifp);
+/* Show ifs[0..n), or every vhost interface when n is 0. */
+int cli_vhost_show(struct cmdline *cl, const struct cli_if *const *ifs, int n, bool descriptors);
+int cli_if_set_state(struct cmdline *cl, struct cli_if *ifp, bool up);
+int cli_if_set_l2(struct cmdline *cl, struct cli_if *ifp, enum cli_l2_mode mode,
+		uint32_t xc_sw_if_index, uint32_t bd_id);
+/* Show ifs[0..n), or every interface when n is 0. */
+int cli_if_show(struct cmdline *cl, const struct cli_if *const *ifs, int n);
+int cli_bd_show(struct cmdline *cl, uint32_t bd_id, bool detail);
+int cli_bd_set_age(struct cmdline *cl, uint32_t bd_id, uint32_t minutes);
+int cli_l2fib_show(struct cmdline *cl);
+#define CLI_L2FIB_SHOW_MAX	65536
+
+/* --- token type (cli_token.c): one word (or, multi, the rest of the line) --- */
+enum cli_token_source {
+	CLI_TOKEN_SRC_NONE,
+	CLI_TOKEN_SRC_IF,	/* interface names */
+	CLI_TOKEN_SRC_LIST,	/* a NULL-terminated list of words */
+};
+
+struct cli_token_data {
+	enum cli_token_source src;
+	const char *const *list;
+	bool multi;		/* take the rest of the line */
+	bool reject_list;	/* do not match when the first word is in list */
+	const char *help;
+};
+
+struct cli_token {
+	struct cmdline_token_hdr hdr;
+	struct cli_token_data data;
+};
+
+extern struct cmdline_token_ops cli_token_ops;
+
+#endif /* CLI_INTERNAL_H */
