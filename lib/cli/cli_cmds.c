@@ -68,17 +68,13 @@ static const char *const cli_l2_words[] = { "xconnect", "bridge", NULL };
 static const char *const cli_bd_set_words[] = { "mac-age", NULL };
 static const char *const cli_updown[] = { "up", "down", NULL };
 static const char *const cli_onoff[] = { "on", "off", NULL };
-static const char *const cli_create_opts[] = {
-	"socket", "server", "feature-mask", "hwaddr", "renumber", "queues", NULL
-};
 
 CLI_ARG(t_if, a1, CLI_TOKEN_SRC_IF, NULL, false, false, "<interface>");
 CLI_ARG(t_bd_id, a1, CLI_TOKEN_SRC_NONE, NULL, false, false, "<bd-id>");
 CLI_ARG(t_rest_if, rest, CLI_TOKEN_SRC_IF, NULL, true, false, "<interface> ...");
 CLI_ARG(t_rest_any, rest, CLI_TOKEN_SRC_NONE, NULL, true, false, "<arguments>");
-CLI_ARG(t_rest_create, rest, CLI_TOKEN_SRC_LIST, cli_create_opts, true, false,
-	"socket <socket-filename> [server] [feature-mask <hex>] [hwaddr <mac-addr>] "
-	"[renumber <dev_instance>] [queues <n>]");
+CLI_ARG(t_rest_create, rest, CLI_TOKEN_SRC_LIST, cli_create_words, true, false,
+	CLI_CREATE_USAGE + 1);
 CLI_ARG(t_rest_updown, rest, CLI_TOKEN_SRC_LIST, cli_updown, true, false, "up|down");
 CLI_ARG(t_rest_onoff, rest, CLI_TOKEN_SRC_LIST, cli_onoff, true, false, "on|off");
 CLI_ARG(t_rest_file, rest, CLI_TOKEN_SRC_NONE, NULL, true, false, "<file>");
@@ -202,9 +198,8 @@ cmd_create_vhost_parsed(void *res, struct cmdline *cl, void *data)
 
 static cmdline_parse_inst_t cmd_create_vhost = {
 	.f = cmd_create_vhost_parsed,
-	.help_str = "create vhost-user socket <socket-filename> [server] "
-		"[feature-mask <hex>] [hwaddr <mac-addr>] [renumber <dev_instance>] "
-		"[queues <n>]: create a vhost-user interface VirtualEthernet0/0/N",
+	.help_str = "create vhost-user" CLI_CREATE_USAGE
+		": create a vhost-user interface VirtualEthernet0/0/N",
 	.tokens = { CLI_T(t_create), CLI_T(t_vhost_user), CLI_T(t_rest_create), NULL },
 };
 CLI_MISSING(cmd_create_vhost_missing, "socket <socket-filename>",

@@ -61,8 +61,33 @@ struct cli_create_args {
 	uint16_t queues;
 };
 
+/*
+ * The options of `create vhost-user`, in the order help shows them: kind
+ * (NEEDED: must be given, with a value; VALUE: takes a value; FLAG: takes
+ * none), the word, the name of its value in help, its parser (cli_args.c).
+ * Parsing, completion of the words and the help text all come from here.
+ */
+#define CLI_CREATE_OPTIONS(X) \
+	X(NEEDED, "socket", "<socket-filename>", cli_opt_socket) \
+	X(FLAG, "server", NULL, cli_opt_server) \
+	X(VALUE, "feature-mask", "<hex>", cli_opt_feature_mask) \
+	X(VALUE, "hwaddr", "<mac-addr>", cli_opt_hwaddr) \
+	X(VALUE, "renumber", "<dev_instance>", cli_opt_renumber) \
+	X(VALUE, "queues", "<n>", cli_opt_queues)
+
+#define CLI_CREATE_USAGE_NEEDED(word, value)	" " word " " value
+#define CLI_CREATE_USAGE_VALUE(word, value)	" [" word " " value "]"
+#define CLI_CREATE_USAGE_FLAG(word, value)	" [" word "]"
+#define CLI_CREATE_USAGE_OF(kind, word, value, parse) CLI_CREATE_USAGE_##kind(word, value)
+/* " socket <socket-filename> [server] ...": a string literal, for help strings. */
+#define CLI_CREATE_USAGE	CLI_CREATE_OPTIONS(CLI_CREATE_USAGE_OF)
+
+/* The option words of CLI_CREATE_OPTIONS, NULL-terminated (for completion). */
+extern const char *const cli_create_words[];
+
 int cli_parse_u64(const char *s, int base, uint64_t max, uint64_t *out);
 int cli_parse_mac(const char *s, struct rte_ether_addr *mac);
+/* The options of create vhost-user (CLI_CREATE_OPTIONS) in any order. 0 or -EINVAL and err. */
 int cli_parse_create(const char *line, struct cli_create_args *a, char *err, size_t errlen);
 int cli_create_devargs(const struct cli_create_args *a, char *buf, size_t len);
 /* Split line into at most max words (modifies line). Returns the count, or -E2BIG. */
