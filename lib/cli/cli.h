@@ -186,7 +186,7 @@ int cli_scan_ports(void);
 /* Stop and remove every interface (quit). */
 void cli_fini(void);
 
-/* The command list for cmdline_new(). */
+/* The command list for cmdline_new(); cli_init() fills it (a cmdline may be made before). */
 extern cmdline_parse_ctx_t cli_ctx[];
 
 /*

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include <cmdline_parse.h>
+#include <cmdline_parse_string.h>
 #include <rte_ether.h>
 
 #include <rte_pmd_vhostu.h>
@@ -81,6 +82,12 @@ struct cli_create_args {
 #define CLI_CREATE_USAGE_OF(kind, word, value, parse) CLI_CREATE_USAGE_##kind(word, value)
 /* " socket <socket-filename> [server] ...": a string literal, for help strings. */
 #define CLI_CREATE_USAGE	CLI_CREATE_OPTIONS(CLI_CREATE_USAGE_OF)
+#define CLI_CREATE_NEEDS_NEEDED(word, value)	" " word " " value
+#define CLI_CREATE_NEEDS_VALUE(word, value)	""
+#define CLI_CREATE_NEEDS_FLAG(word, value)	""
+#define CLI_CREATE_NEEDS_OF(kind, word, value, parse) CLI_CREATE_NEEDS_##kind(word, value)
+/* " socket <socket-filename>": the options that must be given. */
+#define CLI_CREATE_NEEDS	CLI_CREATE_OPTIONS(CLI_CREATE_NEEDS_OF)
 
 /* The option words of CLI_CREATE_OPTIONS, NULL-terminated (for completion). */
 extern const char *const cli_create_words[];
@@ -190,5 +197,59 @@ struct cli_token {
 };
 
 extern struct cmdline_token_ops cli_token_ops;
+
+/*
+ * --- the commands (cli_cmds.c) and what cmdline gets from them (cli_ctx.c) ---
+ *
+ * A command is its keywords, then at most a word and the rest of the line.
+ * From the table come its cmdline instance with the help string, and the
+ * forms that say what is wrong: each shorter form of a command reports the
+ * missing argument, each prefix of keywords reports what may follow it, and
+ * a word no command has there is "unknown input".
+ */
+#define CLI_CMD_WORDS	4	/* keywords of a command */
+#define CLI_CMD_ARGS	2	/* a word (a1), then the rest of the line (rest) */
+
+/* One result layout for every command: keywords by position, then arguments. */
+struct cli_res {
+	cmdline_fixed_string_t w[CLI_CMD_WORDS];
+	char a1[CLI_WORD_SIZE];
+	char rest[CLI_REST_SIZE];
+};
+
+struct cli_arg {
+	struct cli_token *tok;	/* NULL: no more arguments */
+	const char *syntax;	/* how help writes it */
+	const char *alone;	/* the missing argument when only it is missing; NULL: syntax */
+};
+
+struct cli_cmd {
+	const char *words[CLI_CMD_WORDS + 1];	/* NULL-terminated */
+	struct cli_arg args[CLI_CMD_ARGS];
+	bool optional;		/* it runs without its arguments too */
+	/* data is this entry */
+	void (*f)(void *res, struct cmdline *cl, void *data);
+	const char *what;	/* help: what it does */
+};
+
+/* A prefix of keywords whose "missing argument" says more than the words that may follow. */
+struct cli_prefix_hint {
+	const char *prefix;	/* keywords, one space apart */
+	const char *missing;
+};
+
+struct cli_cmd_table {
+	const struct cli_cmd *cmds;
+	unsigned int n_cmds;
+	const struct cli_prefix_hint *hints;
+	unsigned int n_hints;
+};
+
+/* Fill ctx (room for max instances and the NULL) from the table. 0, -ENOMEM or -ENOSPC. */
+int cli_ctx_build(cmdline_parse_ctx_t *ctx, unsigned int max, const struct cli_cmd_table *t);
+/* What "missing argument" says when the last argument of data's command is not there. */
+const char *cli_cmd_need(const void *data);
+/* Build cli_ctx from the command table, once. 0 or -errno. */
+int cli_cmds_init(void);
 
 #endif /* CLI_INTERNAL_H */
