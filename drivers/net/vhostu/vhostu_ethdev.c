@@ -144,7 +144,7 @@ vhostu_dev_configure(struct rte_eth_dev *dev)
 			p->max_queue_pairs);
 		return -EINVAL;
 	}
-	return 0;
+	return vhostu_intr_setup(dev);
 }
 
 static int
@@ -245,6 +245,7 @@ vhostu_dev_close(struct rte_eth_dev *dev)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
 	vhostu_ctl_remove_port(p);	/* closes the sockets, resets the state */
+	vhostu_intr_free(dev);
 	vhostu_ports_release(p);
 	pthread_mutex_destroy(&p->lock);
 	/* rte_eth_dev_release_port frees mac_addrs and the private data. */
@@ -307,6 +308,8 @@ static const struct eth_dev_ops vhostu_ops = {
 	.xstats_get = vhostu_xstats_get,
 	.xstats_get_names = vhostu_xstats_get_names,
 	.xstats_reset = vhostu_xstats_reset,
+	.rx_queue_intr_enable = vhostu_rx_intr_enable,
+	.rx_queue_intr_disable = vhostu_rx_intr_disable,
 };
 
 /* VPP's choice: a random locally administered address, 02:fe:xx:xx:xx:xx. */

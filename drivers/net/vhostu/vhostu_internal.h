@@ -119,9 +119,18 @@ struct vhostu_vring {
 	bool enabled;		/* SET_VRING_ENABLE, or implied without PROTOCOL_FEATURES */
 	bool addr_set;
 	bool touched;		/* the frontend set anything on this ring */
-	int kickfd;
+	int kickfd;		/* changed only by vhostu_vring_set_kick */
 	int errfd;
 	struct vhostu_vring_addr addr;	/* as the frontend sent it, for re-translation */
+
+	/*
+	 * Rx interrupts (vhostu_intr.c), rings 2q+1 of a port configured with
+	 * intr_conf.rxq; otherwise -1 and false. intr_epfd is the queue's fd in
+	 * the ethdev intr handle; changed under this ring's lock.
+	 */
+	int intr_epfd;		/* epoll fd holding kickfd and intr_wakefd, edge-triggered */
+	int intr_wakefd;	/* our eventfd: wakes the application without a kick */
+	bool intr_enabled;	/* atomic: the application asked for kicks (intr_enable) */
 
 	/* Guest notification, on a line of its own: flushers on other lcores read it. */
 	rte_spinlock_t notify_lock __rte_cache_aligned;	/* see the top of this file */
@@ -335,6 +344,17 @@ bool vhostu_link_update_locked(struct vhostu_port *p);
 void vhostu_link_raise(struct vhostu_port *p);
 void vhostu_link_update_notify(struct vhostu_port *p);
 
+/*
+ * vhostu_intr.c: rx interrupts. set_kick replaces a ring's kick fd (closing
+ * the old one) and keeps the queue's interrupt fd watching it; the caller
+ * holds the ring's lock.
+ */
+void vhostu_vring_set_kick(struct vhostu_vring *vr, int fd);
+int vhostu_intr_setup(struct rte_eth_dev *dev);
+void vhostu_intr_free(struct rte_eth_dev *dev);
+int vhostu_rx_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
+int vhostu_rx_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
+
 /* vhostu_rarp.c: SEND_RARP (after migration, when GUEST_ANNOUNCE is not negotiated). */
 int vhostu_send_rarp(struct vhostu_port *p, const uint8_t mac[6]);
 struct rte_mbuf *vhostu_rarp_take(struct vhostu_port *p, struct rte_mempool *mp);
@@ -342,6 +362,13 @@ struct rte_mbuf *vhostu_rarp_take(struct vhostu_port *p, struct rte_mempool *mp)
 /* vhostu_rxtx.c: the bursts; queue is the struct vhostu_vring of the ring. */
 uint16_t vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
+/*
+ * Ask the guest for kicks on its TX ring (clear VRING_USED_F_NO_NOTIFY) or
+ * tell it not to; the caller holds vr->lock and vr is ready. True when, kicks
+ * asked for, frames are already waiting: the guest may have posted them
+ * without a kick, before it saw the flag.
+ */
+bool vhostu_rx_want_kicks(struct vhostu_vring *vr, bool on);
 /* Notify the guest through callfd now, unless it asked for no interrupts. */
 void vhostu_notify_guest(struct vhostu_vring *vr);
 /*

@@ -407,7 +407,7 @@ vhostu_h_get_vring_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 		return VHOSTU_MSG_CLOSE;	/* no sensible reply to give */
 	vr->started = false;
 	vr->ready = false;
-	vhostu_close_fd(&vr->kickfd);
+	vhostu_vring_set_kick(vr, -1);
 	r->msg.hdr.size = sizeof(struct vhostu_vring_state);
 	r->msg.body.state.index = vr->index;
 	r->msg.body.state.num = vr->last_avail_idx;
@@ -457,9 +457,7 @@ vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 
 	if (vr == NULL)
 		return -EINVAL;
-	vhostu_close_fd(&vr->kickfd);
-	if (!nofd)
-		vr->kickfd = vhostu_msg_take_fd(m, 0);
+	vhostu_vring_set_kick(vr, nofd ? -1 : vhostu_msg_take_fd(m, 0));
 	vr->started = true;
 	if (!vhostu_has_feature(p, VHOSTU_VHOST_USER_F_PROTOCOL_FEATURES))
 		vr->enabled = true;

@@ -157,7 +157,7 @@ vhostu_used_publish(struct vhostu_vring *vr, uint16_t n)
 		vhostu_used_log(vr, start, n);
 }
 
-/* We poll: tell the guest that kicks are not needed. */
+/* We poll: tell the guest that kicks are not needed (unless rx interrupts are on). */
 static __rte_always_inline void
 vhostu_used_no_notify(struct vhostu_vring *vr)
 {
@@ -168,6 +168,44 @@ vhostu_used_no_notify(struct vhostu_vring *vr)
 	*flags |= VRING_USED_F_NO_NOTIFY;
 	if (unlikely(vr->log_used))
 		vhostu_log_write(vr->port, vr->log_guest_addr, sizeof(uint16_t));
+}
+
+/*
+ * The application sleeps on this ring's kicks (rx interrupts): ask for them.
+ * The flag must be visible before the avail index is read again, or a frame
+ * the guest posts meanwhile, seeing NO_NOTIFY still set, comes with no kick.
+ */
+static __rte_always_inline void
+vhostu_used_want_notify(struct vhostu_vring *vr)
+{
+	volatile uint16_t *flags = (volatile uint16_t *)vr->used;
+
+	if (likely(!(*flags & VRING_USED_F_NO_NOTIFY)))
+		return;
+	*flags &= ~VRING_USED_F_NO_NOTIFY;
+	if (unlikely(vr->log_used))
+		vhostu_log_write(vr->port, vr->log_guest_addr, sizeof(uint16_t));
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+static __rte_always_inline void
+vhostu_used_notify_mode(struct vhostu_vring *vr)
+{
+	if (likely(!__atomic_load_n(&vr->intr_enabled, __ATOMIC_RELAXED)))
+		vhostu_used_no_notify(vr);
+	else
+		vhostu_used_want_notify(vr);
+}
+
+bool
+vhostu_rx_want_kicks(struct vhostu_vring *vr, bool on)
+{
+	if (!on) {
+		vhostu_used_no_notify(vr);
+		return false;
+	}
+	vhostu_used_want_notify(vr);
+	return vhostu_avail_idx(vr) != vr->last_avail_idx;
 }
 
 /*
@@ -568,7 +606,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		return 0;
 	if (unlikely(!vr->ready || vr->mp == NULL))
 		goto out;
-	vhostu_used_no_notify(vr);
+	vhostu_used_notify_mode(vr);
 	if (unlikely(!vhostu_avail_count(vr, &avail_idx, &navail)))
 		goto out;
 	if (unlikely(vr->index == 1 && __atomic_load_n(&vr->port->rarp_pending,

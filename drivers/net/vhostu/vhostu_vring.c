@@ -22,6 +22,8 @@ vhostu_vring_init(struct vhostu_vring *vr, struct vhostu_port *p, uint16_t index
 	vr->kickfd = -1;
 	vr->callfd = -1;
 	vr->errfd = -1;
+	vr->intr_epfd = -1;
+	vr->intr_wakefd = -1;
 }
 
 static void
@@ -36,7 +38,7 @@ vhostu_close_fd(int *fd)
 void
 vhostu_vring_reset(struct vhostu_vring *vr)
 {
-	vhostu_close_fd(&vr->kickfd);
+	vhostu_vring_set_kick(vr, -1);
 	vhostu_close_fd(&vr->callfd);
 	vhostu_close_fd(&vr->errfd);
 	vr->ready = false;
