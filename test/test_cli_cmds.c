@@ -66,6 +66,7 @@ fake_info(uint16_t port_id, struct rte_pmd_vhostu_info *info)
 	info->server = true;
 	info->features_mask = UINT64_MAX;
 	info->virtio_net_hdr_sz = 12;
+	info->max_queue_pairs = 2;
 	info->nvrings = 2;
 	info->vrings[0].qsz = 4;
 	info->vrings[0].enabled = true;
@@ -365,7 +366,7 @@ test_set_state_up_down(void)
 	check_error("set interface state nope up", "unknown interface `nope'");
 	check_error("set interface state VirtualEthernet0/0/0 up now", "unknown input `now'");
 	check_error("set interface stat VirtualEthernet0/0/0 up", "unknown input `stat'");
-	check_error("set interface", "missing argument: state | l2 | l3");
+	check_error("set interface", "missing argument: state | l2 | l3 | rx-mode");
 	check_error("set", "missing argument: interface | bridge-domain");
 	check_error("set foo", "unknown input `foo'");
 }
@@ -400,6 +401,52 @@ test_l2_modes(void)
 	check_error("set bridge-domain mac-age 11 5", "no bridge domain 11");
 	check_error("set bridge-domain mac-age 10 x", "bad mac-age `x' (minutes, 0..255, 0 = off)");
 	CU_ASSERT_STRING_EQUAL(run("set bridge-domain mac-age 10 1"), "");
+}
+
+static void
+test_rx_mode_sets_queues_and_shows_in_rx_placement(void)
+{
+	reset();
+	run("create vhost-user socket /tmp/a.sock");
+	CU_ASSERT_STRING_EQUAL(run("show interface rx-placement"),
+		"Thread 1 (vpp_wk_0):\n  node vhost-user-input:\n"
+		"    VirtualEthernet0/0/0 queue 0 (polling)\n");
+	CU_ASSERT_STRING_EQUAL(run("set interface rx-mode VirtualEthernet0/0/0 interrupt"), "");
+	CU_ASSERT_EQUAL(fake_last.ifs[0].rx_mode[0], CLI_RX_INTERRUPT);
+	CU_ASSERT_EQUAL(fake_last.ifs[0].rx_mode[1], CLI_RX_INTERRUPT);
+	CU_ASSERT_STRING_EQUAL(run("show interface rx-placement"),
+		"Thread 1 (vpp_wk_0):\n  node vhost-user-input:\n"
+		"    VirtualEthernet0/0/0 queue 0 (interrupt)\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(run("show vhost-user"),
+		"rx placement:\n   thread 1 on vring 1, interrupt\n tx placement"));
+	CU_ASSERT_STRING_EQUAL(run("set interface rx-mode VirtualEthernet0/0/0 queue 1 adaptive"),
+		"");
+	CU_ASSERT_EQUAL(fake_last.ifs[0].rx_mode[0], CLI_RX_INTERRUPT);
+	CU_ASSERT_EQUAL(fake_last.ifs[0].rx_mode[1], CLI_RX_ADAPTIVE);
+	/* VPP's words in any order */
+	CU_ASSERT_STRING_EQUAL(run("set interface rx-mode VirtualEthernet0/0/0 polling queue 0"),
+		"");
+	CU_ASSERT_EQUAL(fake_last.ifs[0].rx_mode[0], CLI_RX_POLLING);
+	CU_ASSERT_EQUAL(fake_last.ifs[0].rx_mode[1], CLI_RX_ADAPTIVE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run("show vhost-user"),
+		"rx placement:\n   thread 1 on vring 1\n tx placement"));
+	/* show interface still takes interface names */
+	CU_ASSERT_PTR_NOT_NULL(strstr(run("show interface VirtualEthernet0/0/0"),
+		"\nVirtualEthernet0/0/0              1     down"));
+	check_error("set interface rx-mode VirtualEthernet0/0/0 queue 2 polling",
+		"unknown queue 2 on interface VirtualEthernet0/0/0");
+	check_error("set interface rx-mode nope polling", "unknown interface `nope'");
+	check_error("set interface rx-mode VirtualEthernet0/0/0",
+		"missing argument: polling | interrupt | adaptive");
+	check_error("set interface rx-mode VirtualEthernet0/0/0 queue 0",
+		"missing argument: polling | interrupt | adaptive");
+	check_error("set interface rx-mode VirtualEthernet0/0/0 interrupt queue",
+		"missing argument: queue <n>");
+	check_error("set interface rx-mode VirtualEthernet0/0/0 queue x polling", "bad queue `x'");
+	check_error("set interface rx-mode VirtualEthernet0/0/0 sometimes",
+		"unknown input `sometimes'");
+	check_error("set interface rx-mode",
+		"missing argument: <interface> [queue <n>] [polling | interrupt | adaptive]");
 }
 
 static void
@@ -676,7 +723,7 @@ test_help_lists_each_command_once(void)
 				CU_FAIL("a command is listed twice");
 		snprintf(seen[n++], sizeof(seen[0]), "%s", w);
 	}
-	CU_ASSERT_EQUAL(n, 15);
+	CU_ASSERT_EQUAL(n, 17);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run("help"), "  show vhost-user [<interface> "
 		"[<interface> [..]]] [descriptors]: vhost-user state of the interfaces "
 		"(all if none given)\n"));
@@ -706,6 +753,8 @@ static CU_TestInfo tests[] = {
 	{ "set interface state up/down and errors", test_set_state_up_down },
 	{ "l2 xconnect / bridge / l3 and errors", test_l2_modes },
 	{ "delete resets the xconnect peer", test_delete_resets_xconnect_peer },
+	{ "rx-mode sets queues, shows in rx-placement and show vhost-user; errors",
+		test_rx_mode_sets_queues_and_shows_in_rx_placement },
 	{ "show commands", test_show_commands },
 	{ "debug, quit, help, unknown input", test_debug_quit_help_and_unknown },
 	{ "help lists each command once", test_help_lists_each_command_once },

@@ -45,6 +45,13 @@ enum cli_l2_mode {
 	CLI_L2_BRIDGE,		/* switch in bridge domain bd_id */
 };
 
+/* How a worker waits for an rx queue (VPP's rx-mode). */
+enum cli_rx_mode {
+	CLI_RX_POLLING,		/* polled all the time */
+	CLI_RX_INTERRUPT,	/* its worker sleeps until the guest kicks */
+	CLI_RX_ADAPTIVE,	/* polled while frames come, interrupt when idle */
+};
+
 struct cli_if {
 	bool used;
 	bool is_vhost;		/* a net_vhostu port (else named by its ethdev name) */
@@ -60,6 +67,7 @@ struct cli_if {
 	enum cli_l2_mode l2_mode;
 	uint32_t xc_sw_if_index;
 	uint32_t bd_id;
+	uint8_t rx_mode[CLI_MAX_RXQ];	/* enum cli_rx_mode, per rx queue */
 };
 
 /* A bridge domain: made by its first member, gone with its last. */
@@ -106,6 +114,7 @@ const struct cli_if *cli_iftable_by_socket(const struct cli_iftable *t, const ch
 struct cli_vring_place {
 	uint16_t thread;
 	uint16_t vring;
+	uint8_t mode;		/* rx: enum cli_rx_mode (the shell fills it in for show) */
 };
 
 struct cli_placement {

@@ -25,10 +25,20 @@
 
 static const char *const cli_updown[] = { "up", "down", NULL };
 static const char *const cli_onoff[] = { "on", "off", NULL };
+static const char *const cli_rx_modes[] = { "polling", "interrupt", "adaptive", NULL };
+static const char *const cli_rx_mode_words[] = {
+	"queue", "polling", "interrupt", "adaptive", NULL
+};
+static const char *const cli_show_if_words[] = { "rx-placement", NULL };
 
 CLI_ARG(t_if, a1, CLI_TOKEN_SRC_IF, NULL, false, false, "<interface>");
 CLI_ARG(t_bd_id, a1, CLI_TOKEN_SRC_NONE, NULL, false, false, "<bd-id>");
 CLI_ARG(t_rest_if, rest, CLI_TOKEN_SRC_IF, NULL, true, false, "<interface> ...");
+/* An interface list that is not `rx-placement': show interface leaves that word to its command. */
+CLI_ARG(t_rest_show_if, rest, CLI_TOKEN_SRC_IF, cli_show_if_words, true, true,
+	"<interface> ...");
+CLI_ARG(t_rest_rx_mode, rest, CLI_TOKEN_SRC_LIST, cli_rx_mode_words, true, false,
+	"[queue <n>] polling|interrupt|adaptive");
 CLI_ARG(t_rest_any, rest, CLI_TOKEN_SRC_NONE, NULL, true, false, "<arguments>");
 CLI_ARG(t_rest_create, rest, CLI_TOKEN_SRC_LIST, cli_create_words, true, false,
 	CLI_CREATE_USAGE + 1);
@@ -271,6 +281,62 @@ cmd_set_l3_parsed(void *res, struct cmdline *cl, void *data)
 		cli_if_set_l2(cl, ifp, CLI_L2_NONE, 0, 0);
 }
 
+/* --- set interface rx-mode, show interface rx-placement --- */
+
+static int
+cli_rx_mode_word(const char *w)
+{
+	int i;
+
+	for (i = 0; cli_rx_modes[i] != NULL; i++)
+		if (strcmp(w, cli_rx_modes[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* VPP's words in any order: [queue <n>] and one mode; the last mode given counts. */
+static void
+cmd_set_rx_mode_parsed(void *res, struct cmdline *cl, void *data)
+{
+	struct cli_res *r = res;
+	int n, i, m, mode = -1, queue = -1;
+	struct cli_if *ifp;
+	uint64_t v;
+	char *w[4];
+
+	ifp = cli_lookup_if(cl, r->a1);
+	if (ifp == NULL || (n = cli_words(cl, r->rest, w, 4, cli_cmd_need(data))) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		m = cli_rx_mode_word(w[i]);
+		if (m >= 0) {
+			mode = m;
+		} else if (strcmp(w[i], "queue") != 0) {
+			cli_error(cl, "unknown input `%s'", w[i]);
+			return;
+		} else if (i + 1 == n) {
+			cli_error(cl, "missing argument: queue <n>");
+			return;
+		} else if (cli_parse_u64(w[++i], 10, CLI_MAX_RXQ * 16, &v) < 0) {
+			cli_error(cl, "bad queue `%s'", w[i]);
+			return;
+		} else {
+			queue = (int)v;
+		}
+	}
+	if (mode < 0) {
+		cli_error(cl, "missing argument: %s", cli_cmd_need(data));
+		return;
+	}
+	cli_if_set_rx_mode(cl, ifp, queue, (enum cli_rx_mode)mode);
+}
+
+static void
+cmd_show_rx_placement_parsed(void *res, struct cmdline *cl, void *data)
+{
+	cli_if_show_rx_placement(cl);
+}
+
 /* --- set bridge-domain mac-age --- */
 
 static void
@@ -400,7 +466,16 @@ static const struct cli_cmd cli_cmds[] = {
 		"make the interface a member of a bridge domain (MAC learning, flooding)" },
 	{ { "set", "interface", "l3" }, { { &t_rest_if, "<interface>", NULL } }, false,
 		cmd_set_l3_parsed, "leave xconnect / bridge: what arrives is dropped" },
-	{ { "show", "interface" }, { { &t_rest_if, "[<interface> ...]", NULL } }, true,
+	{ { "set", "interface", "rx-mode" },
+		{ { &t_if, "<interface>", NULL },
+			{ &t_rest_rx_mode, "[queue <n>] [polling | interrupt | adaptive]",
+				"polling | interrupt | adaptive" } },
+		false, cmd_set_rx_mode_parsed,
+		"poll the rx queues, or sleep until the guest kicks (interrupt), or poll "
+		"while frames come and sleep when idle (adaptive); all queues unless one is given" },
+	{ { "show", "interface", "rx-placement" }, { CLI_ARG_END }, false,
+		cmd_show_rx_placement_parsed, "the rx queues each thread polls, and their rx-mode" },
+	{ { "show", "interface" }, { { &t_rest_show_if, "[<interface> ...]", NULL } }, true,
 		cmd_show_if_parsed, "name, sw_if_index, state, counters" },
 	{ { "show", "bridge-domain" }, { { &t_rest_bd, "[<bd-id> [detail]]", NULL } }, true,
 		cmd_show_bd_parsed, "bridge domains, members with detail" },

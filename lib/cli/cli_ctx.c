@@ -248,16 +248,22 @@ cli_ctx_children(const struct cli_cmd_table *t, const struct cli_cmd *c, int d,
 	return n;
 }
 
-/* Whether the first d keywords of c are a command themselves. */
-static bool
-cli_ctx_is_command(const struct cli_cmd_table *t, const struct cli_cmd *c, int d)
+/* The command the first d keywords of c are themselves, or NULL. */
+static const struct cli_cmd *
+cli_ctx_command_of(const struct cli_cmd_table *t, const struct cli_cmd *c, int d)
 {
 	unsigned int i;
 
 	for (i = 0; i < t->n_cmds; i++)
 		if (cli_cmd_n_words(&t->cmds[i]) == d && cli_ctx_same_prefix(&t->cmds[i], c, d))
-			return true;
-	return false;
+			return &t->cmds[i];
+	return NULL;
+}
+
+static bool
+cli_ctx_is_command(const struct cli_cmd_table *t, const struct cli_cmd *c, int d)
+{
+	return cli_ctx_command_of(t, c, d) != NULL;
 }
 
 /* "missing argument: ..." for the first d keywords of c. */
@@ -282,14 +288,28 @@ cli_ctx_prefix_missing(const struct cli_cmd_table *t, const struct cli_cmd *c, i
 static int
 cli_ctx_prefix(struct cli_ctx_builder *b, const struct cli_cmd *c, int d)
 {
-	const char **children = calloc(b->t->n_cmds + 1, sizeof(*children));
-	struct cli_token *tok = calloc(1, sizeof(*tok));
-	cmdline_parse_token_hdr_t *extra[2] = { &tok->hdr, NULL };
+	const struct cli_cmd *cmd = d > 0 ? cli_ctx_command_of(b->t, c, d) : NULL;
+	cmdline_parse_token_hdr_t *extra[2] = { NULL, NULL };
+	const char **children;
+	struct cli_token *tok;
 	char *text;
 	int n, ret;
 
-	if (children == NULL || tok == NULL)
+	/*
+	 * A prefix that is a command with arguments (show interface [<interface>
+	 * ...]) has no catch-all: the command takes any other word and says what
+	 * is wrong with it; a catch-all would make the two ambiguous.
+	 */
+	if (cmd != NULL && cli_cmd_n_args(cmd) > 0)
+		return 0;
+	children = calloc(b->t->n_cmds + 1, sizeof(*children));
+	tok = calloc(1, sizeof(*tok));
+	if (children == NULL || tok == NULL) {
+		free(children);
+		free(tok);
 		return -ENOMEM;
+	}
+	extra[0] = &tok->hdr;
 	n = cli_ctx_children(b->t, c, d, children);
 	tok->hdr.ops = &cli_token_ops;
 	tok->hdr.offset = offsetof(struct cli_res, rest);

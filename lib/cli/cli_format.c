@@ -114,10 +114,46 @@ cli_fmt_placement(struct cmdline *cl, const struct cli_placement *p)
 	for (t = 0; t <= max_thread; t++)
 		for (i = 0; i < p->n_rx; i++)
 			if (p->rx[i].thread == t)
-				cmdline_printf(cl, "   thread %u on vring %u\n", t, p->rx[i].vring);
+				cmdline_printf(cl, "   thread %u on vring %u%s%s\n", t,
+					p->rx[i].vring, p->rx[i].mode ? ", " : "",
+					p->rx[i].mode ? cli_rx_mode_name(p->rx[i].mode) : "");
 	cmdline_printf(cl, " tx placement: %s\n", p->tx_spinlock ? "spin-lock" : "lock-free");
 	for (i = 0; i < p->n_tx; i++)
 		cmdline_printf(cl, "   thread %u on vring %u\n", p->tx[i].thread, p->tx[i].vring);
+}
+
+const char *
+cli_rx_mode_name(unsigned int mode)
+{
+	static const char *const names[] = {
+		[CLI_RX_POLLING] = "polling",
+		[CLI_RX_INTERRUPT] = "interrupt",
+		[CLI_RX_ADAPTIVE] = "adaptive",
+	};
+
+	return mode < RTE_DIM(names) ? names[mode] : "unknown";
+}
+
+/* VPP names its threads vpp_main and vpp_wk_<worker - 1>. */
+void
+cli_fmt_rxp_thread(struct cmdline *cl, uint16_t thread)
+{
+	if (thread == 0)
+		cmdline_printf(cl, "Thread 0 (vpp_main):\n");
+	else
+		cmdline_printf(cl, "Thread %u (vpp_wk_%u):\n", thread, thread - 1u);
+}
+
+void
+cli_fmt_rxp_node(struct cmdline *cl, const char *node)
+{
+	cmdline_printf(cl, "  node %s:\n", node);
+}
+
+void
+cli_fmt_rxp_queue(struct cmdline *cl, const char *name, uint16_t queue, unsigned int mode)
+{
+	cmdline_printf(cl, "    %s queue %u (%s)\n", name, queue, cli_rx_mode_name(mode));
 }
 
 void

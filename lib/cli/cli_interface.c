@@ -61,6 +61,84 @@ cli_if_set_l2(struct cmdline *cl, struct cli_if *ifp, enum cli_l2_mode mode,
 	return 0;
 }
 
+/* The rx queues ifp has: a vhost port's queue pairs, else as many as workers poll. */
+static int
+cli_if_n_rxq(struct cmdline *cl, const struct cli_if *ifp)
+{
+	static struct rte_pmd_vhostu_info info;
+	int ret;
+
+	if (!ifp->is_vhost)
+		return CLI_MAX_RXQ;
+	ret = cli_main.port->info(ifp->port_id, &info);
+	if (ret < 0) {
+		cli_error(cl, "%s: cannot read its state: %s", ifp->name, strerror(-ret));
+		return -1;
+	}
+	return RTE_MIN((int)info.max_queue_pairs, CLI_MAX_RXQ);
+}
+
+int
+cli_if_set_rx_mode(struct cmdline *cl, struct cli_if *ifp, int queue, enum cli_rx_mode mode)
+{
+	int n = cli_if_n_rxq(cl, ifp), q;
+
+	if (n < 0)
+		return -1;
+	if (queue >= n) {
+		cli_error(cl, "unknown queue %d on interface %s", queue, ifp->name);
+		return -1;
+	}
+	for (q = 0; q < n; q++)
+		if (queue < 0 || q == queue)
+			ifp->rx_mode[q] = (uint8_t)mode;
+	cli_apply();
+	return 0;
+}
+
+/* One node of one thread: the queues of the interfaces it polls, in table order. */
+static void
+cli_rxp_node(struct cmdline *cl, uint16_t thread, bool vhost, bool *thread_shown)
+{
+	static struct cli_placement p;
+	const struct cli_if *ifp;
+	bool node_shown = false;
+	uint16_t i;
+
+	CLI_IFTABLE_FOREACH(&cli_main.ift, ifp) {
+		if (ifp->deleting || ifp->is_vhost != vhost)
+			continue;
+		memset(&p, 0, sizeof(p));
+		cli_main.fwd->placement(ifp->port_id, &p);
+		for (i = 0; i < p.n_rx && i < CLI_MAX_RXQ; i++) {
+			if (p.rx[i].thread != thread)
+				continue;
+			if (!*thread_shown)
+				cli_fmt_rxp_thread(cl, thread);
+			if (!node_shown)
+				cli_fmt_rxp_node(cl, vhost ? "vhost-user-input" : "dpdk-input");
+			*thread_shown = node_shown = true;
+			cli_fmt_rxp_queue(cl, ifp->name, p.rx[i].vring / 2,
+				ifp->rx_mode[p.rx[i].vring / 2]);
+		}
+	}
+}
+
+/* VPP's show interface rx-placement: per thread, per input node, its queues. */
+int
+cli_if_show_rx_placement(struct cmdline *cl)
+{
+	bool shown;
+	uint16_t t;
+
+	for (t = 0; t < CLI_MAX_THREADS; t++) {
+		shown = false;
+		cli_rxp_node(cl, t, false, &shown);
+		cli_rxp_node(cl, t, true, &shown);
+	}
+	return 0;
+}
+
 static void
 cli_if_show_one(struct cmdline *cl, const struct cli_if *ifp)
 {

@@ -121,6 +121,12 @@ void cli_fmt_global(struct cmdline *cl, uint32_t frames, double time_s);
 void cli_fmt_features(struct cmdline *cl, const struct rte_pmd_vhostu_info *info);
 void cli_fmt_socket(struct cmdline *cl, const struct rte_pmd_vhostu_info *info);
 void cli_fmt_placement(struct cmdline *cl, const struct cli_placement *p);
+/* "polling", "interrupt", "adaptive". */
+const char *cli_rx_mode_name(unsigned int mode);
+/* show interface rx-placement: "Thread 1 (vpp_wk_0):", then its nodes and queues. */
+void cli_fmt_rxp_thread(struct cmdline *cl, uint16_t thread);
+void cli_fmt_rxp_node(struct cmdline *cl, const char *node);
+void cli_fmt_rxp_queue(struct cmdline *cl, const char *name, uint16_t queue, unsigned int mode);
 void cli_fmt_regions(struct cmdline *cl, const struct rte_pmd_vhostu_info *info);
 void cli_fmt_vring(struct cmdline *cl, uint32_t q, const struct rte_pmd_vhostu_vring *v);
 void cli_fmt_descriptors(struct cmdline *cl, const struct rte_pmd_vhostu_desc *d, uint32_t n);
@@ -171,6 +177,10 @@ int cli_if_set_l2(struct cmdline *cl, struct cli_if *ifp, enum cli_l2_mode mode,
 		uint32_t xc_sw_if_index, uint32_t bd_id);
 /* Show ifs[0..n), or every interface when n is 0. */
 int cli_if_show(struct cmdline *cl, const struct cli_if *const *ifs, int n);
+/* Queue (or every queue when queue < 0) of ifp to mode; publishes the table. */
+int cli_if_set_rx_mode(struct cmdline *cl, struct cli_if *ifp, int queue,
+		enum cli_rx_mode mode);
+int cli_if_show_rx_placement(struct cmdline *cl);
 int cli_bd_show(struct cmdline *cl, uint32_t bd_id, bool detail);
 int cli_bd_set_age(struct cmdline *cl, uint32_t bd_id, uint32_t minutes);
 int cli_l2fib_show(struct cmdline *cl);

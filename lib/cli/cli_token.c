@@ -89,7 +89,8 @@ cli_token_complete_get_nb(cmdline_parse_token_hdr_t *tk)
 	const struct cli_token_data *d = &((struct cli_token *)tk)->data;
 	int n = 0;
 
-	if (d->reject_list)
+	/* A catch-all completes nothing; an interface list still completes names. */
+	if (d->reject_list && d->src == CLI_TOKEN_SRC_LIST)
 		return 0;
 	if (d->src == CLI_TOKEN_SRC_IF)
 		while (cli_token_if_name(n) != NULL)

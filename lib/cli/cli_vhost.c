@@ -153,6 +153,8 @@ cli_vhost_show_one(struct cmdline *cl, const struct cli_if *ifp,
 	}
 	memset(&place, 0, sizeof(place));
 	cli_main.fwd->placement(ifp->port_id, &place);
+	for (q = 0; q < place.n_rx && q < CLI_MAX_RXQ; q++)
+		place.rx[q].mode = ifp->rx_mode[place.rx[q].vring / 2];
 	s = (struct cli_vhost_show){ ifp->name, ifp->sw_if_index, info, &place };
 	cli_fmt_vhost_head(cl, &s);
 	for (q = 0; q < info->nvrings && q < RTE_PMD_VHOSTU_MAX_VRINGS; q++) {

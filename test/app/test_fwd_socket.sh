@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # vhostu-fwd started with a command file that creates a server interface: the
 # socket must accept a connection, bridge domain ids can be used one after the
-# other without end (a domain goes with its last member); a stdin line longer than the shell takes is
+# other without end (a domain goes with its last member); rx-mode takes a
+# queue or all of them and refuses a queue out of range; a stdin line longer than the shell takes is
 # refused whole (its tail, a valid command, must not run); then `quit` on
 # stdin ends it with status 0.
 # Time-bounded; kills what it starts.
@@ -22,6 +23,8 @@ cat > "$dir/cmds.cli" <<CLI
 
 create vhost-user socket $dir/s1.sock server
 set interface state VirtualEthernet0/0/0 up
+set interface rx-mode VirtualEthernet0/0/0 queue 1 interrupt
+set interface rx-mode VirtualEthernet0/0/0 adaptive
 show interface
 CLI
 # 200 bridge domains, one after the other: each goes with its last member
@@ -57,6 +60,18 @@ s.settimeout(5)
 s.connect(sys.argv[1])
 s.close()
 PY
+
+# rx-mode errors, VPP's way (the file's rx-mode lines passed: it went on)
+echo "set interface rx-mode VirtualEthernet0/0/0 queue 8 polling" >&3
+echo "set interface rx-mode VirtualEthernet0/0/0" >&3
+for _ in $(seq 1 100); do	# up to 10 s
+	grep -q '^missing argument: polling | interrupt | adaptive$' "$dir/out" && break
+	sleep 0.1
+done
+grep -q '^unknown queue 8 on interface VirtualEthernet0/0/0$' "$dir/out" ||
+	fail "no error for a queue out of range"
+grep -q '^missing argument: polling | interrupt | adaptive$' "$dir/out" ||
+	fail "no error for a missing rx-mode"
 
 # 4095 bytes of comment, then a command: the whole line is too long
 { printf '#'; head -c 4094 /dev/zero | tr '\0' x
