@@ -38,11 +38,14 @@
 #include "app.h"
 #include "l2_bd.h"
 #include "l2_mac.h"
+#include "rx_intr.h"
 
 #define APP_BURST	32
 #define APP_NO_SLOT	UINT16_MAX
 #define APP_HK_PERIOD_MS	100
 #define APP_AGE_PERIOD_S	1
+#define APP_SLEEP_MS	100	/* longest sleep: quiescent states, conf changes, quit */
+#define APP_ADAPTIVE_IDLE_US	1000	/* adaptive: idle this long, then interrupt */
 
 struct app_slot {
 	uint16_t port_id;
@@ -51,12 +54,14 @@ struct app_slot {
 	uint16_t xc_slot;
 	uint16_t bd;		/* index in app_conf.bd */
 	uint16_t txq[CLI_MAX_THREADS];
+	uint8_t rx_mode[CLI_MAX_RXQ];	/* enum cli_rx_mode */
 };
 
 struct app_rxq {
 	uint16_t slot;
 	uint16_t port_id;
 	uint16_t queue;
+	uint8_t mode;		/* enum cli_rx_mode */
 };
 
 struct app_conf {
@@ -81,6 +86,8 @@ struct app_thread {
 	uint16_t n_dirty;
 	uint64_t rx_drops[RTE_MAX_ETHPORTS];
 	uint64_t tx_errors[RTE_MAX_ETHPORTS];
+	const struct app_conf *seen;	/* the conf busy_tsc is about */
+	uint64_t busy_tsc[CLI_MAX_IF * CLI_MAX_RXQ];	/* per conf rxq: last frame */
 } __rte_cache_aligned;
 
 /* What the frontend has set up on a port, read by housekeeping. */
@@ -102,6 +109,7 @@ static struct {
 	struct app_bd_tables tables;
 	rte_spinlock_t txlock[RTE_MAX_ETHPORTS][CLI_MAX_RXQ];
 	uint32_t now_s;
+	uint64_t adaptive_tsc;		/* APP_ADAPTIVE_IDLE_US in TSC cycles */
 	uint64_t last_hk;
 	uint32_t last_age;
 } app_fwd;
@@ -227,23 +235,81 @@ app_fwd_burst(struct app_conf *c, uint16_t thread, uint16_t in, struct rte_mbuf 
 	rte_pktmbuf_free_bulk(m, n);
 }
 
-static void
+/*
+ * Whether the empty queue q lets its worker sleep: it has an interrupt and
+ * is in interrupt mode, or adaptive and idle for APP_ADAPTIVE_IDLE_US.
+ */
+static bool
+app_rxq_may_sleep(const struct app_rxq *q, uint16_t thread, uint64_t busy, uint64_t now)
+{
+	if (q->mode == CLI_RX_POLLING || !app_intr_ready(q->port_id, q->queue, thread))
+		return false;
+	return q->mode == CLI_RX_INTERRUPT || now - busy >= app_fwd.adaptive_tsc;
+}
+
+/* One pass over the thread's queues; true if the worker may sleep now. */
+static bool
 app_fwd_poll(uint16_t thread)
 {
 	struct app_conf *c = __atomic_load_n(&app_fwd.cur, __ATOMIC_ACQUIRE);
+	struct app_thread *th = &app_fwd.th[thread];
 	struct rte_mbuf *m[APP_BURST];
+	uint64_t now = rte_rdtsc();
 	const struct app_rxq *q;
+	bool sleep = thread != 0;
 	uint32_t i;
 	uint16_t n;
 
 	if (c == NULL)
-		return;
+		return sleep;
+	if (unlikely(th->seen != c)) {
+		th->seen = c;
+		for (i = c->rx_start[thread]; i < c->rx_start[thread + 1]; i++)
+			th->busy_tsc[i] = now;
+	}
 	for (i = c->rx_start[thread]; i < c->rx_start[thread + 1]; i++) {
 		q = &c->rxq[i];
 		n = rte_eth_rx_burst(q->port_id, q->queue, m, APP_BURST);
-		if (n > 0)
+		if (n > 0) {
 			app_fwd_burst(c, thread, q->slot, m, n);
+			th->busy_tsc[i] = now;
+			sleep = false;
+		} else if (sleep && !app_rxq_may_sleep(q, thread, th->busy_tsc[i], now)) {
+			sleep = false;
+		}
 	}
+	return sleep;
+}
+
+/*
+ * Every queue of the thread is idle with an interrupt (or it has none): ask
+ * the guests for kicks and sleep, offline for RCU so that a publish on the
+ * main lcore does not wait for the sleep. A frame that came before the kick
+ * was asked for wakes the sleep at once (the driver checks the ring).
+ */
+static void
+app_worker_sleep(uint16_t thread)
+{
+	struct app_conf *c = __atomic_load_n(&app_fwd.cur, __ATOMIC_ACQUIRE);
+	uint32_t i;
+
+	/*
+	 * An empty tx burst signals the guest what our last bursts left pending
+	 * (call coalescing): the rx queue whose poll would have done it may be
+	 * on a worker that sleeps too.
+	 */
+	for (i = 0; c != NULL && i < c->n_slots; i++)
+		app_tx(c, thread, (uint16_t)i, NULL, 0);
+	for (i = c ? c->rx_start[thread] : 0; c != NULL && i < c->rx_start[thread + 1]; i++)
+		rte_eth_dev_rx_intr_enable(c->rxq[i].port_id, c->rxq[i].queue);
+	rte_rcu_qsbr_thread_offline(app_fwd.qsv, thread);
+	app_intr_wait(thread, APP_SLEEP_MS);
+	rte_rcu_qsbr_thread_online(app_fwd.qsv, thread);
+	/* c may be gone: the queues to poll again are those of the current conf */
+	c = __atomic_load_n(&app_fwd.cur, __ATOMIC_ACQUIRE);
+	for (i = c ? c->rx_start[thread] : 0; c != NULL && i < c->rx_start[thread + 1]; i++)
+		if (c->rxq[i].mode != CLI_RX_POLLING)
+			rte_eth_dev_rx_intr_disable(c->rxq[i].port_id, c->rxq[i].queue);
 }
 
 void
@@ -261,8 +327,11 @@ app_worker_main(void *arg)
 	rte_rcu_qsbr_thread_register(app_fwd.qsv, thread);
 	rte_rcu_qsbr_thread_online(app_fwd.qsv, thread);
 	while (!__atomic_load_n(&app_quit, __ATOMIC_RELAXED)) {
-		app_fwd_poll((uint16_t)thread);
+		bool sleep = app_fwd_poll((uint16_t)thread);
+
 		rte_rcu_qsbr_quiescent(app_fwd.qsv, thread);
+		if (sleep && !__atomic_load_n(&app_quit, __ATOMIC_RELAXED))
+			app_worker_sleep((uint16_t)thread);
 	}
 	rte_rcu_qsbr_thread_offline(app_fwd.qsv, thread);
 	rte_rcu_qsbr_thread_unregister(app_fwd.qsv, thread);
@@ -343,6 +412,7 @@ app_conf_slot(struct app_conf *c, const struct cli_if *ifp)
 	s->mode = (uint8_t)ifp->l2_mode;
 	s->xc_slot = APP_NO_SLOT;
 	s->tx_shared = app_fwd.place[ifp->port_id].tx_spinlock;
+	memcpy(s->rx_mode, ifp->rx_mode, sizeof(s->rx_mode));
 	for (th = 0; th < app_fwd.n_threads; th++)
 		s->txq[th] = cli_place_tx_queue(&app_fwd.place[ifp->port_id], th);
 	if (ifp->l2_mode == CLI_L2_BRIDGE) {
@@ -401,7 +471,8 @@ app_conf_rxqs(struct app_conf *c)
 			for (q = 0; q < p->n_rx; q++) {
 				if (p->rx[q].thread != th)
 					continue;
-				c->rxq[n++] = (struct app_rxq){ i, c->slot[i].port_id, q };
+				c->rxq[n++] = (struct app_rxq){ i, c->slot[i].port_id, q,
+					c->slot[i].rx_mode[q] };
 			}
 		}
 	}
@@ -432,6 +503,22 @@ app_mac_stale(uint64_t e, uint32_t ts, void *arg)
 	return slot == APP_NO_SLOT || c->slot[slot].mode != CLI_L2_BRIDGE || c->slot[slot].bd != bd;
 }
 
+/* Each queue out of polling mode registered with the worker that polls it. */
+static void
+app_publish_intr(const struct app_conf *c)
+{
+	uint32_t i;
+	uint16_t th;
+
+	app_intr_begin();
+	for (th = 1; th <= app_fwd.n_workers; th++)
+		for (i = c->rx_start[th]; i < c->rx_start[th + 1]; i++)
+			if (c->rxq[i].mode != CLI_RX_POLLING)
+				app_intr_want(c->rxq[i].port_id, c->rxq[i].queue, th);
+	app_intr_commit();
+	app_intr_wake_all();	/* sleeping workers look at the new conf now */
+}
+
 static void
 app_publish(void)
 {
@@ -448,6 +535,7 @@ app_publish(void)
 	__atomic_store_n(&app_fwd.cur, c, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(app_fwd.qsv, RTE_QSBR_THRID_INVALID);
 	__atomic_store_n(&c->lock_all, false, __ATOMIC_RELEASE);
+	app_publish_intr(c);
 	/* forget what ports that left a bridge domain had learned there */
 	for (i = 0; i < c->n_bds; i++)
 		app_mac_sweep(c->bd[i].macs, app_mac_stale, (void *)(uintptr_t)i);
@@ -662,6 +750,9 @@ app_fwd_init(void)
 			app_fwd.conf[1] == NULL)
 		return -ENOMEM;
 	rte_rcu_qsbr_init(app_fwd.qsv, app_fwd.n_threads);
+	app_fwd.adaptive_tsc = rte_get_tsc_hz() / 1000000 * APP_ADAPTIVE_IDLE_US;
+	if (app_intr_init(app_fwd.n_workers) < 0)
+		return -ENOMEM;
 	for (p = 0; p < RTE_MAX_ETHPORTS; p++)
 		for (q = 0; q < CLI_MAX_RXQ; q++)
 			rte_spinlock_init(&app_fwd.txlock[p][q]);
@@ -694,6 +785,7 @@ void
 app_fwd_stop(void)
 {
 	__atomic_store_n(&app_quit, true, __ATOMIC_RELAXED);
+	app_intr_wake_all();
 	rte_eal_mp_wait_lcore();
 }
 
@@ -705,6 +797,7 @@ app_fwd_fini(void)
 	free(app_fwd.conf[1]);
 	app_fwd.conf[0] = app_fwd.conf[1] = NULL;
 	app_bd_tables_free(&app_fwd.tables);
+	app_intr_fini();
 	rte_free(app_fwd.qsv);
 	rte_free(app_fwd.th);
 }

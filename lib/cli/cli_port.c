@@ -32,6 +32,8 @@ cli_port_configure(uint16_t port_id, struct rte_mempool *mp)
 	if (nq == 0)
 		return -EINVAL;
 	memset(&conf, 0, sizeof(conf));
+	/* Our own ports can wake a sleeping worker (set interface rx-mode). */
+	conf.intr_conf.rxq = strcmp(dev_info.driver_name, "net_vhostu") == 0;
 	ret = rte_eth_dev_configure(port_id, nq, nq, &conf);
 	for (q = 0; ret == 0 && q < nq; q++) {
 		ret = rte_eth_rx_queue_setup(port_id, q, CLI_RING_SIZE,
