@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_dev.h>
@@ -216,6 +217,15 @@ struct vhostu_port {
 	uint32_t fault_state;	/* enum vhostu_fault_state, atomic */
 	struct vhostu_fault_info fault;	/* valid once fault_state is RECORDED */
 };
+
+/* Close *fd if it is open and mark it closed: the one way fds of a port are let go. */
+static inline void
+vhostu_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
 static inline bool
 vhostu_has_feature(const struct vhostu_port *p, unsigned int bit)

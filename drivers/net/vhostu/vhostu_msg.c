@@ -63,14 +63,6 @@ vhostu_reply_u64(struct vhostu_reply *r, uint64_t v)
 	r->msg.body.u64 = v;
 }
 
-static void
-vhostu_close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
 /*
  * What fd is: "anon_inode:[eventfd]", "pipe:[123]", a path... The kernel's
  * name for it is the only way to tell an eventfd from other fds.

@@ -123,8 +123,7 @@ vhostu_rx_reset(struct vhostu_rx_msg *rx)
 	int i;
 
 	for (i = 0; i < rx->nfds; i++)
-		if (rx->fds[i] >= 0)
-			close(rx->fds[i]);
+		vhostu_close_fd(&rx->fds[i]);
 	rx->nfds = 0;
 	rx->have = 0;
 }
@@ -499,12 +498,8 @@ vhostu_ctl_start(void)
 fail:
 	VHOSTU_LOG(ERR, "cannot start the control thread: %s", strerror(-ret));
 	vhostu_fault_set_wakefd(-1);
-	if (vhostu_ctl.wakefd >= 0)
-		close(vhostu_ctl.wakefd);
-	if (vhostu_ctl.epfd >= 0)
-		close(vhostu_ctl.epfd);
-	vhostu_ctl.wakefd = -1;
-	vhostu_ctl.epfd = -1;
+	vhostu_close_fd(&vhostu_ctl.wakefd);
+	vhostu_close_fd(&vhostu_ctl.epfd);
 	return ret;
 }
 
@@ -530,10 +525,8 @@ vhostu_ctl_stop(void)
 	pthread_mutex_lock(&vhostu_ctl.lock);
 	if (!vhostu_ctl.running) {
 		vhostu_fault_set_wakefd(-1);
-		close(vhostu_ctl.wakefd);
-		close(vhostu_ctl.epfd);
-		vhostu_ctl.wakefd = -1;
-		vhostu_ctl.epfd = -1;
+		vhostu_close_fd(&vhostu_ctl.wakefd);
+		vhostu_close_fd(&vhostu_ctl.epfd);
 	}
 	pthread_mutex_unlock(&vhostu_ctl.lock);
 }
@@ -595,8 +588,7 @@ vhostu_ctl_remove_port(struct vhostu_port *p)
 		vhostu_conn_close(p, 0);
 	if (p->listen_fd >= 0) {
 		vhostu_epoll_del(p->listen_fd);
-		close(p->listen_fd);
-		p->listen_fd = -1;
+		vhostu_close_fd(&p->listen_fd);
 	}
 	pthread_mutex_unlock(&p->lock);
 	pthread_mutex_unlock(&vhostu_ctl.lock);

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "vhostu_internal.h"
 
@@ -22,14 +21,6 @@ vhostu_vring_init(struct vhostu_vring *vr, struct vhostu_port *p, uint16_t index
 	vr->kickfd = -1;
 	vr->callfd = -1;
 	vr->errfd = -1;
-}
-
-static void
-vhostu_close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
 }
 
 /* Back to the state of a new connection; the caller holds the vring lock. */
