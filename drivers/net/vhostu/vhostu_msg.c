@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -426,38 +427,53 @@ vhostu_msg_fd_vring(struct vhostu_port *p, struct vhostu_rx_msg *m, const char *
 	return vhostu_msg_vring(p, (uint32_t)(v & VHOSTU_VRING_IDX_MASK), req);
 }
 
+/* What SET_VRING_KICK, CALL and ERR differ in; vhostu_msg_set_vring_fd does the rest. */
+struct vhostu_vring_fd_msg {
+	const char *req;
+	size_t field;	/* offset of the int fd it replaces in struct vhostu_vring */
+	/* NULL or a last check of a new fd, before the old one is closed: -errno refuses it */
+	int (*accept)(struct vhostu_port *p, struct vhostu_vring *vr, int fd);
+	/* NULL or what follows the swap, also for "no fd" */
+	void (*done)(struct vhostu_port *p, struct vhostu_vring *vr);
+};
+
 /*
- * The vring a KICK/CALL/ERR message names, once its payload and fd passed the
- * checks; NULL (logged) otherwise. *nofd: the frontend said "no fd".
+ * Check the payload and the fd, then replace the ring's fd: the old one is
+ * closed, "no fd" leaves -1. A refused fd leaves the ring as it was; it is
+ * closed by the caller with the message.
  */
-static struct vhostu_vring *
-vhostu_msg_fd_vring_checked(struct vhostu_port *p, struct vhostu_rx_msg *m, const char *req,
-		bool *nofd)
-{
-	struct vhostu_vring *vr = vhostu_msg_fd_vring(p, m, req, nofd);
-
-	if (vr == NULL || *nofd)
-		return vr;
-	return vhostu_msg_eventfd_ok(p, m, req) ? vr : NULL;
-}
-
 static int
-vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_msg_set_vring_fd(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		const struct vhostu_vring_fd_msg *k)
 {
 	bool nofd;
-	struct vhostu_vring *vr = vhostu_msg_fd_vring_checked(p, m, "SET_VRING_KICK", &nofd);
+	struct vhostu_vring *vr = vhostu_msg_fd_vring(p, m, k->req, &nofd);
+	int *fd;
 
 	if (vr == NULL)
 		return -EINVAL;
-	vhostu_close_fd(&vr->kickfd);
+	if (!nofd && !vhostu_msg_eventfd_ok(p, m, k->req))
+		return -EINVAL;
+	if (!nofd && k->accept != NULL && k->accept(p, vr, m->fds[0]) < 0)
+		return -EINVAL;
+	fd = RTE_PTR_ADD(vr, k->field);
+	vhostu_close_fd(fd);
 	if (!nofd)
-		vr->kickfd = vhostu_msg_take_fd(m, 0);
+		*fd = vhostu_msg_take_fd(m, 0);
+	if (k->done != NULL)
+		k->done(p, vr);
+	return 0;
+}
+
+/* A kick fd (or "no fd": the frontend polls) starts the ring. */
+static void
+vhostu_msg_kick_done(struct vhostu_port *p, struct vhostu_vring *vr)
+{
 	vr->started = true;
 	if (!vhostu_has_feature(p, VHOSTU_VHOST_USER_F_PROTOCOL_FEATURES))
 		vr->enabled = true;
 	vhostu_vring_translate(p, vr);
 	vhostu_vring_update_ready(p, vr);
-	return 0;
 }
 
 /*
@@ -465,42 +481,51 @@ vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
  * to its maximum, and the datapath's write must then fail (it is counted), not
  * wait. O_NONBLOCK is a flag of the open file, which the frontend shares; it
  * only matters to a reader, and QEMU and virtio-user make theirs non-blocking.
+ * The swap itself is under the vring and notify locks (SET_VRING_CALL pauses).
  */
+static int
+vhostu_msg_call_accept(struct vhostu_port *p, struct vhostu_vring *vr, int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		VHOSTU_LOG(ERR, "%s: SET_VRING_CALL: vring %u: cannot make fd %d non-blocking: %s",
+			p->name, vr->index, fd, strerror(errno));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+{
+	static const struct vhostu_vring_fd_msg kick = {
+		"SET_VRING_KICK", offsetof(struct vhostu_vring, kickfd), NULL,
+		vhostu_msg_kick_done,
+	};
+
+	return vhostu_msg_set_vring_fd(p, m, &kick);
+}
+
 static int
 vhostu_h_set_vring_call(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
 {
-	bool nofd;
-	struct vhostu_vring *vr = vhostu_msg_fd_vring_checked(p, m, "SET_VRING_CALL", &nofd);
-	int fl;
+	static const struct vhostu_vring_fd_msg call = {
+		"SET_VRING_CALL", offsetof(struct vhostu_vring, callfd), vhostu_msg_call_accept,
+		NULL,
+	};
 
-	if (vr == NULL)
-		return -EINVAL;
-	if (!nofd) {
-		fl = fcntl(m->fds[0], F_GETFL);
-		if (fl < 0 || fcntl(m->fds[0], F_SETFL, fl | O_NONBLOCK) < 0) {
-			VHOSTU_LOG(ERR, "%s: SET_VRING_CALL: vring %u: cannot make fd %d non-blocking: %s",
-				p->name, vr->index, m->fds[0], strerror(errno));
-			return -EINVAL;
-		}
-	}
-	vhostu_close_fd(&vr->callfd);
-	if (!nofd)
-		vr->callfd = vhostu_msg_take_fd(m, 0);
-	return 0;
+	return vhostu_msg_set_vring_fd(p, m, &call);
 }
 
 static int
 vhostu_h_set_vring_err(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
 {
-	bool nofd;
-	struct vhostu_vring *vr = vhostu_msg_fd_vring_checked(p, m, "SET_VRING_ERR", &nofd);
+	static const struct vhostu_vring_fd_msg err = {
+		"SET_VRING_ERR", offsetof(struct vhostu_vring, errfd), NULL, NULL,
+	};
 
-	if (vr == NULL)
-		return -EINVAL;
-	vhostu_close_fd(&vr->errfd);
-	if (!nofd)
-		vr->errfd = vhostu_msg_take_fd(m, 0);
-	return 0;
+	return vhostu_msg_set_vring_fd(p, m, &err);
 }
 
 static int
