@@ -53,8 +53,8 @@ vhostu_arg_iface(const char *key, const char *value, void *opaque)
 		return -EINVAL;
 	}
 	if (len >= sizeof(da->path)) {
-		VHOSTU_LOG(ERR, "devarg %s=%s: path is %zu bytes, a unix socket path holds at most %zu",
-			key, value, len, sizeof(da->path) - 1);
+		VHOSTU_LOG(ERR, "devarg %s=%s: path is %zu bytes, a unix socket path holds"
+			" at most %zu", key, value, len, sizeof(da->path) - 1);
 		return -ENAMETOOLONG;
 	}
 	memcpy(da->path, value, len + 1);

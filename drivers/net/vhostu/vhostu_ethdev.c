@@ -108,7 +108,7 @@ vhostu_link_update_locked(struct vhostu_port *p)
 	link.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
 	rte_eth_linkstatus_set(p->eth_dev, &link);
 	if (changed)
-		VHOSTU_LOG(INFO, "%s: link %s", p->name, up ? "up" : "down");
+		VHOSTU_PORT_LOG(p, INFO, "link %s", up ? "up" : "down");
 	return changed;
 }
 
@@ -139,8 +139,8 @@ vhostu_dev_configure(struct rte_eth_dev *dev)
 
 	if (dev->data->nb_rx_queues > p->max_queue_pairs ||
 			dev->data->nb_tx_queues > p->max_queue_pairs) {
-		VHOSTU_LOG(ERR, "%s: %u rx / %u tx queues asked, the port has %u (devarg queues)",
-			p->name, dev->data->nb_rx_queues, dev->data->nb_tx_queues,
+		VHOSTU_PORT_LOG(p, ERR, "%u rx / %u tx queues asked, the port has %u"
+			" (devarg queues)", dev->data->nb_rx_queues, dev->data->nb_tx_queues,
 			p->max_queue_pairs);
 		return -EINVAL;
 	}
@@ -389,7 +389,7 @@ vhostu_probe(struct rte_vdev_device *vdev)
 	vhostu_port_init(p, dev, name, &da);
 	ret = vhostu_ports_claim(p);
 	if (ret < 0) {
-		VHOSTU_LOG(ERR, "%s: socket %s is already used by another vhostu port", name,
+		VHOSTU_PORT_LOG(p, ERR, "socket %s is already used by another vhostu port",
 			p->path);
 		goto fail;
 	}
@@ -397,14 +397,15 @@ vhostu_probe(struct rte_vdev_device *vdev)
 	if (ret == 0 && p->server) {
 		ret = vhostu_sock_listen(p->path, p->socket_group, &p->listen_fd);
 		if (ret < 0)
-			VHOSTU_LOG(ERR, "%s: cannot listen on %s: %s", name, p->path, strerror(-ret));
+			VHOSTU_PORT_LOG(p, ERR, "cannot listen on %s: %s", p->path,
+				strerror(-ret));
 	}
 	if (ret == 0)
 		ret = vhostu_ctl_add_port(p);
 	if (ret < 0)
 		goto fail_claimed;
 	rte_eth_dev_probing_finish(dev);
-	VHOSTU_LOG(INFO, "%s: port %u, %s socket %s, %u queue pair(s)", name, p->port_id,
+	VHOSTU_PORT_LOG(p, INFO, "port %u, %s socket %s, %u queue pair(s)", p->port_id,
 		p->server ? "server" : "client", p->path, p->max_queue_pairs);
 	return 0;
 

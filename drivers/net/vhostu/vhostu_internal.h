@@ -50,6 +50,12 @@ extern int vhostu_logtype_data;
 #define VHOSTU_MSG_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, vhostu_logtype_msg, "vhostu.msg: " fmt "\n", ##__VA_ARGS__)
 
+/* The same with the port's name first: "vhostu: <name>: ...". */
+#define VHOSTU_PORT_LOG(p, level, fmt, ...) \
+	VHOSTU_LOG(level, "%s: " fmt, (p)->name, ##__VA_ARGS__)
+#define VHOSTU_PORT_MSG_LOG(p, level, fmt, ...) \
+	VHOSTU_MSG_LOG(level, "%s: " fmt, (p)->name, ##__VA_ARGS__)
+
 /* Datapath logging is compiled out unless VHOSTU_DATA_DEBUG is defined. */
 #ifdef VHOSTU_DATA_DEBUG
 #define VHOSTU_DATA_LOG(level, fmt, ...) \

@@ -97,10 +97,10 @@ vhostu_msg_eventfd_ok(struct vhostu_port *p, struct vhostu_rx_msg *m, const char
 	if (strcmp(kind, eventfd_kind) == 0)
 		return true;
 	if (p->msg_vring >= 0)
-		VHOSTU_LOG(ERR, "%s: %s: vring %d: fd %d is %s, not an eventfd: refused",
-			p->name, req, p->msg_vring, m->fds[0], kind);
+		VHOSTU_PORT_LOG(p, ERR, "%s: vring %d: fd %d is %s, not an eventfd: refused",
+			req, p->msg_vring, m->fds[0], kind);
 	else
-		VHOSTU_LOG(ERR, "%s: %s: fd %d is %s, not an eventfd: refused", p->name, req,
+		VHOSTU_PORT_LOG(p, ERR, "%s: fd %d is %s, not an eventfd: refused", req,
 			m->fds[0], kind);
 	return false;
 }
@@ -110,8 +110,8 @@ static struct vhostu_vring *
 vhostu_msg_vring(struct vhostu_port *p, uint32_t index, const char *req)
 {
 	if (index >= 2u * p->max_queue_pairs) {
-		VHOSTU_LOG(ERR, "%s: %s: vring index %" PRIu32 " out of range (the port has %u)",
-			p->name, req, index, 2u * p->max_queue_pairs);
+		VHOSTU_PORT_LOG(p, ERR, "%s: vring index %" PRIu32 " out of range"
+			" (the port has %u)", req, index, 2u * p->max_queue_pairs);
 		return NULL;
 	}
 	p->msg_vring = (int32_t)index;	/* shown by `show vhost-user` once the message succeeds */
@@ -146,9 +146,9 @@ vhostu_h_set_features(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vho
 	uint64_t f = m->msg.body.u64;
 
 	if (f & ~p->features_offered) {
-		VHOSTU_LOG(ERR, "%s: SET_FEATURES 0x%" PRIx64 " asks for 0x%" PRIx64
+		VHOSTU_PORT_LOG(p, ERR, "SET_FEATURES 0x%" PRIx64 " asks for 0x%" PRIx64
 			" which was not offered (offered 0x%" PRIx64 ")",
-			p->name, f, f & ~p->features_offered, p->features_offered);
+			f, f & ~p->features_offered, p->features_offered);
 		return -ENOTSUP;
 	}
 	p->features = f;
@@ -197,8 +197,8 @@ vhostu_h_set_protocol_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
 	uint64_t f = m->msg.body.u64;
 
 	if (f & ~VHOSTU_DEFAULT_PROTOCOL_FEATURES) {
-		VHOSTU_LOG(ERR, "%s: SET_PROTOCOL_FEATURES 0x%" PRIx64 " asks for 0x%" PRIx64
-			" which was not offered", p->name, f, f & ~VHOSTU_DEFAULT_PROTOCOL_FEATURES);
+		VHOSTU_PORT_LOG(p, ERR, "SET_PROTOCOL_FEATURES 0x%" PRIx64 " asks for 0x%" PRIx64
+			" which was not offered", f, f & ~VHOSTU_DEFAULT_PROTOCOL_FEATURES);
 		return -ENOTSUP;
 	}
 	p->protocol_features = f;
@@ -232,8 +232,8 @@ vhostu_h_set_mem_table(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vh
 
 	if (n == 0 || n > VHOSTU_MAX_REGIONS || m->msg.hdr.size < 8 + n * sizeof(t->regions[0]) ||
 			(uint32_t)m->nfds != n) {
-		VHOSTU_LOG(ERR, "%s: SET_MEM_TABLE: %u regions with %d fds in %u bytes is not a valid table",
-			p->name, n, m->nfds, m->msg.hdr.size);
+		VHOSTU_PORT_LOG(p, ERR, "SET_MEM_TABLE: %u regions with %d fds in %u bytes"
+			" is not a valid table", n, m->nfds, m->msg.hdr.size);
 		return -EINVAL;
 	}
 	if (vhostu_mem_same(&p->mem, t->regions, n))
@@ -241,9 +241,10 @@ vhostu_h_set_mem_table(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vh
 	for (i = 0; i < n; i++) {
 		ret = vhostu_mem_add_region(p, &fresh, &t->regions[i], m->fds[i]);
 		if (ret < 0) {
-			VHOSTU_LOG(ERR, "%s: SET_MEM_TABLE: region %u (gpa 0x%" PRIx64 " size 0x%" PRIx64
-				" offset 0x%" PRIx64 "): %s", p->name, i, t->regions[i].guest_phys_addr,
-				t->regions[i].memory_size, t->regions[i].mmap_offset, strerror(-ret));
+			VHOSTU_PORT_LOG(p, ERR, "SET_MEM_TABLE: region %u (gpa 0x%" PRIx64
+				" size 0x%" PRIx64 " offset 0x%" PRIx64 "): %s", i,
+				t->regions[i].guest_phys_addr, t->regions[i].memory_size,
+				t->regions[i].mmap_offset, strerror(-ret));
 			vhostu_mem_clear(&fresh);	/* closes the fds it took */
 			return ret;
 		}
@@ -277,8 +278,8 @@ vhostu_h_add_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhos
 			return 0;	/* the fd is closed by the caller */
 	ret = vhostu_mem_add_region(p, &p->mem, w, m->fds[0]);
 	if (ret < 0) {
-		VHOSTU_LOG(ERR, "%s: ADD_MEM_REG (gpa 0x%" PRIx64 " size 0x%" PRIx64 "): %s",
-			p->name, w->guest_phys_addr, w->memory_size, strerror(-ret));
+		VHOSTU_PORT_LOG(p, ERR, "ADD_MEM_REG (gpa 0x%" PRIx64 " size 0x%" PRIx64 "): %s",
+			w->guest_phys_addr, w->memory_size, strerror(-ret));
 		return ret;
 	}
 	m->fds[0] = -1;
@@ -299,8 +300,8 @@ vhostu_h_rem_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhos
 			return 0;
 		}
 	}
-	VHOSTU_LOG(ERR, "%s: REM_MEM_REG: no region at gpa 0x%" PRIx64 " size 0x%" PRIx64,
-		p->name, w->guest_phys_addr, w->memory_size);
+	VHOSTU_PORT_LOG(p, ERR, "REM_MEM_REG: no region at gpa 0x%" PRIx64 " size 0x%" PRIx64,
+		w->guest_phys_addr, w->memory_size);
 	return -ENOENT;
 }
 
@@ -317,8 +318,8 @@ vhostu_h_set_log_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vho
 	 */
 	ret = vhostu_log_map(p, m->fds[0], l->mmap_size, l->mmap_offset);
 	if (ret < 0) {
-		VHOSTU_LOG(ERR, "%s: SET_LOG_BASE size 0x%" PRIx64 " offset 0x%" PRIx64
-			": %s: closing the connection", p->name, l->mmap_size, l->mmap_offset,
+		VHOSTU_PORT_LOG(p, ERR, "SET_LOG_BASE size 0x%" PRIx64 " offset 0x%" PRIx64
+			": %s: closing the connection", l->mmap_size, l->mmap_offset,
 			strerror(-ret));
 		return VHOSTU_MSG_CLOSE;
 	}
@@ -344,8 +345,8 @@ vhostu_h_set_vring_num(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vh
 	if (vr == NULL)
 		return -ERANGE;
 	if (num == 0 || num > VHOSTU_MAX_RING_SIZE || (num & (num - 1)) != 0) {
-		VHOSTU_LOG(ERR, "%s: SET_VRING_NUM: vring %u size %u is not a power of two up to %u",
-			p->name, vr->index, num, VHOSTU_MAX_RING_SIZE);
+		VHOSTU_PORT_LOG(p, ERR, "SET_VRING_NUM: vring %u size %u is not a power of two"
+			" up to %u", vr->index, num, VHOSTU_MAX_RING_SIZE);
 		return -EINVAL;
 	}
 	vr->size = num;
@@ -382,8 +383,8 @@ vhostu_h_set_vring_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 	if (vr == NULL)
 		return -ERANGE;
 	if (num > UINT16_MAX) {
-		VHOSTU_LOG(ERR, "%s: SET_VRING_BASE: vring %u base %u does not fit a split ring index",
-			p->name, vr->index, num);
+		VHOSTU_PORT_LOG(p, ERR, "SET_VRING_BASE: vring %u base %u does not fit a split"
+			" ring index", vr->index, num);
 		return -EINVAL;
 	}
 	vr->last_avail_idx = (uint16_t)num;
@@ -415,12 +416,12 @@ vhostu_msg_fd_vring(struct vhostu_port *p, struct vhostu_rx_msg *m, const char *
 
 	*nofd = (v & VHOSTU_VRING_NOFD) != 0;
 	if (v & ~(uint64_t)(VHOSTU_VRING_IDX_MASK | VHOSTU_VRING_NOFD)) {
-		VHOSTU_LOG(ERR, "%s: %s: payload 0x%" PRIx64 " has bits beyond the index and no-fd flag",
-			p->name, req, v);
+		VHOSTU_PORT_LOG(p, ERR, "%s: payload 0x%" PRIx64 " has bits beyond the index"
+			" and no-fd flag", req, v);
 		return NULL;
 	}
 	if (*nofd != (m->nfds == 0)) {
-		VHOSTU_LOG(ERR, "%s: %s: no-fd flag %d but %d fds attached", p->name, req, *nofd,
+		VHOSTU_PORT_LOG(p, ERR, "%s: no-fd flag %d but %d fds attached", req, *nofd,
 			m->nfds);
 		return NULL;
 	}
@@ -489,8 +490,8 @@ vhostu_msg_call_accept(struct vhostu_port *p, struct vhostu_vring *vr, int fd)
 	int fl = fcntl(fd, F_GETFL);
 
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-		VHOSTU_LOG(ERR, "%s: SET_VRING_CALL: vring %u: cannot make fd %d non-blocking: %s",
-			p->name, vr->index, fd, strerror(errno));
+		VHOSTU_PORT_LOG(p, ERR, "SET_VRING_CALL: vring %u: cannot make fd %d"
+			" non-blocking: %s", vr->index, fd, strerror(errno));
 		return -EINVAL;
 	}
 	return 0;
@@ -539,8 +540,8 @@ vhostu_h_set_vring_enable(struct vhostu_port *p, struct vhostu_rx_msg *m,
 	if (vr == NULL)
 		return -ERANGE;
 	if (on > 1) {
-		VHOSTU_LOG(ERR, "%s: SET_VRING_ENABLE: vring %u value %u is neither 0 nor 1",
-			p->name, vr->index, on);
+		VHOSTU_PORT_LOG(p, ERR, "SET_VRING_ENABLE: vring %u value %u is neither 0 nor 1",
+			vr->index, on);
 		return -EINVAL;
 	}
 	vr->enabled = on == 1;
@@ -560,7 +561,7 @@ vhostu_h_net_set_mtu(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhos
 	uint64_t mtu = m->msg.body.u64;
 
 	if (mtu < RTE_ETHER_MIN_MTU || mtu > UINT16_MAX) {
-		VHOSTU_LOG(ERR, "%s: NET_SET_MTU %" PRIu64 " is outside %u..%u", p->name, mtu,
+		VHOSTU_PORT_LOG(p, ERR, "NET_SET_MTU %" PRIu64 " is outside %u..%u", mtu,
 			RTE_ETHER_MIN_MTU, UINT16_MAX);
 		return -EINVAL;
 	}
@@ -574,7 +575,7 @@ vhostu_h_set_status(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhost
 	uint64_t st = m->msg.body.u64;
 
 	if (st > UINT8_MAX) {
-		VHOSTU_LOG(ERR, "%s: SET_STATUS 0x%" PRIx64 " is not a device status", p->name, st);
+		VHOSTU_PORT_LOG(p, ERR, "SET_STATUS 0x%" PRIx64 " is not a device status", st);
 		return -EINVAL;
 	}
 	p->status = (uint8_t)st;
@@ -656,12 +657,12 @@ vhostu_msg_validate(struct vhostu_port *p, const struct vhostu_msg_desc *d,
 	uint32_t size = m->msg.hdr.size;
 
 	if (size < d->min_size || size > d->max_size) {
-		VHOSTU_LOG(ERR, "%s: %s: payload of %u bytes, expected %u to %u", p->name, d->name,
+		VHOSTU_PORT_LOG(p, ERR, "%s: payload of %u bytes, expected %u to %u", d->name,
 			size, d->min_size, d->max_size);
 		return -EBADMSG;
 	}
 	if (m->nfds < d->min_fds || m->nfds > d->max_fds) {
-		VHOSTU_LOG(ERR, "%s: %s: %d fds attached, expected %u to %u", p->name, d->name,
+		VHOSTU_PORT_LOG(p, ERR, "%s: %d fds attached, expected %u to %u", d->name,
 			m->nfds, d->min_fds, d->max_fds);
 		return -EBADMSG;
 	}
@@ -671,7 +672,7 @@ vhostu_msg_validate(struct vhostu_port *p, const struct vhostu_msg_desc *d,
 static void
 vhostu_msg_debug(const struct vhostu_port *p, const struct vhostu_rx_msg *m)
 {
-	VHOSTU_MSG_LOG(DEBUG, "%s: <- %s (%u) flags 0x%x size %u fds %d", p->name,
+	VHOSTU_PORT_MSG_LOG(p, DEBUG, "<- %s (%u) flags 0x%x size %u fds %d",
 		vhostu_request_name(m->msg.hdr.request), m->msg.hdr.request, m->msg.hdr.flags,
 		m->msg.hdr.size, m->nfds);
 }
@@ -725,14 +726,14 @@ vhostu_msg_handle(struct vhostu_port *p, struct vhostu_rx_msg *in, struct vhostu
 	out->msg.hdr.flags = VHOSTU_VERSION | VHOSTU_FLAG_REPLY;
 	vhostu_msg_debug(p, in);
 	if ((in->msg.hdr.flags & VHOSTU_VERSION_MASK) != VHOSTU_VERSION) {
-		VHOSTU_LOG(ERR, "%s: %s: protocol version %u, only 1 is spoken", p->name,
+		VHOSTU_PORT_LOG(p, ERR, "%s: protocol version %u, only 1 is spoken",
 			vhostu_request_name(req), in->msg.hdr.flags & VHOSTU_VERSION_MASK);
 		vhostu_msg_close_fds(in);
 		return -EPROTO;
 	}
 	d = req < VHOSTU_REQ_MAX ? &vhostu_msg_table[req] : NULL;
 	if (d == NULL || d->handler == NULL) {
-		VHOSTU_LOG(WARNING, "%s: request %s (%u) is not supported", p->name,
+		VHOSTU_PORT_LOG(p, WARNING, "request %s (%u) is not supported",
 			vhostu_request_name(req), req);
 		vhostu_msg_close_fds(in);
 		vhostu_msg_ack(p, in, -ENOTSUP, out);

@@ -78,9 +78,10 @@ vhostu_vring_translate(struct vhostu_port *p, struct vhostu_vring *vr)
 	if (vr->desc == NULL || vr->avail == NULL || vr->used == NULL ||
 			!vhostu_aligned(vr->desc, 16) || !vhostu_aligned(vr->avail, 2) ||
 			!vhostu_aligned(vr->used, 4)) {
-		VHOSTU_LOG(ERR, "%s: vring %u: ring addresses (desc 0x%" PRIx64 " avail 0x%" PRIx64
-			" used 0x%" PRIx64 ", size %u) are not inside the frontend's memory or misaligned",
-			p->name, vr->index, vr->addr.desc_user_addr, vr->addr.avail_user_addr,
+		VHOSTU_PORT_LOG(p, ERR, "vring %u: ring addresses (desc 0x%" PRIx64
+			" avail 0x%" PRIx64 " used 0x%" PRIx64 ", size %u) are not inside the"
+			" frontend's memory or misaligned",
+			vr->index, vr->addr.desc_user_addr, vr->addr.avail_user_addr,
 			vr->addr.used_user_addr, vr->size);
 		vr->desc = NULL;
 		vr->avail = NULL;
@@ -89,8 +90,9 @@ vhostu_vring_translate(struct vhostu_port *p, struct vhostu_vring *vr)
 	}
 	/* A frontend that reconnects hands over a ring in use: resume where it is. */
 	if (vr->used->idx != vr->last_used_idx) {
-		VHOSTU_LOG(INFO, "%s: vring %u: used idx %u differs from base %u, resuming at %u",
-			p->name, vr->index, vr->used->idx, vr->last_used_idx, vr->used->idx);
+		VHOSTU_PORT_LOG(p, INFO, "vring %u: used idx %u differs from base %u,"
+			" resuming at %u",
+			vr->index, vr->used->idx, vr->last_used_idx, vr->used->idx);
 		vr->last_used_idx = vr->used->idx;
 		vr->last_avail_idx = vr->used->idx;
 	}
