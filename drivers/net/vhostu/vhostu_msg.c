@@ -23,8 +23,8 @@
 typedef int (*vhostu_msg_handler_t)(struct vhostu_port *p, struct vhostu_rx_msg *m,
 		struct vhostu_reply *r);
 
+/* Indexed by request; its name comes from VHOSTU_REQUESTS (vhostu_request_name). */
 struct vhostu_msg_desc {
-	const char *name;
 	vhostu_msg_handler_t handler;
 	uint32_t min_size;
 	uint32_t max_size;
@@ -593,47 +593,39 @@ vhostu_h_get_status(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhost
 #define ONEFD 1, 1
 #define ANYFD 0, 1
 static const struct vhostu_msg_desc vhostu_msg_table[VHOSTU_REQ_MAX] = {
-	[VHOSTU_REQ_GET_FEATURES] = { "GET_FEATURES", vhostu_h_get_features, 0, 8, NOFD, false },
-	[VHOSTU_REQ_SET_FEATURES] = { "SET_FEATURES", vhostu_h_set_features, 8, 8, NOFD, true },
-	[VHOSTU_REQ_SET_OWNER] = { "SET_OWNER", vhostu_h_set_owner, 0, 8, NOFD, false },
-	[VHOSTU_REQ_RESET_OWNER] = { "RESET_OWNER", vhostu_h_reset_owner, 0, 8, NOFD, false },
-	[VHOSTU_REQ_SET_MEM_TABLE] = { "SET_MEM_TABLE", vhostu_h_set_mem_table,
+	[VHOSTU_REQ_GET_FEATURES] = { vhostu_h_get_features, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_FEATURES] = { vhostu_h_set_features, 8, 8, NOFD, true },
+	[VHOSTU_REQ_SET_OWNER] = { vhostu_h_set_owner, 0, 8, NOFD, false },
+	[VHOSTU_REQ_RESET_OWNER] = { vhostu_h_reset_owner, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_MEM_TABLE] = { vhostu_h_set_mem_table,
 		8 + sizeof(struct vhostu_mem_region), sizeof(struct vhostu_mem_table),
 		1, VHOSTU_MAX_REGIONS, true },
-	[VHOSTU_REQ_SET_LOG_BASE] = { "SET_LOG_BASE", vhostu_h_set_log_base,
+	[VHOSTU_REQ_SET_LOG_BASE] = { vhostu_h_set_log_base,
 		sizeof(struct vhostu_log), sizeof(struct vhostu_log), ONEFD, true },
-	[VHOSTU_REQ_SET_LOG_FD] = { "SET_LOG_FD", vhostu_h_set_log_fd, 0, 8, ONEFD, false },
-	[VHOSTU_REQ_SET_VRING_NUM] = { "SET_VRING_NUM", vhostu_h_set_vring_num,
-		8, 8, NOFD, true },
-	[VHOSTU_REQ_SET_VRING_ADDR] = { "SET_VRING_ADDR", vhostu_h_set_vring_addr,
+	[VHOSTU_REQ_SET_LOG_FD] = { vhostu_h_set_log_fd, 0, 8, ONEFD, false },
+	[VHOSTU_REQ_SET_VRING_NUM] = { vhostu_h_set_vring_num, 8, 8, NOFD, true },
+	[VHOSTU_REQ_SET_VRING_ADDR] = { vhostu_h_set_vring_addr,
 		sizeof(struct vhostu_vring_addr), sizeof(struct vhostu_vring_addr), NOFD, true },
-	[VHOSTU_REQ_SET_VRING_BASE] = { "SET_VRING_BASE", vhostu_h_set_vring_base,
-		8, 8, NOFD, true },
-	[VHOSTU_REQ_GET_VRING_BASE] = { "GET_VRING_BASE", vhostu_h_get_vring_base,
-		8, 8, NOFD, true },
-	[VHOSTU_REQ_SET_VRING_KICK] = { "SET_VRING_KICK", vhostu_h_set_vring_kick,
-		8, 8, ANYFD, true },
-	[VHOSTU_REQ_SET_VRING_CALL] = { "SET_VRING_CALL", vhostu_h_set_vring_call,
-		8, 8, ANYFD, true },
-	[VHOSTU_REQ_SET_VRING_ERR] = { "SET_VRING_ERR", vhostu_h_set_vring_err,
-		8, 8, ANYFD, false },
-	[VHOSTU_REQ_GET_PROTOCOL_FEATURES] = { "GET_PROTOCOL_FEATURES",
-		vhostu_h_get_protocol_features, 0, 8, NOFD, false },
-	[VHOSTU_REQ_SET_PROTOCOL_FEATURES] = { "SET_PROTOCOL_FEATURES",
-		vhostu_h_set_protocol_features, 8, 8, NOFD, false },
-	[VHOSTU_REQ_GET_QUEUE_NUM] = { "GET_QUEUE_NUM", vhostu_h_get_queue_num, 0, 8, NOFD, false },
-	[VHOSTU_REQ_SET_VRING_ENABLE] = { "SET_VRING_ENABLE", vhostu_h_set_vring_enable,
-		8, 8, NOFD, true },
-	[VHOSTU_REQ_SEND_RARP] = { "SEND_RARP", vhostu_h_send_rarp, 6, 8, NOFD, false },
-	[VHOSTU_REQ_NET_SET_MTU] = { "NET_SET_MTU", vhostu_h_net_set_mtu, 8, 8, NOFD, false },
-	[VHOSTU_REQ_GET_MAX_MEM_SLOTS] = { "GET_MAX_MEM_SLOTS", vhostu_h_get_max_mem_slots,
+	[VHOSTU_REQ_SET_VRING_BASE] = { vhostu_h_set_vring_base, 8, 8, NOFD, true },
+	[VHOSTU_REQ_GET_VRING_BASE] = { vhostu_h_get_vring_base, 8, 8, NOFD, true },
+	[VHOSTU_REQ_SET_VRING_KICK] = { vhostu_h_set_vring_kick, 8, 8, ANYFD, true },
+	[VHOSTU_REQ_SET_VRING_CALL] = { vhostu_h_set_vring_call, 8, 8, ANYFD, true },
+	[VHOSTU_REQ_SET_VRING_ERR] = { vhostu_h_set_vring_err, 8, 8, ANYFD, false },
+	[VHOSTU_REQ_GET_PROTOCOL_FEATURES] = { vhostu_h_get_protocol_features,
 		0, 8, NOFD, false },
-	[VHOSTU_REQ_ADD_MEM_REG] = { "ADD_MEM_REG", vhostu_h_add_mem_reg,
+	[VHOSTU_REQ_SET_PROTOCOL_FEATURES] = { vhostu_h_set_protocol_features,
+		8, 8, NOFD, false },
+	[VHOSTU_REQ_GET_QUEUE_NUM] = { vhostu_h_get_queue_num, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_VRING_ENABLE] = { vhostu_h_set_vring_enable, 8, 8, NOFD, true },
+	[VHOSTU_REQ_SEND_RARP] = { vhostu_h_send_rarp, 6, 8, NOFD, false },
+	[VHOSTU_REQ_NET_SET_MTU] = { vhostu_h_net_set_mtu, 8, 8, NOFD, false },
+	[VHOSTU_REQ_GET_MAX_MEM_SLOTS] = { vhostu_h_get_max_mem_slots, 0, 8, NOFD, false },
+	[VHOSTU_REQ_ADD_MEM_REG] = { vhostu_h_add_mem_reg,
 		sizeof(struct vhostu_mem_single), sizeof(struct vhostu_mem_single), ONEFD, true },
-	[VHOSTU_REQ_REM_MEM_REG] = { "REM_MEM_REG", vhostu_h_rem_mem_reg,
+	[VHOSTU_REQ_REM_MEM_REG] = { vhostu_h_rem_mem_reg,
 		sizeof(struct vhostu_mem_single), sizeof(struct vhostu_mem_single), ANYFD, true },
-	[VHOSTU_REQ_SET_STATUS] = { "SET_STATUS", vhostu_h_set_status, 8, 8, NOFD, false },
-	[VHOSTU_REQ_GET_STATUS] = { "GET_STATUS", vhostu_h_get_status, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_STATUS] = { vhostu_h_set_status, 8, 8, NOFD, false },
+	[VHOSTU_REQ_GET_STATUS] = { vhostu_h_get_status, 0, 8, NOFD, false },
 };
 #undef NOFD
 #undef ONEFD
@@ -654,15 +646,16 @@ static int
 vhostu_msg_validate(struct vhostu_port *p, const struct vhostu_msg_desc *d,
 		const struct vhostu_rx_msg *m)
 {
+	const char *name = vhostu_request_name(m->msg.hdr.request);
 	uint32_t size = m->msg.hdr.size;
 
 	if (size < d->min_size || size > d->max_size) {
-		VHOSTU_PORT_LOG(p, ERR, "%s: payload of %u bytes, expected %u to %u", d->name,
+		VHOSTU_PORT_LOG(p, ERR, "%s: payload of %u bytes, expected %u to %u", name,
 			size, d->min_size, d->max_size);
 		return -EBADMSG;
 	}
 	if (m->nfds < d->min_fds || m->nfds > d->max_fds) {
-		VHOSTU_PORT_LOG(p, ERR, "%s: %d fds attached, expected %u to %u", d->name,
+		VHOSTU_PORT_LOG(p, ERR, "%s: %d fds attached, expected %u to %u", name,
 			m->nfds, d->min_fds, d->max_fds);
 		return -EBADMSG;
 	}
