@@ -157,13 +157,13 @@ cli_parse_bd_id(struct cmdline *cl, const char *s, uint32_t *bd)
 /* --- shared callbacks --- */
 
 static void
-cmd_missing_parsed(void *res, struct cmdline *cl, void *data)
+cmd_missing_parsed(void *res __rte_unused, struct cmdline *cl, void *data)
 {
 	cli_error(cl, "missing argument: %s", (const char *)data);
 }
 
 static void
-cmd_unknown_parsed(void *res, struct cmdline *cl, void *data)
+cmd_unknown_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	char *w[1] = { NULL };
 	struct cli_res *r = res;
@@ -187,7 +187,7 @@ cmd_unknown_parsed(void *res, struct cmdline *cl, void *data)
 /* --- create vhost-user --- */
 
 static void
-cmd_create_vhost_parsed(void *res, struct cmdline *cl, void *data)
+cmd_create_vhost_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	struct cli_create_args a;
@@ -255,7 +255,7 @@ static cmdline_parse_inst_t cmd_show_vhost_all = {
 /* --- debug vhost-user --- */
 
 static void
-cmd_debug_vhost_parsed(void *res, struct cmdline *cl, void *data)
+cmd_debug_vhost_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	char *w[1];
@@ -310,7 +310,7 @@ cli_delete_target(struct cmdline *cl, char **w, int n)
 }
 
 static void
-cmd_delete_vhost_parsed(void *res, struct cmdline *cl, void *data)
+cmd_delete_vhost_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	struct cli_if *ifp;
@@ -339,7 +339,7 @@ CLI_UNKNOWN(cmd_delete_unknown, CLI_T(t_delete), CLI_T(t_bad_vu));
 /* --- set interface state --- */
 
 static void
-cmd_set_state_parsed(void *res, struct cmdline *cl, void *data)
+cmd_set_state_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	struct cli_if *ifp;
@@ -369,7 +369,7 @@ CLI_MISSING(cmd_set_state_missing0, "<interface> up|down",
 /* --- set interface l2 xconnect / bridge, set interface l3 --- */
 
 static void
-cmd_set_xconnect_parsed(void *res, struct cmdline *cl, void *data)
+cmd_set_xconnect_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	struct cli_if *ifp, *peer;
@@ -396,7 +396,7 @@ CLI_MISSING(cmd_set_xconnect_missing0, "<interface> <peer-interface>", CLI_T(t_s
 	CLI_T(t_interface), CLI_T(t_l2), CLI_T(t_xconnect));
 
 static void
-cmd_set_bridge_parsed(void *res, struct cmdline *cl, void *data)
+cmd_set_bridge_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	struct cli_if *ifp;
@@ -427,7 +427,7 @@ CLI_UNKNOWN(cmd_set_l2_unknown, CLI_T(t_set), CLI_T(t_interface), CLI_T(t_l2),
 	CLI_T(t_bad_l2));
 
 static void
-cmd_set_l3_parsed(void *res, struct cmdline *cl, void *data)
+cmd_set_l3_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	struct cli_if *ifp;
@@ -456,7 +456,7 @@ CLI_UNKNOWN(cmd_set_unknown, CLI_T(t_set), CLI_T(t_bad_set));
 /* --- set bridge-domain mac-age --- */
 
 static void
-cmd_set_mac_age_parsed(void *res, struct cmdline *cl, void *data)
+cmd_set_mac_age_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	uint32_t bd;
@@ -552,7 +552,7 @@ static cmdline_parse_inst_t cmd_show_bd_all = {
 };
 
 static void
-cmd_show_l2fib_parsed(void *res, struct cmdline *cl, void *data)
+cmd_show_l2fib_parsed(void *res __rte_unused, struct cmdline *cl, void *data __rte_unused)
 {
 	cli_l2fib_show(cl);
 }
@@ -569,7 +569,7 @@ CLI_UNKNOWN(cmd_show_unknown, CLI_T(t_show), CLI_T(t_bad_show));
 /* --- exec, quit, help --- */
 
 static void
-cmd_exec_parsed(void *res, struct cmdline *cl, void *data)
+cmd_exec_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	char *w[1];
@@ -589,7 +589,7 @@ static cmdline_parse_inst_t cmd_exec = {
 CLI_MISSING(cmd_exec_missing, "<file>", CLI_T(t_exec));
 
 static void
-cmd_quit_parsed(void *res, struct cmdline *cl, void *data)
+cmd_quit_parsed(void *res __rte_unused, struct cmdline *cl, void *data __rte_unused)
 {
 	if (cli_main.fwd != NULL && cli_main.fwd->quit != NULL)
 		cli_main.fwd->quit();
@@ -603,7 +603,7 @@ static cmdline_parse_inst_t cmd_quit = {
 };
 
 static void
-cmd_help_parsed(void *res, struct cmdline *cl, void *data)
+cmd_help_parsed(void *res __rte_unused, struct cmdline *cl, void *data __rte_unused)
 {
 	int i;
 

@@ -168,8 +168,9 @@ vhostu_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 }
 
 static int
-vhostu_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
-		unsigned int socket, const struct rte_eth_rxconf *conf, struct rte_mempool *mp)
+vhostu_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc __rte_unused,
+		unsigned int socket __rte_unused, const struct rte_eth_rxconf *conf __rte_unused,
+		struct rte_mempool *mp)
 {
 	struct vhostu_port *p = dev->data->dev_private;
 	struct vhostu_vring *vr = &p->vrings[2 * qid + 1];
@@ -183,8 +184,8 @@ vhostu_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 }
 
 static int
-vhostu_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
-		unsigned int socket, const struct rte_eth_txconf *conf)
+vhostu_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc __rte_unused,
+		unsigned int socket __rte_unused, const struct rte_eth_txconf *conf __rte_unused)
 {
 	struct vhostu_port *p = dev->data->dev_private;
 	struct vhostu_vring *vr = &p->vrings[2 * qid];
@@ -195,7 +196,7 @@ vhostu_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 }
 
 static void
-vhostu_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+vhostu_queue_release(struct rte_eth_dev *dev __rte_unused, uint16_t qid __rte_unused)
 {
 	/* The queues are the port's vrings: nothing to free. */
 }
@@ -252,7 +253,7 @@ vhostu_dev_close(struct rte_eth_dev *dev)
 }
 
 static int
-vhostu_link_update(struct rte_eth_dev *dev, int wait)
+vhostu_link_update(struct rte_eth_dev *dev, int wait __rte_unused)
 {
 	struct vhostu_port *p = dev->data->dev_private;
 	struct rte_eth_link link = {
@@ -267,20 +268,20 @@ vhostu_link_update(struct rte_eth_dev *dev, int wait)
 }
 
 static int
-vhostu_promisc_nop(struct rte_eth_dev *dev)
+vhostu_promisc_nop(struct rte_eth_dev *dev __rte_unused)
 {
 	/* A vhost-user port delivers every frame: filtering is the switch's job. */
 	return 0;
 }
 
 static int
-vhostu_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+vhostu_mtu_set(struct rte_eth_dev *dev __rte_unused, uint16_t mtu __rte_unused)
 {
 	return 0;
 }
 
 static int
-vhostu_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
+vhostu_mac_addr_set(struct rte_eth_dev *dev __rte_unused, struct rte_ether_addr *addr __rte_unused)
 {
 	return 0;
 }

@@ -134,14 +134,16 @@ vhostu_vrings_refresh(struct vhostu_port *p)
 }
 
 static int
-vhostu_h_get_features(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_get_features(struct vhostu_port *p, struct vhostu_rx_msg *m __rte_unused,
+		struct vhostu_reply *r)
 {
 	vhostu_reply_u64(r, p->features_offered);
 	return VHOSTU_MSG_REPLY;
 }
 
 static int
-vhostu_h_set_features(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	uint64_t f = m->msg.body.u64;
 
@@ -169,22 +171,24 @@ vhostu_h_set_features(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vho
 }
 
 static int
-vhostu_h_set_owner(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_owner(struct vhostu_port *p, struct vhostu_rx_msg *m __rte_unused,
+		struct vhostu_reply *r __rte_unused)
 {
 	p->owner_set = true;
 	return 0;
 }
 
 static int
-vhostu_h_reset_owner(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_reset_owner(struct vhostu_port *p, struct vhostu_rx_msg *m __rte_unused,
+		struct vhostu_reply *r __rte_unused)
 {
 	vhostu_port_reset_state(p);
 	return 0;
 }
 
 static int
-vhostu_h_get_protocol_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
-		struct vhostu_reply *r)
+vhostu_h_get_protocol_features(struct vhostu_port *p __rte_unused,
+		struct vhostu_rx_msg *m __rte_unused, struct vhostu_reply *r)
 {
 	vhostu_reply_u64(r, VHOSTU_DEFAULT_PROTOCOL_FEATURES);
 	return VHOSTU_MSG_REPLY;
@@ -192,7 +196,7 @@ vhostu_h_get_protocol_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
 
 static int
 vhostu_h_set_protocol_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
-		struct vhostu_reply *r)
+		struct vhostu_reply *r __rte_unused)
 {
 	uint64_t f = m->msg.body.u64;
 
@@ -206,14 +210,15 @@ vhostu_h_set_protocol_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
 }
 
 static int
-vhostu_h_get_queue_num(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_get_queue_num(struct vhostu_port *p, struct vhostu_rx_msg *m __rte_unused,
+		struct vhostu_reply *r)
 {
 	vhostu_reply_u64(r, p->max_queue_pairs);
 	return VHOSTU_MSG_REPLY;
 }
 
 static int
-vhostu_h_get_max_mem_slots(struct vhostu_port *p, struct vhostu_rx_msg *m,
+vhostu_h_get_max_mem_slots(struct vhostu_port *p __rte_unused, struct vhostu_rx_msg *m __rte_unused,
 		struct vhostu_reply *r)
 {
 	vhostu_reply_u64(r, VHOSTU_MAX_MEM_SLOTS);
@@ -222,7 +227,8 @@ vhostu_h_get_max_mem_slots(struct vhostu_port *p, struct vhostu_rx_msg *m,
 
 /* Map every region of the new table aside; swap only when all of them mapped. */
 static int
-vhostu_h_set_mem_table(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_mem_table(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	const struct vhostu_mem_table *t = &m->msg.body.mem;
 	struct vhostu_mem fresh = { .nregions = 0 };
@@ -265,7 +271,8 @@ vhostu_region_matches(const struct vhostu_region *r, const struct vhostu_mem_reg
 }
 
 static int
-vhostu_h_add_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_add_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	const struct vhostu_mem_region *w = &m->msg.body.mem_single.region;
 	uint32_t i;
@@ -288,7 +295,8 @@ vhostu_h_add_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhos
 }
 
 static int
-vhostu_h_rem_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_rem_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	const struct vhostu_mem_region *w = &m->msg.body.mem_single.region;
 	uint32_t i;
@@ -330,14 +338,16 @@ vhostu_h_set_log_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vho
 }
 
 static int
-vhostu_h_set_log_fd(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_log_fd(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	/* We never signal log updates through an eventfd: the fd is closed. */
 	return vhostu_msg_eventfd_ok(p, m, "SET_LOG_FD") ? 0 : -EINVAL;
 }
 
 static int
-vhostu_h_set_vring_num(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_vring_num(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	struct vhostu_vring *vr = vhostu_msg_vring(p, m->msg.body.state.index, "SET_VRING_NUM");
 	uint32_t num = m->msg.body.state.num;
@@ -356,7 +366,8 @@ vhostu_h_set_vring_num(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vh
 }
 
 static int
-vhostu_h_set_vring_addr(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_vring_addr(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	const struct vhostu_vring_addr *a = &m->msg.body.addr;
 	struct vhostu_vring *vr = vhostu_msg_vring(p, a->index, "SET_VRING_ADDR");
@@ -375,7 +386,8 @@ vhostu_h_set_vring_addr(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 }
 
 static int
-vhostu_h_set_vring_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_vring_base(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	struct vhostu_vring *vr = vhostu_msg_vring(p, m->msg.body.state.index, "SET_VRING_BASE");
 	uint32_t num = m->msg.body.state.num;
@@ -498,7 +510,8 @@ vhostu_msg_call_accept(struct vhostu_port *p, struct vhostu_vring *vr, int fd)
 }
 
 static int
-vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	static const struct vhostu_vring_fd_msg kick = {
 		"SET_VRING_KICK", offsetof(struct vhostu_vring, kickfd), NULL,
@@ -509,7 +522,8 @@ vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 }
 
 static int
-vhostu_h_set_vring_call(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_vring_call(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	static const struct vhostu_vring_fd_msg call = {
 		"SET_VRING_CALL", offsetof(struct vhostu_vring, callfd), vhostu_msg_call_accept,
@@ -520,7 +534,8 @@ vhostu_h_set_vring_call(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 }
 
 static int
-vhostu_h_set_vring_err(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_vring_err(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	static const struct vhostu_vring_fd_msg err = {
 		"SET_VRING_ERR", offsetof(struct vhostu_vring, errfd), NULL, NULL,
@@ -531,7 +546,7 @@ vhostu_h_set_vring_err(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vh
 
 static int
 vhostu_h_set_vring_enable(struct vhostu_port *p, struct vhostu_rx_msg *m,
-		struct vhostu_reply *r)
+		struct vhostu_reply *r __rte_unused)
 {
 	struct vhostu_vring *vr = vhostu_msg_vring(p, m->msg.body.state.index,
 		"SET_VRING_ENABLE");
@@ -550,13 +565,15 @@ vhostu_h_set_vring_enable(struct vhostu_port *p, struct vhostu_rx_msg *m,
 }
 
 static int
-vhostu_h_send_rarp(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_send_rarp(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	return vhostu_send_rarp(p, m->msg.body.mac);
 }
 
 static int
-vhostu_h_net_set_mtu(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_net_set_mtu(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	uint64_t mtu = m->msg.body.u64;
 
@@ -570,7 +587,8 @@ vhostu_h_net_set_mtu(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhos
 }
 
 static int
-vhostu_h_set_status(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_status(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	uint64_t st = m->msg.body.u64;
 
@@ -583,7 +601,8 @@ vhostu_h_set_status(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhost
 }
 
 static int
-vhostu_h_get_status(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_get_status(struct vhostu_port *p, struct vhostu_rx_msg *m __rte_unused,
+		struct vhostu_reply *r)
 {
 	vhostu_reply_u64(r, p->status);
 	return VHOSTU_MSG_REPLY;
