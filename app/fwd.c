@@ -279,11 +279,9 @@ app_place_all(const struct cli_iftable *t)
 	struct cli_placement *p;
 	uint32_t rr = 0;
 	uint16_t q;
-	int i;
 
-	for (i = 0; i < CLI_MAX_IF; i++) {
-		ifp = &t->ifs[i];
-		if (!ifp->used || ifp->deleting || ifp->port_id >= RTE_MAX_ETHPORTS)
+	CLI_IFTABLE_FOREACH(t, ifp) {
+		if (ifp->deleting || ifp->port_id >= RTE_MAX_ETHPORTS)
 			continue;
 		p = &app_fwd.place[ifp->port_id];
 		memset(p, 0, sizeof(*p));
@@ -362,12 +360,12 @@ app_conf_slot(struct app_conf *c, const struct cli_if *ifp)
 static void
 app_conf_slots(struct app_conf *c, const struct cli_iftable *t)
 {
-	int i;
+	const struct cli_if *ifp;
 
 	memset(c->slot_of_port, 0xff, sizeof(c->slot_of_port));
-	for (i = 0; i < CLI_MAX_IF; i++)
-		if (app_if_forwards(&t->ifs[i]))
-			app_conf_slot(c, &t->ifs[i]);
+	CLI_IFTABLE_FOREACH(t, ifp)
+		if (app_if_forwards(ifp))
+			app_conf_slot(c, ifp);
 }
 
 static void
@@ -381,9 +379,8 @@ app_conf_links(struct app_conf *c, const struct cli_iftable *t)
 		s = &c->slot[i];
 		if (s->mode != CLI_L2_XCONNECT)
 			continue;
-		ifp = cli_iftable_by_port((struct cli_iftable *)(uintptr_t)t, s->port_id);
-		peer = ifp ? cli_iftable_by_sw_if_index((struct cli_iftable *)(uintptr_t)t,
-			ifp->xc_sw_if_index) : NULL;
+		ifp = cli_iftable_by_port(t, s->port_id);
+		peer = ifp ? cli_iftable_by_sw_if_index(t, ifp->xc_sw_if_index) : NULL;
 		if (peer != NULL && app_if_forwards(peer))
 			s->xc_slot = c->slot_of_port[peer->port_id];
 	}
@@ -462,15 +459,14 @@ app_publish(void)
 static void
 app_reset_new_ports(const struct cli_iftable *t)
 {
-	const struct cli_if *ifp;
+	const struct cli_if *ifp, *was;
 	uint16_t th;
-	int i;
 
-	for (i = 0; i < CLI_MAX_IF; i++) {
-		ifp = &t->ifs[i];
-		if (!ifp->used || ifp->port_id >= RTE_MAX_ETHPORTS)
+	CLI_IFTABLE_FOREACH(t, ifp) {
+		if (ifp->port_id >= RTE_MAX_ETHPORTS)
 			continue;
-		if (app_fwd.ift.ifs[i].used && app_fwd.ift.ifs[i].port_id == ifp->port_id)
+		was = cli_iftable_by_sw_if_index(&app_fwd.ift, ifp->sw_if_index);
+		if (was != NULL && was->port_id == ifp->port_id)
 			continue;
 		for (th = 0; th < app_fwd.n_threads; th++) {
 			app_fwd.th[th].rx_drops[ifp->port_id] = 0;
@@ -530,11 +526,9 @@ app_dyn_refresh(void)
 	const struct cli_if *ifp;
 	struct app_dyn d;
 	bool changed = false;
-	int i;
 
-	for (i = 0; i < CLI_MAX_IF; i++) {
-		ifp = &app_fwd.ift.ifs[i];
-		if (!ifp->used || ifp->deleting || ifp->port_id >= RTE_MAX_ETHPORTS)
+	CLI_IFTABLE_FOREACH(&app_fwd.ift, ifp) {
+		if (ifp->deleting || ifp->port_id >= RTE_MAX_ETHPORTS)
 			continue;
 		app_dyn_read(ifp->port_id, ifp->is_vhost, &d, &info);
 		if (memcmp(&d, &app_fwd.dyn[ifp->port_id], sizeof(d)) != 0) {

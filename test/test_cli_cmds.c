@@ -13,7 +13,7 @@
 
 #include <CUnit/Basic.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 #include "test_cli_capture.h"
 #include "test_common.h"
 
@@ -640,6 +640,50 @@ test_bridge_join_refused_when_prepare_fails(void)
 	CU_ASSERT_EQUAL(cli_main.ift.n_bds, 0);
 }
 
+/* The command words of a help line: up to the first argument or the colon. */
+static void
+help_words(const char *line, char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (*line == ' ')
+		line++;
+	while (n + 1 < len && line[n] != '\0' && line[n] != ':' && line[n] != '<' &&
+			line[n] != '[' && line[n] != '{') {
+		out[n] = line[n];
+		n++;
+	}
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+}
+
+/* help lists each command once, and every command it lists exists. */
+static void
+test_help_lists_each_command_once(void)
+{
+	char text[8192], seen[32][64], w[64];
+	char *line, *save;
+	int n = 0, i;
+
+	reset();
+	snprintf(text, sizeof(text), "%s", run("help"));
+	line = strtok_r(text, "\n", &save);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(line);	/* the title */
+	while ((line = strtok_r(NULL, "\n", &save)) != NULL && n < 32) {
+		help_words(line, w, sizeof(w));
+		for (i = 0; i < n; i++)
+			if (strcmp(seen[i], w) == 0)
+				CU_FAIL("a command is listed twice");
+		snprintf(seen[n++], sizeof(seen[0]), "%s", w);
+	}
+	CU_ASSERT_EQUAL(n, 15);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run("help"), "  show vhost-user [<interface> "
+		"[<interface> [..]]] [descriptors]: vhost-user state of the interfaces "
+		"(all if none given)\n"));
+	CU_ASSERT_PTR_NULL(strstr(run("help"), "show vhost-user: "));
+}
+
 static int
 suite_init(void)
 {
@@ -665,6 +709,7 @@ static CU_TestInfo tests[] = {
 	{ "delete resets the xconnect peer", test_delete_resets_xconnect_peer },
 	{ "show commands", test_show_commands },
 	{ "debug, quit, help, unknown input", test_debug_quit_help_and_unknown },
+	{ "help lists each command once", test_help_lists_each_command_once },
 	{ "exec reports FILE:LINE and stops", test_exec_reports_file_and_line_and_stops },
 	{ "arguments of only \\v or \\f are missing", test_blank_only_arguments_are_missing },
 	{ "stdin: lines in pieces run as they complete", test_stdin_lines_in_pieces },

@@ -13,7 +13,7 @@
 
 #include <CUnit/Basic.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 #include "test_cli_capture.h"
 #include "test_common.h"
 

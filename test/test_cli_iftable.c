@@ -5,7 +5,7 @@
 
 #include <CUnit/Basic.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 #include "test_common.h"
 
 static struct cli_iftable t;
@@ -87,6 +87,43 @@ test_table_full_is_enospc(void)
 	CU_ASSERT_EQUAL(cli_iftable_add_vhost(&t, 0, -1, "v", NULL), -ENOSPC);
 }
 
+/* The iterator visits used slots only, in order, and survives deleting the one it is on. */
+static void
+test_foreach_skips_free_slots_and_survives_delete(void)
+{
+	const struct cli_iftable *ct = &t;
+	const struct cli_if *cifp;
+	struct cli_if *ifp, *b;
+	uint32_t seen[4];
+	int n = 0;
+
+	cli_iftable_init(&t);
+	CLI_IFTABLE_FOREACH(ct, cifp)
+		n++;
+	CU_ASSERT_EQUAL(n, 0);
+	add(-1, 0);
+	b = add(-1, 1);
+	add(-1, 2);
+	add(-1, 3);
+	cli_iftable_del(&t, b);
+	CLI_IFTABLE_FOREACH(ct, cifp)
+		if (n < 4)
+			seen[n++] = cifp->sw_if_index;
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_EQUAL(seen[0], 1);
+	CU_ASSERT_EQUAL(seen[1], 3);
+	CU_ASSERT_EQUAL(seen[2], 4);
+	n = 0;
+	CLI_IFTABLE_FOREACH(&t, ifp) {
+		n++;
+		cli_iftable_del(&t, ifp);
+	}
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_EQUAL(cli_iftable_next(&t, 0), CLI_MAX_IF);
+	add(-1, 0);
+	CU_ASSERT_EQUAL(cli_iftable_next(&t, 1), CLI_MAX_IF);
+}
+
 static void
 test_mac_forms(void)
 {
@@ -147,6 +184,8 @@ static CU_TestInfo tests[] = {
 	{ "renumber allows duplicate names", test_renumber_allows_duplicates },
 	{ "other ports take no instance", test_other_ports_do_not_take_instances },
 	{ "full table: -ENOSPC", test_table_full_is_enospc },
+	{ "foreach: used slots in order, delete inside",
+		test_foreach_skips_free_slots_and_survives_delete },
 	{ "MAC in unix and Cisco forms", test_mac_forms },
 	{ "numbers reject junk", test_numbers_reject_junk },
 	{ "create args and devargs", test_create_args_and_devargs },

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include <rte_common.h>
+
+#include "cli_internal.h"
 
 int
 cli_split(char *line, char **words, int max)
@@ -113,7 +115,7 @@ cli_parse_mac(const char *s, struct rte_ether_addr *mac)
 }
 
 static int
-cli_check_socket(const char *path, struct cli_create_args *a, char *err, size_t errlen)
+cli_opt_socket(const char *path, struct cli_create_args *a, char *err, size_t errlen)
 {
 	if (strlen(path) >= sizeof(a->socket)) {
 		snprintf(err, errlen, "socket path `%s' is too long (at most %zu bytes)",
@@ -128,77 +130,125 @@ cli_check_socket(const char *path, struct cli_create_args *a, char *err, size_t 
 	return 0;
 }
 
-/* One option with its value; returns how many words it used, or -EINVAL. */
 static int
-cli_create_option(char **w, int n, struct cli_create_args *a, char *err, size_t errlen)
+cli_opt_server(const char *v __rte_unused, struct cli_create_args *a, char *err __rte_unused,
+		size_t errlen __rte_unused)
 {
-	uint64_t v;
+	a->server = true;
+	return 0;
+}
 
-	if (strcmp(w[0], "server") == 0) {
-		a->server = true;
-		return 1;
+static int
+cli_opt_feature_mask(const char *v, struct cli_create_args *a, char *err, size_t errlen)
+{
+	if (cli_parse_u64(v, 16, UINT64_MAX, &a->feature_mask) < 0) {
+		snprintf(err, errlen, "bad hex value `%s' for feature-mask", v);
+		return -EINVAL;
 	}
-	if (strcmp(w[0], "socket") != 0 && strcmp(w[0], "feature-mask") != 0 &&
-			strcmp(w[0], "hwaddr") != 0 && strcmp(w[0], "renumber") != 0 &&
-			strcmp(w[0], "queues") != 0) {
+	a->has_feature_mask = true;
+	return 0;
+}
+
+static int
+cli_opt_hwaddr(const char *v, struct cli_create_args *a, char *err, size_t errlen)
+{
+	if (cli_parse_mac(v, &a->hwaddr) < 0) {
+		snprintf(err, errlen, "bad MAC address `%s' (X:X:X:X:X:X or X.X.X)", v);
+		return -EINVAL;
+	}
+	if (rte_is_multicast_ether_addr(&a->hwaddr) || rte_is_zero_ether_addr(&a->hwaddr)) {
+		snprintf(err, errlen, "bad MAC address `%s': not a unicast address", v);
+		return -EINVAL;
+	}
+	a->has_hwaddr = true;
+	return 0;
+}
+
+static int
+cli_opt_renumber(const char *v, struct cli_create_args *a, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (cli_parse_u64(v, 10, 999999999, &n) < 0) {
+		snprintf(err, errlen, "bad instance `%s' for renumber (0..999999999)", v);
+		return -EINVAL;
+	}
+	a->has_renumber = true;
+	a->renumber = (uint32_t)n;
+	return 0;
+}
+
+static int
+cli_opt_queues(const char *v, struct cli_create_args *a, char *err, size_t errlen)
+{
+	uint64_t n;
+
+	if (cli_parse_u64(v, 10, CLI_MAX_RXQ, &n) < 0 || n == 0) {
+		snprintf(err, errlen, "bad queue count `%s' (1..%d)", v, CLI_MAX_RXQ);
+		return -EINVAL;
+	}
+	a->queues = (uint16_t)n;
+	return 0;
+}
+
+struct cli_create_opt {
+	const char *word;
+	const char *value;	/* its name in help; NULL: the option takes no value */
+	bool needed;
+	/* v is the value (NULL for a flag); 0, or -EINVAL with err set */
+	int (*parse)(const char *v, struct cli_create_args *a, char *err, size_t errlen);
+};
+
+#define CLI_CREATE_NEEDED_NEEDED	true
+#define CLI_CREATE_NEEDED_VALUE		false
+#define CLI_CREATE_NEEDED_FLAG		false
+#define CLI_CREATE_OPT(kind, word, value, parse) \
+	{ word, value, CLI_CREATE_NEEDED_##kind, parse },
+static const struct cli_create_opt cli_create_opts[] = { CLI_CREATE_OPTIONS(CLI_CREATE_OPT) };
+#undef CLI_CREATE_OPT
+
+#define CLI_CREATE_WORD(kind, word, value, parse) word,
+const char *const cli_create_words[] = { CLI_CREATE_OPTIONS(CLI_CREATE_WORD) NULL };
+#undef CLI_CREATE_WORD
+
+#define CLI_CREATE_N_OPTS	RTE_DIM(cli_create_opts)
+
+/* One option with its value; how many words it used, or -EINVAL. */
+static int
+cli_create_option(char **w, int n, struct cli_create_args *a, uint32_t *seen, char *err,
+		size_t errlen)
+{
+	const struct cli_create_opt *o;
+	unsigned int k;
+
+	for (k = 0; k < CLI_CREATE_N_OPTS; k++)
+		if (strcmp(w[0], cli_create_opts[k].word) == 0)
+			break;
+	if (k == CLI_CREATE_N_OPTS) {
 		snprintf(err, errlen, "unknown input `%s'", w[0]);
 		return -EINVAL;
 	}
-	if (n < 2) {
+	o = &cli_create_opts[k];
+	if (o->value != NULL && n < 2) {
 		snprintf(err, errlen, "missing argument: `%s' needs a value", w[0]);
 		return -EINVAL;
 	}
-	if (strcmp(w[0], "socket") == 0)
-		return cli_check_socket(w[1], a, err, errlen) < 0 ? -EINVAL : 2;
-	if (strcmp(w[0], "feature-mask") == 0) {
-		if (cli_parse_u64(w[1], 16, UINT64_MAX, &v) < 0) {
-			snprintf(err, errlen, "bad hex value `%s' for feature-mask", w[1]);
-			return -EINVAL;
-		}
-		a->has_feature_mask = true;
-		a->feature_mask = v;
-		return 2;
-	}
-	if (strcmp(w[0], "hwaddr") == 0) {
-		if (cli_parse_mac(w[1], &a->hwaddr) < 0) {
-			snprintf(err, errlen, "bad MAC address `%s' (X:X:X:X:X:X or X.X.X)",
-				w[1]);
-			return -EINVAL;
-		}
-		if (rte_is_multicast_ether_addr(&a->hwaddr) ||
-				rte_is_zero_ether_addr(&a->hwaddr)) {
-			snprintf(err, errlen, "bad MAC address `%s': not a unicast address",
-				w[1]);
-			return -EINVAL;
-		}
-		a->has_hwaddr = true;
-		return 2;
-	}
-	if (strcmp(w[0], "renumber") == 0) {
-		if (cli_parse_u64(w[1], 10, 999999999, &v) < 0) {
-			snprintf(err, errlen, "bad instance `%s' for renumber (0..999999999)",
-				w[1]);
-			return -EINVAL;
-		}
-		a->has_renumber = true;
-		a->renumber = (uint32_t)v;
-		return 2;
-	}
-	if (cli_parse_u64(w[1], 10, CLI_MAX_RXQ, &v) < 0 || v == 0) {
-		snprintf(err, errlen, "bad queue count `%s' (1..%d)", w[1], CLI_MAX_RXQ);
+	if (o->parse(o->value != NULL ? w[1] : NULL, a, err, errlen) < 0)
 		return -EINVAL;
-	}
-	a->queues = (uint16_t)v;
-	return 2;
+	*seen |= 1u << k;
+	return o->value != NULL ? 2 : 1;
 }
 
 int
 cli_parse_create(const char *line, struct cli_create_args *a, char *err, size_t errlen)
 {
 	char buf[CLI_REST_SIZE];
+	uint32_t seen = 0;
 	char *w[64];
+	unsigned int k;
 	int n, i, used;
 
+	RTE_BUILD_BUG_ON(CLI_CREATE_N_OPTS > 32);
 	memset(a, 0, sizeof(*a));
 	a->queues = CLI_DEFAULT_QUEUES;
 	snprintf(buf, sizeof(buf), "%s", line ? line : "");
@@ -208,13 +258,16 @@ cli_parse_create(const char *line, struct cli_create_args *a, char *err, size_t 
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i += used) {
-		used = cli_create_option(&w[i], n - i, a, err, errlen);
+		used = cli_create_option(&w[i], n - i, a, &seen, err, errlen);
 		if (used < 0)
 			return -EINVAL;
 	}
-	if (a->socket[0] == '\0') {
-		snprintf(err, errlen, "missing argument: socket <socket-filename>");
-		return -EINVAL;
+	for (k = 0; k < CLI_CREATE_N_OPTS; k++) {
+		if (cli_create_opts[k].needed && !(seen & (1u << k))) {
+			snprintf(err, errlen, "missing argument: %s %s", cli_create_opts[k].word,
+				cli_create_opts[k].value);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }

@@ -10,7 +10,7 @@
 
 #include <cmdline.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 #include "vhostu_proto.h"
 
 #define CLI_FEAT_NAME(name, bit) [bit] = #name,

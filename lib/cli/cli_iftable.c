@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 void
 cli_iftable_init(struct cli_iftable *t)
@@ -20,10 +20,10 @@ cli_iftable_init(struct cli_iftable *t)
 bool
 cli_iftable_instance_used(const struct cli_iftable *t, uint32_t instance)
 {
-	int i;
+	const struct cli_if *ifp;
 
-	for (i = 0; i < CLI_MAX_IF; i++)
-		if (t->ifs[i].used && t->ifs[i].is_vhost && t->ifs[i].instance == instance)
+	CLI_IFTABLE_FOREACH(t, ifp)
+		if (ifp->is_vhost && ifp->instance == instance)
 			return true;
 	return false;
 }
@@ -98,26 +98,40 @@ void
 cli_iftable_del(struct cli_iftable *t, struct cli_if *ifp)
 {
 	uint32_t sw = ifp->sw_if_index;
-	int i;
+	struct cli_if *o;
 
 	memset(ifp, 0, sizeof(*ifp));
-	for (i = 0; i < CLI_MAX_IF; i++) {
-		if (t->ifs[i].used && t->ifs[i].l2_mode == CLI_L2_XCONNECT &&
-				t->ifs[i].xc_sw_if_index == sw)
-			t->ifs[i].l2_mode = CLI_L2_NONE;
-	}
+	CLI_IFTABLE_FOREACH(t, o)
+		if (o->l2_mode == CLI_L2_XCONNECT && o->xc_sw_if_index == sw)
+			o->l2_mode = CLI_L2_NONE;
 	cli_iftable_bd_sync(t);
 }
 
-struct cli_bd *
-cli_iftable_bd(struct cli_iftable *t, uint32_t bd_id)
+static int
+cli_iftable_bd_index(const struct cli_iftable *t, uint32_t bd_id)
 {
 	uint16_t i;
 
 	for (i = 0; i < t->n_bds; i++)
 		if (t->bds[i].bd_id == bd_id)
-			return &t->bds[i];
-	return NULL;
+			return i;
+	return -1;
+}
+
+const struct cli_bd *
+cli_iftable_bd(const struct cli_iftable *t, uint32_t bd_id)
+{
+	int i = cli_iftable_bd_index(t, bd_id);
+
+	return i < 0 ? NULL : &t->bds[i];
+}
+
+struct cli_bd *
+cli_iftable_bd_mut(struct cli_iftable *t, uint32_t bd_id)
+{
+	int i = cli_iftable_bd_index(t, bd_id);
+
+	return i < 0 ? NULL : &t->bds[i];
 }
 
 /* Insert bd_id into the sorted ids[0..n) unless there; the new count. */
@@ -138,14 +152,15 @@ cli_bd_ids_add(uint32_t *ids, uint16_t n, uint32_t bd_id)
 void
 cli_iftable_bd_sync(struct cli_iftable *t)
 {
-	struct cli_bd bds[CLI_MAX_IF], *old;
+	struct cli_bd bds[CLI_MAX_IF];
+	const struct cli_bd *old;
+	const struct cli_if *ifp;
 	uint32_t ids[CLI_MAX_IF];
 	uint16_t n = 0, j;
-	int i;
 
-	for (i = 0; i < CLI_MAX_IF; i++)
-		if (t->ifs[i].used && t->ifs[i].l2_mode == CLI_L2_BRIDGE)
-			n = cli_bd_ids_add(ids, n, t->ifs[i].bd_id);
+	CLI_IFTABLE_FOREACH(t, ifp)
+		if (ifp->l2_mode == CLI_L2_BRIDGE)
+			n = cli_bd_ids_add(ids, n, ifp->bd_id);
 	for (j = 0; j < n; j++) {
 		old = cli_iftable_bd(t, ids[j]);
 		bds[j].bd_id = ids[j];
@@ -156,45 +171,84 @@ cli_iftable_bd_sync(struct cli_iftable *t)
 	t->n_bds = n;
 }
 
-/* The first (lowest sw_if_index) interface of that name. */
-struct cli_if *
-cli_iftable_by_name(struct cli_iftable *t, const char *name)
+int
+cli_iftable_next(const struct cli_iftable *t, int slot)
 {
-	int i;
-
-	for (i = 0; i < CLI_MAX_IF; i++)
-		if (t->ifs[i].used && strcmp(t->ifs[i].name, name) == 0)
-			return &t->ifs[i];
-	return NULL;
+	while (slot < CLI_MAX_IF && !t->ifs[slot].used)
+		slot++;
+	return slot;
 }
 
-struct cli_if *
-cli_iftable_by_sw_if_index(struct cli_iftable *t, uint32_t sw_if_index)
+/* Slot of the first (lowest sw_if_index) interface of that name, or -1. */
+static int
+cli_iftable_slot_by_name(const struct cli_iftable *t, const char *name)
+{
+	const struct cli_if *ifp;
+
+	CLI_IFTABLE_FOREACH(t, ifp)
+		if (strcmp(ifp->name, name) == 0)
+			return (int)(ifp - t->ifs);
+	return -1;
+}
+
+static int
+cli_iftable_slot_by_sw_if_index(const struct cli_iftable *t, uint32_t sw_if_index)
 {
 	if (sw_if_index < 1 || sw_if_index > CLI_MAX_IF)
-		return NULL;
-	return t->ifs[sw_if_index - 1].used ? &t->ifs[sw_if_index - 1] : NULL;
+		return -1;
+	return t->ifs[sw_if_index - 1].used ? (int)sw_if_index - 1 : -1;
+}
+
+const struct cli_if *
+cli_iftable_by_name(const struct cli_iftable *t, const char *name)
+{
+	int i = cli_iftable_slot_by_name(t, name);
+
+	return i < 0 ? NULL : &t->ifs[i];
 }
 
 struct cli_if *
-cli_iftable_by_port(struct cli_iftable *t, uint16_t port_id)
+cli_iftable_by_name_mut(struct cli_iftable *t, const char *name)
 {
-	int i;
+	int i = cli_iftable_slot_by_name(t, name);
 
-	for (i = 0; i < CLI_MAX_IF; i++)
-		if (t->ifs[i].used && t->ifs[i].port_id == port_id)
-			return &t->ifs[i];
+	return i < 0 ? NULL : &t->ifs[i];
+}
+
+const struct cli_if *
+cli_iftable_by_sw_if_index(const struct cli_iftable *t, uint32_t sw_if_index)
+{
+	int i = cli_iftable_slot_by_sw_if_index(t, sw_if_index);
+
+	return i < 0 ? NULL : &t->ifs[i];
+}
+
+struct cli_if *
+cli_iftable_by_sw_if_index_mut(struct cli_iftable *t, uint32_t sw_if_index)
+{
+	int i = cli_iftable_slot_by_sw_if_index(t, sw_if_index);
+
+	return i < 0 ? NULL : &t->ifs[i];
+}
+
+const struct cli_if *
+cli_iftable_by_port(const struct cli_iftable *t, uint16_t port_id)
+{
+	const struct cli_if *ifp;
+
+	CLI_IFTABLE_FOREACH(t, ifp)
+		if (ifp->port_id == port_id)
+			return ifp;
 	return NULL;
 }
 
-struct cli_if *
-cli_iftable_by_socket(struct cli_iftable *t, const char *path)
+const struct cli_if *
+cli_iftable_by_socket(const struct cli_iftable *t, const char *path)
 {
-	int i;
+	const struct cli_if *ifp;
 
-	for (i = 0; i < CLI_MAX_IF; i++)
-		if (t->ifs[i].used && t->ifs[i].is_vhost &&
-				strcmp(t->ifs[i].socket, path) == 0)
-			return &t->ifs[i];
+	CLI_IFTABLE_FOREACH(t, ifp)
+		if (ifp->is_vhost && strcmp(ifp->socket, path) == 0)
+			return ifp;
 	return NULL;
 }

@@ -10,7 +10,7 @@
 
 #include <cmdline.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 int
 cli_if_set_state(struct cmdline *cl, struct cli_if *ifp, bool up)
@@ -62,7 +62,7 @@ cli_if_set_l2(struct cmdline *cl, struct cli_if *ifp, enum cli_l2_mode mode,
 }
 
 static void
-cli_if_show_one(struct cmdline *cl, struct cli_if *ifp)
+cli_if_show_one(struct cmdline *cl, const struct cli_if *ifp)
 {
 	struct cli_if_stats st;
 
@@ -74,19 +74,17 @@ cli_if_show_one(struct cmdline *cl, struct cli_if *ifp)
 }
 
 int
-cli_if_show(struct cmdline *cl, struct cli_if **ifs, int n)
+cli_if_show(struct cmdline *cl, const struct cli_if *const *ifs, int n)
 {
+	const struct cli_if *ifp;
 	int i;
 
 	cli_fmt_if_header(cl);
-	if (n > 0) {
-		for (i = 0; i < n; i++)
-			cli_if_show_one(cl, ifs[i]);
-		return 0;
-	}
-	for (i = 0; i < CLI_MAX_IF; i++)
-		if (cli_main.ift.ifs[i].used)
-			cli_if_show_one(cl, &cli_main.ift.ifs[i]);
+	for (i = 0; i < n; i++)
+		cli_if_show_one(cl, ifs[i]);
+	if (n == 0)
+		CLI_IFTABLE_FOREACH(&cli_main.ift, ifp)
+			cli_if_show_one(cl, ifp);
 	return 0;
 }
 
@@ -95,14 +93,12 @@ cli_bd_show_members(struct cmdline *cl, uint32_t bd_id)
 {
 	const struct cli_if *ifp;
 	char sw[16];
-	int i;
 
 	cmdline_printf(cl, "\n");
 	cli_fmt_bd_member(cl, "Interface", "If-idx", "ISN", "SHG", "BVI", "TxFlood",
 		"VLAN-Tag-Rewrite");
-	for (i = 0; i < CLI_MAX_IF; i++) {
-		ifp = &cli_main.ift.ifs[i];
-		if (!ifp->used || ifp->l2_mode != CLI_L2_BRIDGE || ifp->bd_id != bd_id)
+	CLI_IFTABLE_FOREACH(&cli_main.ift, ifp) {
+		if (ifp->l2_mode != CLI_L2_BRIDGE || ifp->bd_id != bd_id)
 			continue;
 		snprintf(sw, sizeof(sw), "%u", ifp->sw_if_index);
 		cli_fmt_bd_member(cl, ifp->name, sw, "0", "0", "-", "*", "none");
@@ -139,7 +135,7 @@ cli_bd_show(struct cmdline *cl, uint32_t bd_id, bool detail)
 int
 cli_bd_set_age(struct cmdline *cl, uint32_t bd_id, uint32_t minutes)
 {
-	struct cli_bd *bd = cli_iftable_bd(&cli_main.ift, bd_id);
+	struct cli_bd *bd = cli_iftable_bd_mut(&cli_main.ift, bd_id);
 
 	if (bd == NULL) {
 		cli_error(cl, "no bridge domain %u", bd_id);

@@ -16,7 +16,7 @@
 #include <cmdline.h>
 #include <cmdline_parse.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 struct cli_main cli_main;
 
@@ -36,7 +36,12 @@ cli_error(struct cmdline *cl, const char *fmt, ...)
 int
 cli_init(const struct cli_config *cfg)
 {
+	int ret;
+
 	memset(&cli_main, 0, sizeof(cli_main));
+	ret = cli_cmds_init();
+	if (ret < 0)
+		return ret;
 	cli_iftable_init(&cli_main.ift);
 	cli_main.port = cfg->port != NULL ? cfg->port : cli_port_default_ops();
 	cli_main.fwd = cfg->fwd;

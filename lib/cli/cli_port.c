@@ -13,7 +13,7 @@
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 #define CLI_RING_SIZE	1024
 
@@ -170,16 +170,11 @@ void
 cli_fini(void)
 {
 	struct cli_if *ifp;
-	int i;
 
-	for (i = 0; i < CLI_MAX_IF; i++)
-		if (cli_main.ift.ifs[i].used)
-			cli_main.ift.ifs[i].deleting = true;
+	CLI_IFTABLE_FOREACH(&cli_main.ift, ifp)
+		ifp->deleting = true;
 	cli_apply();
-	for (i = 0; i < CLI_MAX_IF; i++) {
-		ifp = &cli_main.ift.ifs[i];
-		if (!ifp->used)
-			continue;
+	CLI_IFTABLE_FOREACH(&cli_main.ift, ifp) {
 		if (ifp->admin_up)
 			cli_main.port->stop(ifp->port_id);
 		cli_main.port->destroy(ifp->port_id, ifp->vdev);

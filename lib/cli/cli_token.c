@@ -11,7 +11,7 @@
 
 #include <cmdline_parse.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 /* cmdline_isendofcommand() is not exported by the shared library. */
 static bool
@@ -74,14 +74,12 @@ cli_token_parse(cmdline_parse_token_hdr_t *tk, const char *buf, void *res, unsig
 static const char *
 cli_token_if_name(int idx)
 {
-	int i, k = 0;
+	const struct cli_if *ifp;
+	int k = 0;
 
-	for (i = 0; i < CLI_MAX_IF; i++) {
-		if (!cli_main.ift.ifs[i].used)
-			continue;
+	CLI_IFTABLE_FOREACH(&cli_main.ift, ifp)
 		if (k++ == idx)
-			return cli_main.ift.ifs[i].name;
-	}
+			return ifp->name;
 	return NULL;
 }
 

@@ -13,7 +13,7 @@
 
 #include <cmdline.h>
 
-#include "cli.h"
+#include "cli_internal.h"
 
 /*
  * The absolute form of path, with its directory resolved when it exists, so
@@ -47,7 +47,7 @@ cli_abs_socket(const char *path, char *out, size_t len)
 static int
 cli_vhost_check(struct cmdline *cl, const struct cli_create_args *a, struct cli_create_args *fixed)
 {
-	struct cli_if *other;
+	const struct cli_if *other;
 
 	*fixed = *a;
 	if (cli_abs_socket(a->socket, fixed->socket, sizeof(fixed->socket)) < 0) {
@@ -123,7 +123,7 @@ cli_vhost_delete(struct cmdline *cl, struct cli_if *ifp)
 }
 
 static int
-cli_vhost_show_descriptors(struct cmdline *cl, struct cli_if *ifp, uint32_t q,
+cli_vhost_show_descriptors(struct cmdline *cl, const struct cli_if *ifp, uint32_t q,
 		struct rte_pmd_vhostu_desc *d)
 {
 	int n;
@@ -138,8 +138,8 @@ cli_vhost_show_descriptors(struct cmdline *cl, struct cli_if *ifp, uint32_t q,
 }
 
 static int
-cli_vhost_show_one(struct cmdline *cl, struct cli_if *ifp, struct rte_pmd_vhostu_info *info,
-		struct rte_pmd_vhostu_desc *d)
+cli_vhost_show_one(struct cmdline *cl, const struct cli_if *ifp,
+		struct rte_pmd_vhostu_info *info, struct rte_pmd_vhostu_desc *d)
 {
 	struct cli_placement place;
 	struct cli_vhost_show s;
@@ -163,11 +163,24 @@ cli_vhost_show_one(struct cmdline *cl, struct cli_if *ifp, struct rte_pmd_vhostu
 	return 0;
 }
 
+/* Interfaces shown one after the other, a blank line between two. */
+static int
+cli_vhost_show_next(struct cmdline *cl, const struct cli_if *ifp, int *shown,
+		struct rte_pmd_vhostu_info *info, struct rte_pmd_vhostu_desc *d)
+{
+	if (!ifp->is_vhost)
+		return 0;
+	if ((*shown)++ > 0)
+		cmdline_printf(cl, "\n");
+	return cli_vhost_show_one(cl, ifp, info, d);
+}
+
 int
-cli_vhost_show(struct cmdline *cl, struct cli_if **ifs, int n, bool descriptors)
+cli_vhost_show(struct cmdline *cl, const struct cli_if *const *ifs, int n, bool descriptors)
 {
 	struct rte_pmd_vhostu_info *info = malloc(sizeof(*info));
 	struct rte_pmd_vhostu_desc *d = NULL;
+	const struct cli_if *ifp;
 	uint32_t frames;
 	double t;
 	int i, shown = 0, ret = 0;
@@ -182,14 +195,14 @@ cli_vhost_show(struct cmdline *cl, struct cli_if **ifs, int n, bool descriptors)
 	cli_main.fwd->refresh();
 	cli_main.port->coalesce(&frames, &t);
 	cli_fmt_global(cl, frames, t);
-	for (i = 0; i < CLI_MAX_IF && ret == 0; i++) {
-		struct cli_if *ifp = n > 0 ? (i < n ? ifs[i] : NULL) : &cli_main.ift.ifs[i];
-
-		if (ifp == NULL || !ifp->used || !ifp->is_vhost)
-			continue;
-		if (shown++ > 0)
-			cmdline_printf(cl, "\n");
-		ret = cli_vhost_show_one(cl, ifp, info, d);
+	for (i = 0; i < n && ret == 0; i++)
+		ret = cli_vhost_show_next(cl, ifs[i], &shown, info, d);
+	if (n == 0) {
+		CLI_IFTABLE_FOREACH(&cli_main.ift, ifp) {
+			ret = cli_vhost_show_next(cl, ifp, &shown, info, d);
+			if (ret < 0)
+				break;
+		}
 	}
 	free(d);
 	free(info);

@@ -39,6 +39,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "test_mbuf.h"
 #include "vhostu_internal.h"
 
 #define FZ_MEM_SIZE	(256u << 10)
@@ -49,6 +50,7 @@
 #define FZ_UVA_GAP	0x10000ull	/* region 1 is apart in the frontend too */
 #define FZ_PORT_ID	3
 #define FZ_MAX_BURST	64
+#define FZ_MAX_FRAME	(64u << 7)	/* the longest frame FZ_OP_TX sends */
 #define FZ_MAX_OPS	32
 #define FZ_BIG_MBUFS	1023
 #define FZ_SMALL_MBUFS	31
@@ -305,32 +307,16 @@ fz_op_rx(const struct fz_op *op)
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
-/* A frame of len bytes in segments of at most seg bytes, or NULL when the pool is dry. */
+/* A frame of len bytes of fill in segments of at most seg bytes, or NULL when the pool is dry. */
 static struct rte_mbuf *
 fz_mbuf(uint32_t len, uint32_t seg, uint8_t fill)
 {
-	struct rte_mbuf *head = NULL, *last = NULL, *m;
-	uint32_t off = 0, k;
+	static uint8_t frame[FZ_MAX_FRAME];
 
-	do {
-		m = rte_pktmbuf_alloc(big_pool);
-		if (m == NULL) {
-			rte_pktmbuf_free(head);
-			return NULL;
-		}
-		k = RTE_MIN(RTE_MIN(len - off, seg), (uint32_t)rte_pktmbuf_tailroom(m));
-		memset(rte_pktmbuf_append(m, k), fill, k);
-		off += k;
-		if (head == NULL) {
-			head = m;
-		} else {
-			last->next = m;
-			head->nb_segs++;
-			head->pkt_len += k;
-		}
-		last = m;
-	} while (off < len);
-	return head;
+	if (len > sizeof(frame))
+		fz_die("a tx frame longer than FZ_MAX_FRAME");
+	memset(frame, fill, len);
+	return test_mbuf_frame(big_pool, frame, len, seg);
 }
 
 static void

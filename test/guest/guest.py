@@ -35,7 +35,6 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.dont_write_bytecode = True    # no __pycache__ in the source tree
-sys.path.insert(0, os.path.join(TOP, "test", "lib"))
 # Every process this module starts goes through spawn(), so that an exit path
 # (exception, signal, atexit) can kill what is left: kill_all().
 from vhostu_procs import (Failure, VhostuFwdShell, deadline_wait,  # noqa: E402

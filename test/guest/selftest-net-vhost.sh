@@ -20,6 +20,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# guest.py imports vhostu_procs from test/lib.
+export PYTHONPATH="$here/../lib${PYTHONPATH:+:$PYTHONPATH}"
 
 command -v dpdk-testpmd >/dev/null || { echo "selftest: dpdk-testpmd missing (apt-get install dpdk)" >&2; exit 1; }
 command -v qemu-system-x86_64 >/dev/null || { echo "selftest: qemu-system-x86_64 missing (apt-get install qemu-system-x86)" >&2; exit 1; }

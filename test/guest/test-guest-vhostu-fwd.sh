@@ -29,6 +29,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# guest.py imports vhostu_procs from test/lib.
+export PYTHONPATH="$here/../lib${PYTHONPATH:+:$PYTHONPATH}"
 build=${VHOSTU_BUILD:-$(cd "$here/../.." && pwd)/build}
 fwd=${1:-$build/app/vhostu-fwd}
 [ $# -gt 0 ] && shift

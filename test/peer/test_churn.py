@@ -44,7 +44,8 @@ At the end A<->B must still forward (the switch's counters and both peers'
 grow), and `quit` must exit 0.
 
 Usage: test_churn.py [--rounds N] [--check N] [--rss-bound MIB] [--keep]
-(VHOSTU_BUILD = the build dir holding app/vhostu-fwd)
+(VHOSTU_BUILD = the build dir holding app/vhostu-fwd; PYTHONPATH=test/lib;
+meson test sets both)
 """
 
 import argparse
@@ -57,7 +58,6 @@ import sys
 import time
 
 sys.dont_write_bytecode = True    # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vhostu_frontend import (Failure, Frontend, GuestMemory, handshake,  # noqa: E402
                              virtio_user, work_dir, log, stable_fds,
                              main_wrapper, deadline_wait, build_dir, mem_table, region,

@@ -19,7 +19,8 @@ doc/protocol.md that concerns messages. After every case:
   - a new connection with a full valid handshake carries a frame both ways,
   - port 1's counters kept growing (the other port never noticed).
 
-Usage: test_protocol_hostile.py [-k SUBSTRING] [-v]  (VHOSTU_BUILD = build dir)
+Usage: test_protocol_hostile.py [-k SUBSTRING] [-v]
+(VHOSTU_BUILD = build dir; PYTHONPATH=test/lib; meson test sets both)
 """
 
 import argparse
@@ -31,7 +32,6 @@ import sys
 import time
 
 sys.dont_write_bytecode = True    # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vhostu_frontend import *  # noqa: E402,F401,F403
 import vhostu_frontend as V  # noqa: E402
 

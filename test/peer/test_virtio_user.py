@@ -22,6 +22,7 @@ jumbo frames are flooded in a bridge domain of three virtio-user peers
 (check_fwd_queues8).
 
 Usage: test_virtio_user.py [--restarts N] [-k SUBSTRING] [--keep]
+(VHOSTU_BUILD = build dir; PYTHONPATH=test/lib; meson test sets both)
 """
 
 import argparse
@@ -35,7 +36,6 @@ import threading
 import time
 
 sys.dont_write_bytecode = True    # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vhostu_frontend import (Failure, backend, virtio_user, work_dir,  # noqa: E402
                              log, main_wrapper, stable_fds, wait_fds,
                              deadline_wait, build_dir, OFFERED_DEFAULT)

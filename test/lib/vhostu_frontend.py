@@ -37,7 +37,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(TOP, "test", "lib"))
 from vhostu_procs import (Failure, Interactive, deadline_wait, dpdk_prefix,  # noqa: E402,F401
                           kill_all, kill_group)
 

@@ -18,6 +18,7 @@
 #include <rte_mempool.h>
 
 #include "rxtx_harness.h"
+#include "test_mbuf.h"
 
 struct rte_mempool *mp;
 struct vhostu_port *port;
@@ -100,25 +101,11 @@ mbuf_equals(const struct rte_mbuf *m, const uint8_t *exp, uint32_t len)
 struct rte_mbuf *
 mk_mbuf(uint32_t len, uint32_t seed, uint32_t seg)
 {
-	struct rte_mbuf *head = NULL, *last = NULL, *m;
-	uint32_t off = 0, k;
+	struct rte_mbuf *head;
 
 	fg_pattern(expect, len, seed);
-	do {
-		m = rte_pktmbuf_alloc(mp);
-		CU_ASSERT_FATAL(m != NULL);
-		k = RTE_MIN(RTE_MIN(len - off, seg), (uint32_t)rte_pktmbuf_tailroom(m));
-		memcpy(rte_pktmbuf_append(m, k), expect + off, k);
-		off += k;
-		if (head == NULL) {
-			head = m;
-		} else {
-			last->next = m;
-			head->nb_segs++;
-			head->pkt_len += k;
-		}
-		last = m;
-	} while (off < len);
+	head = test_mbuf_frame(mp, expect, len, seg);
+	CU_ASSERT_FATAL(head != NULL);
 	return head;
 }
 
