@@ -31,7 +31,7 @@ CLI_ARG(t_bd_id, a1, CLI_TOKEN_SRC_NONE, NULL, false, false, "<bd-id>");
 CLI_ARG(t_rest_if, rest, CLI_TOKEN_SRC_IF, NULL, true, false, "<interface> ...");
 CLI_ARG(t_rest_any, rest, CLI_TOKEN_SRC_NONE, NULL, true, false, "<arguments>");
 CLI_ARG(t_rest_create, rest, CLI_TOKEN_SRC_LIST, cli_create_words, true, false,
-	CLI_CREATE_USAGE + 1);
+	&CLI_CREATE_USAGE[1]);
 CLI_ARG(t_rest_updown, rest, CLI_TOKEN_SRC_LIST, cli_updown, true, false, "up|down");
 CLI_ARG(t_rest_onoff, rest, CLI_TOKEN_SRC_LIST, cli_onoff, true, false, "on|off");
 CLI_ARG(t_rest_file, rest, CLI_TOKEN_SRC_NONE, NULL, true, false, "<file>");
@@ -377,7 +377,7 @@ cmd_help_parsed(void *res __rte_unused, struct cmdline *cl, void *data __rte_unu
 
 static const struct cli_cmd cli_cmds[] = {
 	{ { "create", "vhost-user" },
-		{ { &t_rest_create, CLI_CREATE_USAGE + 1, CLI_CREATE_NEEDS + 1 } }, false,
+		{ { &t_rest_create, &CLI_CREATE_USAGE[1], &CLI_CREATE_NEEDS[1] } }, false,
 		cmd_create_vhost_parsed, "create a vhost-user interface VirtualEthernet0/0/N" },
 	{ { "show", "vhost-user" },
 		{ { &t_rest_if, "[<interface> [<interface> [..]]] [descriptors]", NULL } }, true,
