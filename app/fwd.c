@@ -493,7 +493,7 @@ app_conf_build(struct app_conf *c, const struct cli_iftable *t)
 }
 
 static bool
-app_mac_stale(uint64_t e, uint32_t ts, void *arg)
+app_mac_stale(uint64_t e, uint32_t ts __rte_unused, void *arg)
 {
 	const struct app_conf *c = app_fwd.cur;
 	uint16_t port = (uint16_t)(e & 0xffff), slot;

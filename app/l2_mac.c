@@ -2,6 +2,8 @@
 /* The MAC table's slow paths: allocation, sweeps (main lcore), the dump. */
 #include <stdlib.h>
 
+#include <rte_common.h>
+
 #include "l2_mac.h"
 
 struct app_mac_table *
@@ -41,7 +43,7 @@ struct app_mac_age_arg {
 };
 
 static bool
-app_mac_expired(uint64_t e, uint32_t ts, void *arg)
+app_mac_expired(uint64_t e __rte_unused, uint32_t ts, void *arg)
 {
 	const struct app_mac_age_arg *a = arg;
 
@@ -57,7 +59,7 @@ app_mac_age(struct app_mac_table *t, uint32_t now, uint32_t age_s)
 }
 
 static bool
-app_mac_on_port(uint64_t e, uint32_t ts, void *arg)
+app_mac_on_port(uint64_t e, uint32_t ts __rte_unused, void *arg)
 {
 	return (uint16_t)(e & 0xffff) == *(const uint16_t *)arg;
 }

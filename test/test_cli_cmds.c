@@ -27,7 +27,7 @@ static bool fake_debug;
 static int fake_create_ret;
 
 static int
-fake_create(const char *vdev, const char *devargs, uint16_t *port_id)
+fake_create(const char *vdev __rte_unused, const char *devargs, uint16_t *port_id)
 {
 	if (fake_create_ret < 0)
 		return fake_create_ret;
@@ -38,21 +38,21 @@ fake_create(const char *vdev, const char *devargs, uint16_t *port_id)
 }
 
 static int
-fake_destroy(uint16_t port_id, const char *vdev)
+fake_destroy(uint16_t port_id __rte_unused, const char *vdev __rte_unused)
 {
 	fake_destroyed++;
 	return 0;
 }
 
 static int
-fake_start(uint16_t port_id)
+fake_start(uint16_t port_id __rte_unused)
 {
 	fake_started++;
 	return 0;
 }
 
 static int
-fake_stop(uint16_t port_id)
+fake_stop(uint16_t port_id __rte_unused)
 {
 	fake_stopped++;
 	return 0;
@@ -76,7 +76,8 @@ fake_info(uint16_t port_id, struct rte_pmd_vhostu_info *info)
 }
 
 static int
-fake_descriptors(uint16_t port_id, uint16_t vring, struct rte_pmd_vhostu_desc *d, uint32_t max)
+fake_descriptors(uint16_t port_id __rte_unused, uint16_t vring __rte_unused,
+		struct rte_pmd_vhostu_desc *d, uint32_t max)
 {
 	uint32_t i;
 
@@ -86,7 +87,7 @@ fake_descriptors(uint16_t port_id, uint16_t vring, struct rte_pmd_vhostu_desc *d
 }
 
 static int
-fake_stats(uint16_t port_id, struct cli_if_stats *st)
+fake_stats(uint16_t port_id __rte_unused, struct cli_if_stats *st)
 {
 	st->rx_packets = 7;
 	st->rx_bytes = 448;
@@ -126,7 +127,7 @@ fake_apply(const struct cli_iftable *t)
 }
 
 static int
-fake_bd_prepare(uint32_t bd_id)
+fake_bd_prepare(uint32_t bd_id __rte_unused)
 {
 	fake_prepared++;
 	return fake_prepare_ret;
@@ -138,7 +139,7 @@ fake_refresh(void)
 }
 
 static void
-fake_placement(uint16_t port_id, struct cli_placement *p)
+fake_placement(uint16_t port_id __rte_unused, struct cli_placement *p)
 {
 	p->n_rx = 1;
 	p->rx[0] = (struct cli_vring_place){ 1, 1 };
@@ -146,13 +147,13 @@ fake_placement(uint16_t port_id, struct cli_placement *p)
 }
 
 static void
-fake_drops(uint16_t port_id, uint64_t *rx, uint64_t *tx)
+fake_drops(uint16_t port_id __rte_unused, uint64_t *rx, uint64_t *tx __rte_unused)
 {
 	*rx += 2;
 }
 
 static int
-fake_l2fib(struct cli_l2fib_entry *out, uint32_t max)
+fake_l2fib(struct cli_l2fib_entry *out __rte_unused, uint32_t max __rte_unused)
 {
 	return 0;
 }

@@ -295,7 +295,7 @@ static CU_TestInfo tests[] = {
 };
 
 int
-main(int argc, char **argv)
+main(int argc __rte_unused, char **argv)
 {
 	char prefix[192];
 	char *eal[] = { argv[0], "--no-huge", "-m", "64", "--no-pci", "--no-shconf", "-l", "0",

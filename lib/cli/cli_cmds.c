@@ -41,7 +41,7 @@ CLI_ARG(t_rest_rx_mode, rest, CLI_TOKEN_SRC_LIST, cli_rx_mode_words, true, false
 	"[queue <n>] polling|interrupt|adaptive");
 CLI_ARG(t_rest_any, rest, CLI_TOKEN_SRC_NONE, NULL, true, false, "<arguments>");
 CLI_ARG(t_rest_create, rest, CLI_TOKEN_SRC_LIST, cli_create_words, true, false,
-	CLI_CREATE_USAGE + 1);
+	&CLI_CREATE_USAGE[1]);
 CLI_ARG(t_rest_updown, rest, CLI_TOKEN_SRC_LIST, cli_updown, true, false, "up|down");
 CLI_ARG(t_rest_onoff, rest, CLI_TOKEN_SRC_LIST, cli_onoff, true, false, "on|off");
 CLI_ARG(t_rest_file, rest, CLI_TOKEN_SRC_NONE, NULL, true, false, "<file>");
@@ -113,7 +113,7 @@ cli_parse_bd_id(struct cmdline *cl, const char *s, uint32_t *bd)
 /* --- create vhost-user --- */
 
 static void
-cmd_create_vhost_parsed(void *res, struct cmdline *cl, void *data)
+cmd_create_vhost_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	struct cli_create_args a;
@@ -129,7 +129,7 @@ cmd_create_vhost_parsed(void *res, struct cmdline *cl, void *data)
 /* --- show vhost-user --- */
 
 static void
-cmd_show_vhost_parsed(void *res, struct cmdline *cl, void *data)
+cmd_show_vhost_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	const struct cli_if *ifs[CLI_MAX_IF];
@@ -332,7 +332,8 @@ cmd_set_rx_mode_parsed(void *res, struct cmdline *cl, void *data)
 }
 
 static void
-cmd_show_rx_placement_parsed(void *res, struct cmdline *cl, void *data)
+cmd_show_rx_placement_parsed(void *res __rte_unused, struct cmdline *cl,
+		void *data __rte_unused)
 {
 	cli_if_show_rx_placement(cl);
 }
@@ -360,7 +361,7 @@ cmd_set_mac_age_parsed(void *res, struct cmdline *cl, void *data)
 /* --- show interface / bridge-domain / l2fib --- */
 
 static void
-cmd_show_if_parsed(void *res, struct cmdline *cl, void *data)
+cmd_show_if_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	const struct cli_if *ifs[CLI_MAX_IF];
@@ -379,7 +380,7 @@ cmd_show_if_parsed(void *res, struct cmdline *cl, void *data)
 }
 
 static void
-cmd_show_bd_parsed(void *res, struct cmdline *cl, void *data)
+cmd_show_bd_parsed(void *res, struct cmdline *cl, void *data __rte_unused)
 {
 	struct cli_res *r = res;
 	uint32_t bd = 0;
@@ -397,7 +398,7 @@ cmd_show_bd_parsed(void *res, struct cmdline *cl, void *data)
 }
 
 static void
-cmd_show_l2fib_parsed(void *res, struct cmdline *cl, void *data)
+cmd_show_l2fib_parsed(void *res __rte_unused, struct cmdline *cl, void *data __rte_unused)
 {
 	cli_l2fib_show(cl);
 }
@@ -417,7 +418,7 @@ cmd_exec_parsed(void *res, struct cmdline *cl, void *data)
 }
 
 static void
-cmd_quit_parsed(void *res, struct cmdline *cl, void *data)
+cmd_quit_parsed(void *res __rte_unused, struct cmdline *cl, void *data __rte_unused)
 {
 	if (cli_main.fwd != NULL && cli_main.fwd->quit != NULL)
 		cli_main.fwd->quit();
@@ -425,7 +426,7 @@ cmd_quit_parsed(void *res, struct cmdline *cl, void *data)
 }
 
 static void
-cmd_help_parsed(void *res, struct cmdline *cl, void *data)
+cmd_help_parsed(void *res __rte_unused, struct cmdline *cl, void *data __rte_unused)
 {
 	int i;
 
@@ -443,7 +444,7 @@ cmd_help_parsed(void *res, struct cmdline *cl, void *data)
 
 static const struct cli_cmd cli_cmds[] = {
 	{ { "create", "vhost-user" },
-		{ { &t_rest_create, CLI_CREATE_USAGE + 1, CLI_CREATE_NEEDS + 1 } }, false,
+		{ { &t_rest_create, &CLI_CREATE_USAGE[1], &CLI_CREATE_NEEDS[1] } }, false,
 		cmd_create_vhost_parsed, "create a vhost-user interface VirtualEthernet0/0/N" },
 	{ { "show", "vhost-user" },
 		{ { &t_rest_if, "[<interface> [<interface> [..]]] [descriptors]", NULL } }, true,

@@ -136,7 +136,7 @@ b_header_only(struct fg_ring *r)
 }
 
 static void
-b_nothing(struct fg_ring *r)
+b_nothing(struct fg_ring *r __rte_unused)
 {
 }
 
@@ -367,7 +367,7 @@ bw_shorter_than_header(struct fg_ring *r)
 }
 
 static void
-bw_nothing(struct fg_ring *r)
+bw_nothing(struct fg_ring *r __rte_unused)
 {
 }
 

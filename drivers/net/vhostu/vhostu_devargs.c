@@ -5,7 +5,6 @@
  * Every value is validated; a bad one is rejected with a log line naming the
  * key and the value.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <stdlib.h>
@@ -54,8 +53,8 @@ vhostu_arg_iface(const char *key, const char *value, void *opaque)
 		return -EINVAL;
 	}
 	if (len >= sizeof(da->path)) {
-		VHOSTU_LOG(ERR, "devarg %s=%s: path is %zu bytes, a unix socket path holds at most %zu",
-			key, value, len, sizeof(da->path) - 1);
+		VHOSTU_LOG(ERR, "devarg %s=%s: path is %zu bytes, a unix socket path holds"
+			" at most %zu", key, value, len, sizeof(da->path) - 1);
 		return -ENAMETOOLONG;
 	}
 	memcpy(da->path, value, len + 1);
@@ -107,12 +106,16 @@ vhostu_arg_feature_mask(const char *key, const char *value, void *opaque)
 	return 0;
 }
 
+/*
+ * XX:XX:XX:XX:XX:XX (or XXXX:XXXX:XXXX, the other form DPDK's parser takes),
+ * then unicast and not zero.
+ */
 static int
 vhostu_arg_hwaddr(const char *key, const char *value, void *opaque)
 {
 	struct vhostu_devargs *da = opaque;
 
-	if (value == NULL || vhostu_parse_mac(value, &da->mac) < 0) {
+	if (value == NULL || rte_ether_unformat_addr(value, &da->mac) < 0) {
 		VHOSTU_LOG(ERR, "devarg %s=%s: expected a MAC address XX:XX:XX:XX:XX:XX",
 			key, value ? value : "");
 		return -EINVAL;
@@ -161,28 +164,6 @@ vhostu_arg_group(const char *key, const char *value, void *opaque)
 		return -EINVAL;
 	}
 	da->has_group = true;
-	return 0;
-}
-
-/* Exactly six hex pairs separated by ':' (or '-'); nothing else. */
-int
-vhostu_parse_mac(const char *s, struct rte_ether_addr *mac)
-{
-	unsigned int i;
-
-	if (strlen(s) != 17)
-		return -EINVAL;
-	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++) {
-		const char *p = s + 3 * i;
-		char hex[3] = { p[0], p[1], '\0' };
-		char *end;
-
-		if (i < RTE_ETHER_ADDR_LEN - 1 && p[2] != ':' && p[2] != '-')
-			return -EINVAL;
-		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]))
-			return -EINVAL;
-		mac->addr_bytes[i] = (uint8_t)strtoul(hex, &end, 16);
-	}
 	return 0;
 }
 

@@ -42,7 +42,4 @@ struct vhostu_devargs {
 /* Parse args into da. 0, or -errno after logging what was wrong. */
 int vhostu_devargs_parse(const char *args, struct vhostu_devargs *da);
 
-/* XX:XX:XX:XX:XX:XX (':' or '-'). 0 or -EINVAL. */
-int vhostu_parse_mac(const char *s, struct rte_ether_addr *mac);
-
 #endif /* VHOSTU_DEVARGS_H */

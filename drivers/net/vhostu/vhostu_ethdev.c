@@ -108,7 +108,7 @@ vhostu_link_update_locked(struct vhostu_port *p)
 	link.link_status = up ? RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
 	rte_eth_linkstatus_set(p->eth_dev, &link);
 	if (changed)
-		VHOSTU_LOG(INFO, "%s: link %s", p->name, up ? "up" : "down");
+		VHOSTU_PORT_LOG(p, INFO, "link %s", up ? "up" : "down");
 	return changed;
 }
 
@@ -139,8 +139,8 @@ vhostu_dev_configure(struct rte_eth_dev *dev)
 
 	if (dev->data->nb_rx_queues > p->max_queue_pairs ||
 			dev->data->nb_tx_queues > p->max_queue_pairs) {
-		VHOSTU_LOG(ERR, "%s: %u rx / %u tx queues asked, the port has %u (devarg queues)",
-			p->name, dev->data->nb_rx_queues, dev->data->nb_tx_queues,
+		VHOSTU_PORT_LOG(p, ERR, "%u rx / %u tx queues asked, the port has %u"
+			" (devarg queues)", dev->data->nb_rx_queues, dev->data->nb_tx_queues,
 			p->max_queue_pairs);
 		return -EINVAL;
 	}
@@ -168,8 +168,9 @@ vhostu_dev_infos_get(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 }
 
 static int
-vhostu_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
-		unsigned int socket, const struct rte_eth_rxconf *conf, struct rte_mempool *mp)
+vhostu_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc __rte_unused,
+		unsigned int socket __rte_unused, const struct rte_eth_rxconf *conf __rte_unused,
+		struct rte_mempool *mp)
 {
 	struct vhostu_port *p = dev->data->dev_private;
 	struct vhostu_vring *vr = &p->vrings[2 * qid + 1];
@@ -183,8 +184,8 @@ vhostu_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 }
 
 static int
-vhostu_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
-		unsigned int socket, const struct rte_eth_txconf *conf)
+vhostu_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc __rte_unused,
+		unsigned int socket __rte_unused, const struct rte_eth_txconf *conf __rte_unused)
 {
 	struct vhostu_port *p = dev->data->dev_private;
 	struct vhostu_vring *vr = &p->vrings[2 * qid];
@@ -195,7 +196,7 @@ vhostu_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
 }
 
 static void
-vhostu_queue_release(struct rte_eth_dev *dev, uint16_t qid)
+vhostu_queue_release(struct rte_eth_dev *dev __rte_unused, uint16_t qid __rte_unused)
 {
 	/* The queues are the port's vrings: nothing to free. */
 }
@@ -253,7 +254,7 @@ vhostu_dev_close(struct rte_eth_dev *dev)
 }
 
 static int
-vhostu_link_update(struct rte_eth_dev *dev, int wait)
+vhostu_link_update(struct rte_eth_dev *dev, int wait __rte_unused)
 {
 	struct vhostu_port *p = dev->data->dev_private;
 	struct rte_eth_link link = {
@@ -268,20 +269,20 @@ vhostu_link_update(struct rte_eth_dev *dev, int wait)
 }
 
 static int
-vhostu_promisc_nop(struct rte_eth_dev *dev)
+vhostu_promisc_nop(struct rte_eth_dev *dev __rte_unused)
 {
 	/* A vhost-user port delivers every frame: filtering is the switch's job. */
 	return 0;
 }
 
 static int
-vhostu_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
+vhostu_mtu_set(struct rte_eth_dev *dev __rte_unused, uint16_t mtu __rte_unused)
 {
 	return 0;
 }
 
 static int
-vhostu_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
+vhostu_mac_addr_set(struct rte_eth_dev *dev __rte_unused, struct rte_ether_addr *addr __rte_unused)
 {
 	return 0;
 }
@@ -392,7 +393,7 @@ vhostu_probe(struct rte_vdev_device *vdev)
 	vhostu_port_init(p, dev, name, &da);
 	ret = vhostu_ports_claim(p);
 	if (ret < 0) {
-		VHOSTU_LOG(ERR, "%s: socket %s is already used by another vhostu port", name,
+		VHOSTU_PORT_LOG(p, ERR, "socket %s is already used by another vhostu port",
 			p->path);
 		goto fail;
 	}
@@ -400,14 +401,15 @@ vhostu_probe(struct rte_vdev_device *vdev)
 	if (ret == 0 && p->server) {
 		ret = vhostu_sock_listen(p->path, p->socket_group, &p->listen_fd);
 		if (ret < 0)
-			VHOSTU_LOG(ERR, "%s: cannot listen on %s: %s", name, p->path, strerror(-ret));
+			VHOSTU_PORT_LOG(p, ERR, "cannot listen on %s: %s", p->path,
+				strerror(-ret));
 	}
 	if (ret == 0)
 		ret = vhostu_ctl_add_port(p);
 	if (ret < 0)
 		goto fail_claimed;
 	rte_eth_dev_probing_finish(dev);
-	VHOSTU_LOG(INFO, "%s: port %u, %s socket %s, %u queue pair(s)", name, p->port_id,
+	VHOSTU_PORT_LOG(p, INFO, "port %u, %s socket %s, %u queue pair(s)", p->port_id,
 		p->server ? "server" : "client", p->path, p->max_queue_pairs);
 	return 0;
 

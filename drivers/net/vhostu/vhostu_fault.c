@@ -224,7 +224,7 @@ vhostu_fault_watch(struct vhostu_port *p, void *base, size_t len, int fd,
 	for (i = 0; i < VHOSTU_FAULT_MAX_WATCH && vhostu_fault.e[i].start != 0; i++)
 		;
 	if (i == VHOSTU_FAULT_MAX_WATCH) {
-		VHOSTU_LOG(ERR, "%s: more than %u mappings of unsealed files to watch", p->name,
+		VHOSTU_PORT_LOG(p, ERR, "more than %u mappings of unsealed files to watch",
 			VHOSTU_FAULT_MAX_WATCH);
 		ret = -ENOSPC;
 		goto out;
@@ -296,14 +296,14 @@ vhostu_fault_take(struct vhostu_port *p)
 	if (__atomic_load_n(&p->fault_state, __ATOMIC_ACQUIRE) != VHOSTU_FAULT_RECORDED)
 		return false;
 	if (f->kind == VHOSTU_FAULT_LOG)
-		VHOSTU_LOG(ERR, "%s: the frontend shrank the file of the dirty log (size 0x%"
+		VHOSTU_PORT_LOG(p, ERR, "the frontend shrank the file of the dirty log (size 0x%"
 			PRIx64 ") under our mapping: SIGBUS at offset 0x%" PRIx64
-			"; the log now reads as zeros, closing the connection", p->name, f->size,
+			"; the log now reads as zeros, closing the connection", f->size,
 			f->offset);
 	else
-		VHOSTU_LOG(ERR, "%s: the frontend shrank the file of memory region gpa 0x%" PRIx64
-			" size 0x%" PRIx64 " under our mapping: SIGBUS at offset 0x%" PRIx64
-			"; the region now reads as zeros, closing the connection", p->name, f->gpa,
+		VHOSTU_PORT_LOG(p, ERR, "the frontend shrank the file of memory region gpa 0x%"
+			PRIx64 " size 0x%" PRIx64 " under our mapping: SIGBUS at offset 0x%" PRIx64
+			"; the region now reads as zeros, closing the connection", f->gpa,
 			f->size, f->offset);
 	__atomic_store_n(&p->fault_state, VHOSTU_FAULT_NONE, __ATOMIC_RELEASE);
 	return true;

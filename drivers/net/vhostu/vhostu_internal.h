@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <rte_common.h>
 #include <rte_dev.h>
@@ -48,6 +49,12 @@ extern int vhostu_logtype_data;
 	rte_log(RTE_LOG_##level, vhostu_logtype, "vhostu: " fmt "\n", ##__VA_ARGS__)
 #define VHOSTU_MSG_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, vhostu_logtype_msg, "vhostu.msg: " fmt "\n", ##__VA_ARGS__)
+
+/* The same with the port's name first: "vhostu: <name>: ...". */
+#define VHOSTU_PORT_LOG(p, level, fmt, ...) \
+	VHOSTU_LOG(level, "%s: " fmt, (p)->name, ##__VA_ARGS__)
+#define VHOSTU_PORT_MSG_LOG(p, level, fmt, ...) \
+	VHOSTU_MSG_LOG(level, "%s: " fmt, (p)->name, ##__VA_ARGS__)
 
 /* Datapath logging is compiled out unless VHOSTU_DATA_DEBUG is defined. */
 #ifdef VHOSTU_DATA_DEBUG
@@ -225,6 +232,15 @@ struct vhostu_port {
 	uint32_t fault_state;	/* enum vhostu_fault_state, atomic */
 	struct vhostu_fault_info fault;	/* valid once fault_state is RECORDED */
 };
+
+/* Close *fd if it is open and mark it closed: the one way fds of a port are let go. */
+static inline void
+vhostu_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
 
 static inline bool
 vhostu_has_feature(const struct vhostu_port *p, unsigned int bit)

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,8 +23,8 @@
 typedef int (*vhostu_msg_handler_t)(struct vhostu_port *p, struct vhostu_rx_msg *m,
 		struct vhostu_reply *r);
 
+/* Indexed by request; its name comes from VHOSTU_REQUESTS (vhostu_request_name). */
 struct vhostu_msg_desc {
-	const char *name;
 	vhostu_msg_handler_t handler;
 	uint32_t min_size;
 	uint32_t max_size;
@@ -63,14 +64,6 @@ vhostu_reply_u64(struct vhostu_reply *r, uint64_t v)
 	r->msg.body.u64 = v;
 }
 
-static void
-vhostu_close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
 /*
  * What fd is: "anon_inode:[eventfd]", "pipe:[123]", a path... The kernel's
  * name for it is the only way to tell an eventfd from other fds.
@@ -104,10 +97,10 @@ vhostu_msg_eventfd_ok(struct vhostu_port *p, struct vhostu_rx_msg *m, const char
 	if (strcmp(kind, eventfd_kind) == 0)
 		return true;
 	if (p->msg_vring >= 0)
-		VHOSTU_LOG(ERR, "%s: %s: vring %d: fd %d is %s, not an eventfd: refused",
-			p->name, req, p->msg_vring, m->fds[0], kind);
+		VHOSTU_PORT_LOG(p, ERR, "%s: vring %d: fd %d is %s, not an eventfd: refused",
+			req, p->msg_vring, m->fds[0], kind);
 	else
-		VHOSTU_LOG(ERR, "%s: %s: fd %d is %s, not an eventfd: refused", p->name, req,
+		VHOSTU_PORT_LOG(p, ERR, "%s: fd %d is %s, not an eventfd: refused", req,
 			m->fds[0], kind);
 	return false;
 }
@@ -117,8 +110,8 @@ static struct vhostu_vring *
 vhostu_msg_vring(struct vhostu_port *p, uint32_t index, const char *req)
 {
 	if (index >= 2u * p->max_queue_pairs) {
-		VHOSTU_LOG(ERR, "%s: %s: vring index %" PRIu32 " out of range (the port has %u)",
-			p->name, req, index, 2u * p->max_queue_pairs);
+		VHOSTU_PORT_LOG(p, ERR, "%s: vring index %" PRIu32 " out of range"
+			" (the port has %u)", req, index, 2u * p->max_queue_pairs);
 		return NULL;
 	}
 	p->msg_vring = (int32_t)index;	/* shown by `show vhost-user` once the message succeeds */
@@ -141,21 +134,23 @@ vhostu_vrings_refresh(struct vhostu_port *p)
 }
 
 static int
-vhostu_h_get_features(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_get_features(struct vhostu_port *p, struct vhostu_rx_msg *m __rte_unused,
+		struct vhostu_reply *r)
 {
 	vhostu_reply_u64(r, p->features_offered);
 	return VHOSTU_MSG_REPLY;
 }
 
 static int
-vhostu_h_set_features(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	uint64_t f = m->msg.body.u64;
 
 	if (f & ~p->features_offered) {
-		VHOSTU_LOG(ERR, "%s: SET_FEATURES 0x%" PRIx64 " asks for 0x%" PRIx64
+		VHOSTU_PORT_LOG(p, ERR, "SET_FEATURES 0x%" PRIx64 " asks for 0x%" PRIx64
 			" which was not offered (offered 0x%" PRIx64 ")",
-			p->name, f, f & ~p->features_offered, p->features_offered);
+			f, f & ~p->features_offered, p->features_offered);
 		return -ENOTSUP;
 	}
 	p->features = f;
@@ -176,22 +171,24 @@ vhostu_h_set_features(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vho
 }
 
 static int
-vhostu_h_set_owner(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_owner(struct vhostu_port *p, struct vhostu_rx_msg *m __rte_unused,
+		struct vhostu_reply *r __rte_unused)
 {
 	p->owner_set = true;
 	return 0;
 }
 
 static int
-vhostu_h_reset_owner(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_reset_owner(struct vhostu_port *p, struct vhostu_rx_msg *m __rte_unused,
+		struct vhostu_reply *r __rte_unused)
 {
 	vhostu_port_reset_state(p);
 	return 0;
 }
 
 static int
-vhostu_h_get_protocol_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
-		struct vhostu_reply *r)
+vhostu_h_get_protocol_features(struct vhostu_port *p __rte_unused,
+		struct vhostu_rx_msg *m __rte_unused, struct vhostu_reply *r)
 {
 	vhostu_reply_u64(r, VHOSTU_DEFAULT_PROTOCOL_FEATURES);
 	return VHOSTU_MSG_REPLY;
@@ -199,13 +196,13 @@ vhostu_h_get_protocol_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
 
 static int
 vhostu_h_set_protocol_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
-		struct vhostu_reply *r)
+		struct vhostu_reply *r __rte_unused)
 {
 	uint64_t f = m->msg.body.u64;
 
 	if (f & ~VHOSTU_DEFAULT_PROTOCOL_FEATURES) {
-		VHOSTU_LOG(ERR, "%s: SET_PROTOCOL_FEATURES 0x%" PRIx64 " asks for 0x%" PRIx64
-			" which was not offered", p->name, f, f & ~VHOSTU_DEFAULT_PROTOCOL_FEATURES);
+		VHOSTU_PORT_LOG(p, ERR, "SET_PROTOCOL_FEATURES 0x%" PRIx64 " asks for 0x%" PRIx64
+			" which was not offered", f, f & ~VHOSTU_DEFAULT_PROTOCOL_FEATURES);
 		return -ENOTSUP;
 	}
 	p->protocol_features = f;
@@ -213,14 +210,15 @@ vhostu_h_set_protocol_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
 }
 
 static int
-vhostu_h_get_queue_num(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_get_queue_num(struct vhostu_port *p, struct vhostu_rx_msg *m __rte_unused,
+		struct vhostu_reply *r)
 {
 	vhostu_reply_u64(r, p->max_queue_pairs);
 	return VHOSTU_MSG_REPLY;
 }
 
 static int
-vhostu_h_get_max_mem_slots(struct vhostu_port *p, struct vhostu_rx_msg *m,
+vhostu_h_get_max_mem_slots(struct vhostu_port *p __rte_unused, struct vhostu_rx_msg *m __rte_unused,
 		struct vhostu_reply *r)
 {
 	vhostu_reply_u64(r, VHOSTU_MAX_MEM_SLOTS);
@@ -229,7 +227,8 @@ vhostu_h_get_max_mem_slots(struct vhostu_port *p, struct vhostu_rx_msg *m,
 
 /* Map every region of the new table aside; swap only when all of them mapped. */
 static int
-vhostu_h_set_mem_table(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_mem_table(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	const struct vhostu_mem_table *t = &m->msg.body.mem;
 	struct vhostu_mem fresh = { .nregions = 0 };
@@ -239,8 +238,8 @@ vhostu_h_set_mem_table(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vh
 
 	if (n == 0 || n > VHOSTU_MAX_REGIONS || m->msg.hdr.size < 8 + n * sizeof(t->regions[0]) ||
 			(uint32_t)m->nfds != n) {
-		VHOSTU_LOG(ERR, "%s: SET_MEM_TABLE: %u regions with %d fds in %u bytes is not a valid table",
-			p->name, n, m->nfds, m->msg.hdr.size);
+		VHOSTU_PORT_LOG(p, ERR, "SET_MEM_TABLE: %u regions with %d fds in %u bytes"
+			" is not a valid table", n, m->nfds, m->msg.hdr.size);
 		return -EINVAL;
 	}
 	if (vhostu_mem_same(&p->mem, t->regions, n))
@@ -248,9 +247,10 @@ vhostu_h_set_mem_table(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vh
 	for (i = 0; i < n; i++) {
 		ret = vhostu_mem_add_region(p, &fresh, &t->regions[i], m->fds[i]);
 		if (ret < 0) {
-			VHOSTU_LOG(ERR, "%s: SET_MEM_TABLE: region %u (gpa 0x%" PRIx64 " size 0x%" PRIx64
-				" offset 0x%" PRIx64 "): %s", p->name, i, t->regions[i].guest_phys_addr,
-				t->regions[i].memory_size, t->regions[i].mmap_offset, strerror(-ret));
+			VHOSTU_PORT_LOG(p, ERR, "SET_MEM_TABLE: region %u (gpa 0x%" PRIx64
+				" size 0x%" PRIx64 " offset 0x%" PRIx64 "): %s", i,
+				t->regions[i].guest_phys_addr, t->regions[i].memory_size,
+				t->regions[i].mmap_offset, strerror(-ret));
 			vhostu_mem_clear(&fresh);	/* closes the fds it took */
 			return ret;
 		}
@@ -271,7 +271,8 @@ vhostu_region_matches(const struct vhostu_region *r, const struct vhostu_mem_reg
 }
 
 static int
-vhostu_h_add_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_add_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	const struct vhostu_mem_region *w = &m->msg.body.mem_single.region;
 	uint32_t i;
@@ -284,8 +285,8 @@ vhostu_h_add_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhos
 			return 0;	/* the fd is closed by the caller */
 	ret = vhostu_mem_add_region(p, &p->mem, w, m->fds[0]);
 	if (ret < 0) {
-		VHOSTU_LOG(ERR, "%s: ADD_MEM_REG (gpa 0x%" PRIx64 " size 0x%" PRIx64 "): %s",
-			p->name, w->guest_phys_addr, w->memory_size, strerror(-ret));
+		VHOSTU_PORT_LOG(p, ERR, "ADD_MEM_REG (gpa 0x%" PRIx64 " size 0x%" PRIx64 "): %s",
+			w->guest_phys_addr, w->memory_size, strerror(-ret));
 		return ret;
 	}
 	m->fds[0] = -1;
@@ -294,7 +295,8 @@ vhostu_h_add_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhos
 }
 
 static int
-vhostu_h_rem_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_rem_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	const struct vhostu_mem_region *w = &m->msg.body.mem_single.region;
 	uint32_t i;
@@ -306,8 +308,8 @@ vhostu_h_rem_mem_reg(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhos
 			return 0;
 		}
 	}
-	VHOSTU_LOG(ERR, "%s: REM_MEM_REG: no region at gpa 0x%" PRIx64 " size 0x%" PRIx64,
-		p->name, w->guest_phys_addr, w->memory_size);
+	VHOSTU_PORT_LOG(p, ERR, "REM_MEM_REG: no region at gpa 0x%" PRIx64 " size 0x%" PRIx64,
+		w->guest_phys_addr, w->memory_size);
 	return -ENOENT;
 }
 
@@ -324,8 +326,8 @@ vhostu_h_set_log_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vho
 	 */
 	ret = vhostu_log_map(p, m->fds[0], l->mmap_size, l->mmap_offset);
 	if (ret < 0) {
-		VHOSTU_LOG(ERR, "%s: SET_LOG_BASE size 0x%" PRIx64 " offset 0x%" PRIx64
-			": %s: closing the connection", p->name, l->mmap_size, l->mmap_offset,
+		VHOSTU_PORT_LOG(p, ERR, "SET_LOG_BASE size 0x%" PRIx64 " offset 0x%" PRIx64
+			": %s: closing the connection", l->mmap_size, l->mmap_offset,
 			strerror(-ret));
 		return VHOSTU_MSG_CLOSE;
 	}
@@ -336,14 +338,16 @@ vhostu_h_set_log_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vho
 }
 
 static int
-vhostu_h_set_log_fd(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_log_fd(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	/* We never signal log updates through an eventfd: the fd is closed. */
 	return vhostu_msg_eventfd_ok(p, m, "SET_LOG_FD") ? 0 : -EINVAL;
 }
 
 static int
-vhostu_h_set_vring_num(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_vring_num(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	struct vhostu_vring *vr = vhostu_msg_vring(p, m->msg.body.state.index, "SET_VRING_NUM");
 	uint32_t num = m->msg.body.state.num;
@@ -351,8 +355,8 @@ vhostu_h_set_vring_num(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vh
 	if (vr == NULL)
 		return -ERANGE;
 	if (num == 0 || num > VHOSTU_MAX_RING_SIZE || (num & (num - 1)) != 0) {
-		VHOSTU_LOG(ERR, "%s: SET_VRING_NUM: vring %u size %u is not a power of two up to %u",
-			p->name, vr->index, num, VHOSTU_MAX_RING_SIZE);
+		VHOSTU_PORT_LOG(p, ERR, "SET_VRING_NUM: vring %u size %u is not a power of two"
+			" up to %u", vr->index, num, VHOSTU_MAX_RING_SIZE);
 		return -EINVAL;
 	}
 	vr->size = num;
@@ -362,7 +366,8 @@ vhostu_h_set_vring_num(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vh
 }
 
 static int
-vhostu_h_set_vring_addr(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_vring_addr(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	const struct vhostu_vring_addr *a = &m->msg.body.addr;
 	struct vhostu_vring *vr = vhostu_msg_vring(p, a->index, "SET_VRING_ADDR");
@@ -381,7 +386,8 @@ vhostu_h_set_vring_addr(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 }
 
 static int
-vhostu_h_set_vring_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_vring_base(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	struct vhostu_vring *vr = vhostu_msg_vring(p, m->msg.body.state.index, "SET_VRING_BASE");
 	uint32_t num = m->msg.body.state.num;
@@ -389,8 +395,8 @@ vhostu_h_set_vring_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 	if (vr == NULL)
 		return -ERANGE;
 	if (num > UINT16_MAX) {
-		VHOSTU_LOG(ERR, "%s: SET_VRING_BASE: vring %u base %u does not fit a split ring index",
-			p->name, vr->index, num);
+		VHOSTU_PORT_LOG(p, ERR, "SET_VRING_BASE: vring %u base %u does not fit a split"
+			" ring index", vr->index, num);
 		return -EINVAL;
 	}
 	vr->last_avail_idx = (uint16_t)num;
@@ -422,48 +428,71 @@ vhostu_msg_fd_vring(struct vhostu_port *p, struct vhostu_rx_msg *m, const char *
 
 	*nofd = (v & VHOSTU_VRING_NOFD) != 0;
 	if (v & ~(uint64_t)(VHOSTU_VRING_IDX_MASK | VHOSTU_VRING_NOFD)) {
-		VHOSTU_LOG(ERR, "%s: %s: payload 0x%" PRIx64 " has bits beyond the index and no-fd flag",
-			p->name, req, v);
+		VHOSTU_PORT_LOG(p, ERR, "%s: payload 0x%" PRIx64 " has bits beyond the index"
+			" and no-fd flag", req, v);
 		return NULL;
 	}
 	if (*nofd != (m->nfds == 0)) {
-		VHOSTU_LOG(ERR, "%s: %s: no-fd flag %d but %d fds attached", p->name, req, *nofd,
+		VHOSTU_PORT_LOG(p, ERR, "%s: no-fd flag %d but %d fds attached", req, *nofd,
 			m->nfds);
 		return NULL;
 	}
 	return vhostu_msg_vring(p, (uint32_t)(v & VHOSTU_VRING_IDX_MASK), req);
 }
 
+/* What SET_VRING_KICK, CALL and ERR differ in; vhostu_msg_set_vring_fd does the rest. */
+struct vhostu_vring_fd_msg {
+	const char *req;
+	size_t field;	/* offset of the int fd it replaces in struct vhostu_vring */
+	/* NULL or a last check of a new fd, before the old one is closed: -errno refuses it */
+	int (*accept)(struct vhostu_port *p, struct vhostu_vring *vr, int fd);
+	/* NULL or what follows the swap, also for "no fd" */
+	void (*done)(struct vhostu_port *p, struct vhostu_vring *vr);
+	/* NULL or what replaces the fd (closing the old one) instead of a plain swap */
+	void (*swap)(struct vhostu_vring *vr, int fd);
+};
+
 /*
- * The vring a KICK/CALL/ERR message names, once its payload and fd passed the
- * checks; NULL (logged) otherwise. *nofd: the frontend said "no fd".
+ * Check the payload and the fd, then replace the ring's fd: the old one is
+ * closed, "no fd" leaves -1. A refused fd leaves the ring as it was; it is
+ * closed by the caller with the message.
  */
-static struct vhostu_vring *
-vhostu_msg_fd_vring_checked(struct vhostu_port *p, struct vhostu_rx_msg *m, const char *req,
-		bool *nofd)
-{
-	struct vhostu_vring *vr = vhostu_msg_fd_vring(p, m, req, nofd);
-
-	if (vr == NULL || *nofd)
-		return vr;
-	return vhostu_msg_eventfd_ok(p, m, req) ? vr : NULL;
-}
-
 static int
-vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_msg_set_vring_fd(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		const struct vhostu_vring_fd_msg *k)
 {
 	bool nofd;
-	struct vhostu_vring *vr = vhostu_msg_fd_vring_checked(p, m, "SET_VRING_KICK", &nofd);
+	struct vhostu_vring *vr = vhostu_msg_fd_vring(p, m, k->req, &nofd);
+	int *fd;
 
 	if (vr == NULL)
 		return -EINVAL;
-	vhostu_vring_set_kick(vr, nofd ? -1 : vhostu_msg_take_fd(m, 0));
+	if (!nofd && !vhostu_msg_eventfd_ok(p, m, k->req))
+		return -EINVAL;
+	if (!nofd && k->accept != NULL && k->accept(p, vr, m->fds[0]) < 0)
+		return -EINVAL;
+	fd = RTE_PTR_ADD(vr, k->field);
+	if (k->swap != NULL) {
+		k->swap(vr, nofd ? -1 : vhostu_msg_take_fd(m, 0));
+	} else {
+		vhostu_close_fd(fd);
+		if (!nofd)
+			*fd = vhostu_msg_take_fd(m, 0);
+	}
+	if (k->done != NULL)
+		k->done(p, vr);
+	return 0;
+}
+
+/* A kick fd (or "no fd": the frontend polls) starts the ring. */
+static void
+vhostu_msg_kick_done(struct vhostu_port *p, struct vhostu_vring *vr)
+{
 	vr->started = true;
 	if (!vhostu_has_feature(p, VHOSTU_VHOST_USER_F_PROTOCOL_FEATURES))
 		vr->enabled = true;
 	vhostu_vring_translate(p, vr);
 	vhostu_vring_update_ready(p, vr);
-	return 0;
 }
 
 /*
@@ -471,47 +500,59 @@ vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
  * to its maximum, and the datapath's write must then fail (it is counted), not
  * wait. O_NONBLOCK is a flag of the open file, which the frontend shares; it
  * only matters to a reader, and QEMU and virtio-user make theirs non-blocking.
+ * The swap itself is under the vring and notify locks (SET_VRING_CALL pauses).
  */
 static int
-vhostu_h_set_vring_call(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_msg_call_accept(struct vhostu_port *p, struct vhostu_vring *vr, int fd)
 {
-	bool nofd;
-	struct vhostu_vring *vr = vhostu_msg_fd_vring_checked(p, m, "SET_VRING_CALL", &nofd);
-	int fl;
+	int fl = fcntl(fd, F_GETFL);
 
-	if (vr == NULL)
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		VHOSTU_PORT_LOG(p, ERR, "SET_VRING_CALL: vring %u: cannot make fd %d"
+			" non-blocking: %s", vr->index, fd, strerror(errno));
 		return -EINVAL;
-	if (!nofd) {
-		fl = fcntl(m->fds[0], F_GETFL);
-		if (fl < 0 || fcntl(m->fds[0], F_SETFL, fl | O_NONBLOCK) < 0) {
-			VHOSTU_LOG(ERR, "%s: SET_VRING_CALL: vring %u: cannot make fd %d non-blocking: %s",
-				p->name, vr->index, m->fds[0], strerror(errno));
-			return -EINVAL;
-		}
 	}
-	vhostu_close_fd(&vr->callfd);
-	if (!nofd)
-		vr->callfd = vhostu_msg_take_fd(m, 0);
 	return 0;
 }
 
 static int
-vhostu_h_set_vring_err(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_vring_kick(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
-	bool nofd;
-	struct vhostu_vring *vr = vhostu_msg_fd_vring_checked(p, m, "SET_VRING_ERR", &nofd);
+	static const struct vhostu_vring_fd_msg kick = {
+		"SET_VRING_KICK", offsetof(struct vhostu_vring, kickfd), NULL,
+		vhostu_msg_kick_done, vhostu_vring_set_kick,	/* rx interrupts follow it */
+	};
 
-	if (vr == NULL)
-		return -EINVAL;
-	vhostu_close_fd(&vr->errfd);
-	if (!nofd)
-		vr->errfd = vhostu_msg_take_fd(m, 0);
-	return 0;
+	return vhostu_msg_set_vring_fd(p, m, &kick);
+}
+
+static int
+vhostu_h_set_vring_call(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
+{
+	static const struct vhostu_vring_fd_msg call = {
+		"SET_VRING_CALL", offsetof(struct vhostu_vring, callfd), vhostu_msg_call_accept,
+		NULL,
+	};
+
+	return vhostu_msg_set_vring_fd(p, m, &call);
+}
+
+static int
+vhostu_h_set_vring_err(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
+{
+	static const struct vhostu_vring_fd_msg err = {
+		"SET_VRING_ERR", offsetof(struct vhostu_vring, errfd), NULL, NULL,
+	};
+
+	return vhostu_msg_set_vring_fd(p, m, &err);
 }
 
 static int
 vhostu_h_set_vring_enable(struct vhostu_port *p, struct vhostu_rx_msg *m,
-		struct vhostu_reply *r)
+		struct vhostu_reply *r __rte_unused)
 {
 	struct vhostu_vring *vr = vhostu_msg_vring(p, m->msg.body.state.index,
 		"SET_VRING_ENABLE");
@@ -520,8 +561,8 @@ vhostu_h_set_vring_enable(struct vhostu_port *p, struct vhostu_rx_msg *m,
 	if (vr == NULL)
 		return -ERANGE;
 	if (on > 1) {
-		VHOSTU_LOG(ERR, "%s: SET_VRING_ENABLE: vring %u value %u is neither 0 nor 1",
-			p->name, vr->index, on);
+		VHOSTU_PORT_LOG(p, ERR, "SET_VRING_ENABLE: vring %u value %u is neither 0 nor 1",
+			vr->index, on);
 		return -EINVAL;
 	}
 	vr->enabled = on == 1;
@@ -530,18 +571,20 @@ vhostu_h_set_vring_enable(struct vhostu_port *p, struct vhostu_rx_msg *m,
 }
 
 static int
-vhostu_h_send_rarp(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_send_rarp(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	return vhostu_send_rarp(p, m->msg.body.mac);
 }
 
 static int
-vhostu_h_net_set_mtu(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_net_set_mtu(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	uint64_t mtu = m->msg.body.u64;
 
 	if (mtu < RTE_ETHER_MIN_MTU || mtu > UINT16_MAX) {
-		VHOSTU_LOG(ERR, "%s: NET_SET_MTU %" PRIu64 " is outside %u..%u", p->name, mtu,
+		VHOSTU_PORT_LOG(p, ERR, "NET_SET_MTU %" PRIu64 " is outside %u..%u", mtu,
 			RTE_ETHER_MIN_MTU, UINT16_MAX);
 		return -EINVAL;
 	}
@@ -550,12 +593,13 @@ vhostu_h_net_set_mtu(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhos
 }
 
 static int
-vhostu_h_set_status(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_set_status(struct vhostu_port *p, struct vhostu_rx_msg *m,
+		struct vhostu_reply *r __rte_unused)
 {
 	uint64_t st = m->msg.body.u64;
 
 	if (st > UINT8_MAX) {
-		VHOSTU_LOG(ERR, "%s: SET_STATUS 0x%" PRIx64 " is not a device status", p->name, st);
+		VHOSTU_PORT_LOG(p, ERR, "SET_STATUS 0x%" PRIx64 " is not a device status", st);
 		return -EINVAL;
 	}
 	p->status = (uint8_t)st;
@@ -563,7 +607,8 @@ vhostu_h_set_status(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhost
 }
 
 static int
-vhostu_h_get_status(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhostu_reply *r)
+vhostu_h_get_status(struct vhostu_port *p, struct vhostu_rx_msg *m __rte_unused,
+		struct vhostu_reply *r)
 {
 	vhostu_reply_u64(r, p->status);
 	return VHOSTU_MSG_REPLY;
@@ -573,47 +618,39 @@ vhostu_h_get_status(struct vhostu_port *p, struct vhostu_rx_msg *m, struct vhost
 #define ONEFD 1, 1
 #define ANYFD 0, 1
 static const struct vhostu_msg_desc vhostu_msg_table[VHOSTU_REQ_MAX] = {
-	[VHOSTU_REQ_GET_FEATURES] = { "GET_FEATURES", vhostu_h_get_features, 0, 8, NOFD, false },
-	[VHOSTU_REQ_SET_FEATURES] = { "SET_FEATURES", vhostu_h_set_features, 8, 8, NOFD, true },
-	[VHOSTU_REQ_SET_OWNER] = { "SET_OWNER", vhostu_h_set_owner, 0, 8, NOFD, false },
-	[VHOSTU_REQ_RESET_OWNER] = { "RESET_OWNER", vhostu_h_reset_owner, 0, 8, NOFD, false },
-	[VHOSTU_REQ_SET_MEM_TABLE] = { "SET_MEM_TABLE", vhostu_h_set_mem_table,
+	[VHOSTU_REQ_GET_FEATURES] = { vhostu_h_get_features, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_FEATURES] = { vhostu_h_set_features, 8, 8, NOFD, true },
+	[VHOSTU_REQ_SET_OWNER] = { vhostu_h_set_owner, 0, 8, NOFD, false },
+	[VHOSTU_REQ_RESET_OWNER] = { vhostu_h_reset_owner, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_MEM_TABLE] = { vhostu_h_set_mem_table,
 		8 + sizeof(struct vhostu_mem_region), sizeof(struct vhostu_mem_table),
 		1, VHOSTU_MAX_REGIONS, true },
-	[VHOSTU_REQ_SET_LOG_BASE] = { "SET_LOG_BASE", vhostu_h_set_log_base,
+	[VHOSTU_REQ_SET_LOG_BASE] = { vhostu_h_set_log_base,
 		sizeof(struct vhostu_log), sizeof(struct vhostu_log), ONEFD, true },
-	[VHOSTU_REQ_SET_LOG_FD] = { "SET_LOG_FD", vhostu_h_set_log_fd, 0, 8, ONEFD, false },
-	[VHOSTU_REQ_SET_VRING_NUM] = { "SET_VRING_NUM", vhostu_h_set_vring_num,
-		8, 8, NOFD, true },
-	[VHOSTU_REQ_SET_VRING_ADDR] = { "SET_VRING_ADDR", vhostu_h_set_vring_addr,
+	[VHOSTU_REQ_SET_LOG_FD] = { vhostu_h_set_log_fd, 0, 8, ONEFD, false },
+	[VHOSTU_REQ_SET_VRING_NUM] = { vhostu_h_set_vring_num, 8, 8, NOFD, true },
+	[VHOSTU_REQ_SET_VRING_ADDR] = { vhostu_h_set_vring_addr,
 		sizeof(struct vhostu_vring_addr), sizeof(struct vhostu_vring_addr), NOFD, true },
-	[VHOSTU_REQ_SET_VRING_BASE] = { "SET_VRING_BASE", vhostu_h_set_vring_base,
-		8, 8, NOFD, true },
-	[VHOSTU_REQ_GET_VRING_BASE] = { "GET_VRING_BASE", vhostu_h_get_vring_base,
-		8, 8, NOFD, true },
-	[VHOSTU_REQ_SET_VRING_KICK] = { "SET_VRING_KICK", vhostu_h_set_vring_kick,
-		8, 8, ANYFD, true },
-	[VHOSTU_REQ_SET_VRING_CALL] = { "SET_VRING_CALL", vhostu_h_set_vring_call,
-		8, 8, ANYFD, true },
-	[VHOSTU_REQ_SET_VRING_ERR] = { "SET_VRING_ERR", vhostu_h_set_vring_err,
-		8, 8, ANYFD, false },
-	[VHOSTU_REQ_GET_PROTOCOL_FEATURES] = { "GET_PROTOCOL_FEATURES",
-		vhostu_h_get_protocol_features, 0, 8, NOFD, false },
-	[VHOSTU_REQ_SET_PROTOCOL_FEATURES] = { "SET_PROTOCOL_FEATURES",
-		vhostu_h_set_protocol_features, 8, 8, NOFD, false },
-	[VHOSTU_REQ_GET_QUEUE_NUM] = { "GET_QUEUE_NUM", vhostu_h_get_queue_num, 0, 8, NOFD, false },
-	[VHOSTU_REQ_SET_VRING_ENABLE] = { "SET_VRING_ENABLE", vhostu_h_set_vring_enable,
-		8, 8, NOFD, true },
-	[VHOSTU_REQ_SEND_RARP] = { "SEND_RARP", vhostu_h_send_rarp, 6, 8, NOFD, false },
-	[VHOSTU_REQ_NET_SET_MTU] = { "NET_SET_MTU", vhostu_h_net_set_mtu, 8, 8, NOFD, false },
-	[VHOSTU_REQ_GET_MAX_MEM_SLOTS] = { "GET_MAX_MEM_SLOTS", vhostu_h_get_max_mem_slots,
+	[VHOSTU_REQ_SET_VRING_BASE] = { vhostu_h_set_vring_base, 8, 8, NOFD, true },
+	[VHOSTU_REQ_GET_VRING_BASE] = { vhostu_h_get_vring_base, 8, 8, NOFD, true },
+	[VHOSTU_REQ_SET_VRING_KICK] = { vhostu_h_set_vring_kick, 8, 8, ANYFD, true },
+	[VHOSTU_REQ_SET_VRING_CALL] = { vhostu_h_set_vring_call, 8, 8, ANYFD, true },
+	[VHOSTU_REQ_SET_VRING_ERR] = { vhostu_h_set_vring_err, 8, 8, ANYFD, false },
+	[VHOSTU_REQ_GET_PROTOCOL_FEATURES] = { vhostu_h_get_protocol_features,
 		0, 8, NOFD, false },
-	[VHOSTU_REQ_ADD_MEM_REG] = { "ADD_MEM_REG", vhostu_h_add_mem_reg,
+	[VHOSTU_REQ_SET_PROTOCOL_FEATURES] = { vhostu_h_set_protocol_features,
+		8, 8, NOFD, false },
+	[VHOSTU_REQ_GET_QUEUE_NUM] = { vhostu_h_get_queue_num, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_VRING_ENABLE] = { vhostu_h_set_vring_enable, 8, 8, NOFD, true },
+	[VHOSTU_REQ_SEND_RARP] = { vhostu_h_send_rarp, 6, 8, NOFD, false },
+	[VHOSTU_REQ_NET_SET_MTU] = { vhostu_h_net_set_mtu, 8, 8, NOFD, false },
+	[VHOSTU_REQ_GET_MAX_MEM_SLOTS] = { vhostu_h_get_max_mem_slots, 0, 8, NOFD, false },
+	[VHOSTU_REQ_ADD_MEM_REG] = { vhostu_h_add_mem_reg,
 		sizeof(struct vhostu_mem_single), sizeof(struct vhostu_mem_single), ONEFD, true },
-	[VHOSTU_REQ_REM_MEM_REG] = { "REM_MEM_REG", vhostu_h_rem_mem_reg,
+	[VHOSTU_REQ_REM_MEM_REG] = { vhostu_h_rem_mem_reg,
 		sizeof(struct vhostu_mem_single), sizeof(struct vhostu_mem_single), ANYFD, true },
-	[VHOSTU_REQ_SET_STATUS] = { "SET_STATUS", vhostu_h_set_status, 8, 8, NOFD, false },
-	[VHOSTU_REQ_GET_STATUS] = { "GET_STATUS", vhostu_h_get_status, 0, 8, NOFD, false },
+	[VHOSTU_REQ_SET_STATUS] = { vhostu_h_set_status, 8, 8, NOFD, false },
+	[VHOSTU_REQ_GET_STATUS] = { vhostu_h_get_status, 0, 8, NOFD, false },
 };
 #undef NOFD
 #undef ONEFD
@@ -634,15 +671,16 @@ static int
 vhostu_msg_validate(struct vhostu_port *p, const struct vhostu_msg_desc *d,
 		const struct vhostu_rx_msg *m)
 {
+	const char *name = vhostu_request_name(m->msg.hdr.request);
 	uint32_t size = m->msg.hdr.size;
 
 	if (size < d->min_size || size > d->max_size) {
-		VHOSTU_LOG(ERR, "%s: %s: payload of %u bytes, expected %u to %u", p->name, d->name,
+		VHOSTU_PORT_LOG(p, ERR, "%s: payload of %u bytes, expected %u to %u", name,
 			size, d->min_size, d->max_size);
 		return -EBADMSG;
 	}
 	if (m->nfds < d->min_fds || m->nfds > d->max_fds) {
-		VHOSTU_LOG(ERR, "%s: %s: %d fds attached, expected %u to %u", p->name, d->name,
+		VHOSTU_PORT_LOG(p, ERR, "%s: %d fds attached, expected %u to %u", name,
 			m->nfds, d->min_fds, d->max_fds);
 		return -EBADMSG;
 	}
@@ -652,7 +690,7 @@ vhostu_msg_validate(struct vhostu_port *p, const struct vhostu_msg_desc *d,
 static void
 vhostu_msg_debug(const struct vhostu_port *p, const struct vhostu_rx_msg *m)
 {
-	VHOSTU_MSG_LOG(DEBUG, "%s: <- %s (%u) flags 0x%x size %u fds %d", p->name,
+	VHOSTU_PORT_MSG_LOG(p, DEBUG, "<- %s (%u) flags 0x%x size %u fds %d",
 		vhostu_request_name(m->msg.hdr.request), m->msg.hdr.request, m->msg.hdr.flags,
 		m->msg.hdr.size, m->nfds);
 }
@@ -706,14 +744,14 @@ vhostu_msg_handle(struct vhostu_port *p, struct vhostu_rx_msg *in, struct vhostu
 	out->msg.hdr.flags = VHOSTU_VERSION | VHOSTU_FLAG_REPLY;
 	vhostu_msg_debug(p, in);
 	if ((in->msg.hdr.flags & VHOSTU_VERSION_MASK) != VHOSTU_VERSION) {
-		VHOSTU_LOG(ERR, "%s: %s: protocol version %u, only 1 is spoken", p->name,
+		VHOSTU_PORT_LOG(p, ERR, "%s: protocol version %u, only 1 is spoken",
 			vhostu_request_name(req), in->msg.hdr.flags & VHOSTU_VERSION_MASK);
 		vhostu_msg_close_fds(in);
 		return -EPROTO;
 	}
 	d = req < VHOSTU_REQ_MAX ? &vhostu_msg_table[req] : NULL;
 	if (d == NULL || d->handler == NULL) {
-		VHOSTU_LOG(WARNING, "%s: request %s (%u) is not supported", p->name,
+		VHOSTU_PORT_LOG(p, WARNING, "request %s (%u) is not supported",
 			vhostu_request_name(req), req);
 		vhostu_msg_close_fds(in);
 		vhostu_msg_ack(p, in, -ENOTSUP, out);

@@ -19,7 +19,7 @@ vhostu_send_rarp(struct vhostu_port *p, const uint8_t mac[6])
 {
 	memcpy(p->rarp_mac, mac, RTE_ETHER_ADDR_LEN);
 	__atomic_store_n(&p->rarp_pending, true, __ATOMIC_RELEASE);
-	VHOSTU_LOG(INFO, "%s: RARP for " RTE_ETHER_ADDR_PRT_FMT " requested", p->name,
+	VHOSTU_PORT_LOG(p, INFO, "RARP for " RTE_ETHER_ADDR_PRT_FMT " requested",
 		mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return 0;
 }

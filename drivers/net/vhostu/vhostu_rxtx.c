@@ -218,8 +218,8 @@ vhostu_vring_fail(struct vhostu_vring *vr, uint16_t avail_idx)
 	vr->ready = false;
 	vr->stats.stopped++;
 	vr->stats.errors++;
-	VHOSTU_LOG(ERR, "port %u vring %u: avail idx %u is more than %u ahead of %u; ring stopped",
-			vr->port_id, vr->index, avail_idx, vr->size, vr->last_avail_idx);
+	VHOSTU_PORT_LOG(vr->port, ERR, "vring %u: avail idx %u is more than %u ahead of %u;"
+		" ring stopped", vr->index, avail_idx, vr->size, vr->last_avail_idx);
 }
 
 /* Read the avail index; false if the ring must stop. */

@@ -123,8 +123,7 @@ vhostu_rx_reset(struct vhostu_rx_msg *rx)
 	int i;
 
 	for (i = 0; i < rx->nfds; i++)
-		if (rx->fds[i] >= 0)
-			close(rx->fds[i]);
+		vhostu_close_fd(&rx->fds[i]);
 	rx->nfds = 0;
 	rx->have = 0;
 }
@@ -136,7 +135,7 @@ vhostu_conn_close(struct vhostu_port *p, int err)
 	if (p->conn_fd >= 0) {
 		vhostu_epoll_del(p->conn_fd);
 		close(p->conn_fd);
-		VHOSTU_LOG(INFO, "%s: connection on %s closed%s%s", p->name, p->path,
+		VHOSTU_PORT_LOG(p, INFO, "connection on %s closed%s%s", p->path,
 			err ? ": " : "", err ? strerror(err) : "");
 	}
 	p->conn_fd = -1;
@@ -159,11 +158,11 @@ vhostu_conn_up(struct vhostu_port *p, int fd)
 	p->conn_gen = ++vhostu_ctl.conn_gen;
 	ret = vhostu_epoll_add(fd, vhostu_token(p->conn_gen, p->ctl_slot, VHOSTU_FD_CONN));
 	if (ret < 0) {
-		VHOSTU_LOG(ERR, "%s: cannot watch the connection: %s", p->name, strerror(-ret));
+		VHOSTU_PORT_LOG(p, ERR, "cannot watch the connection: %s", strerror(-ret));
 		vhostu_conn_close(p, -ret);
 		return ret;
 	}
-	VHOSTU_LOG(INFO, "%s: frontend connected on %s", p->name, p->path);
+	VHOSTU_PORT_LOG(p, INFO, "frontend connected on %s", p->path);
 	return 0;
 }
 
@@ -192,7 +191,7 @@ vhostu_client_try(struct vhostu_port *p)
 		err = errno;
 		close(fd);
 		if (err != p->sock_errno)
-			VHOSTU_LOG(INFO, "%s: connect %s: %s (retrying every %u ms)", p->name,
+			VHOSTU_PORT_LOG(p, INFO, "connect %s: %s (retrying every %u ms)",
 				p->path, strerror(err), p->reconnect_ms);
 		p->sock_errno = err;
 		goto retry;
@@ -215,7 +214,7 @@ vhostu_server_accept(struct vhostu_port *p)
 		return;
 	}
 	if (p->conn_fd >= 0) {
-		VHOSTU_LOG(INFO, "%s: a new frontend replaces the connected one", p->name);
+		VHOSTU_PORT_LOG(p, INFO, "a new frontend replaces the connected one");
 		vhostu_conn_close(p, 0);
 	}
 	vhostu_conn_up(p, fd);
@@ -273,13 +272,13 @@ vhostu_rx_read(struct vhostu_port *p)
 		return -ECONNRESET;
 	vhostu_rx_take_fds(rx, &mh);
 	if (mh.msg_flags & MSG_CTRUNC) {
-		VHOSTU_LOG(ERR, "%s: more than %d fds on one message", p->name, VHOSTU_MAX_FDS);
+		VHOSTU_PORT_LOG(p, ERR, "more than %d fds on one message", VHOSTU_MAX_FDS);
 		return -EBADMSG;
 	}
 	rx->have += (size_t)n;
 	if (rx->have == VHOSTU_HDR_SIZE && rx->msg.hdr.size > VHOSTU_MAX_BODY) {
-		VHOSTU_LOG(ERR, "%s: %s with a %u-byte payload, larger than any request's",
-			p->name, vhostu_request_name(rx->msg.hdr.request), rx->msg.hdr.size);
+		VHOSTU_PORT_LOG(p, ERR, "%s with a %u-byte payload, larger than any request's",
+			vhostu_request_name(rx->msg.hdr.request), rx->msg.hdr.size);
 		return -EMSGSIZE;
 	}
 	return rx->have >= VHOSTU_HDR_SIZE && rx->have == VHOSTU_HDR_SIZE + rx->msg.hdr.size;
@@ -291,7 +290,7 @@ vhostu_send_reply(struct vhostu_port *p, const struct vhostu_reply *r)
 	size_t len = VHOSTU_HDR_SIZE + r->msg.hdr.size;
 	ssize_t n;
 
-	VHOSTU_MSG_LOG(DEBUG, "%s: -> %s reply size %u", p->name,
+	VHOSTU_PORT_MSG_LOG(p, DEBUG, "-> %s reply size %u",
 		vhostu_request_name(r->msg.hdr.request), r->msg.hdr.size);
 	do {
 		n = send(p->conn_fd, &r->msg, len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -499,12 +498,8 @@ vhostu_ctl_start(void)
 fail:
 	VHOSTU_LOG(ERR, "cannot start the control thread: %s", strerror(-ret));
 	vhostu_fault_set_wakefd(-1);
-	if (vhostu_ctl.wakefd >= 0)
-		close(vhostu_ctl.wakefd);
-	if (vhostu_ctl.epfd >= 0)
-		close(vhostu_ctl.epfd);
-	vhostu_ctl.wakefd = -1;
-	vhostu_ctl.epfd = -1;
+	vhostu_close_fd(&vhostu_ctl.wakefd);
+	vhostu_close_fd(&vhostu_ctl.epfd);
 	return ret;
 }
 
@@ -530,10 +525,8 @@ vhostu_ctl_stop(void)
 	pthread_mutex_lock(&vhostu_ctl.lock);
 	if (!vhostu_ctl.running) {
 		vhostu_fault_set_wakefd(-1);
-		close(vhostu_ctl.wakefd);
-		close(vhostu_ctl.epfd);
-		vhostu_ctl.wakefd = -1;
-		vhostu_ctl.epfd = -1;
+		vhostu_close_fd(&vhostu_ctl.wakefd);
+		vhostu_close_fd(&vhostu_ctl.epfd);
 	}
 	pthread_mutex_unlock(&vhostu_ctl.lock);
 }
@@ -552,7 +545,7 @@ vhostu_ctl_add_port(struct vhostu_port *p)
 	for (slot = 0; slot < VHOSTU_CTL_MAX_PORTS && vhostu_ctl.slots[slot] != NULL; slot++)
 		;
 	if (slot == VHOSTU_CTL_MAX_PORTS) {
-		VHOSTU_LOG(ERR, "%s: more than %d vhost-user ports", p->name, VHOSTU_CTL_MAX_PORTS);
+		VHOSTU_PORT_LOG(p, ERR, "more than %d vhost-user ports", VHOSTU_CTL_MAX_PORTS);
 		ret = -ENOSPC;
 		goto out;
 	}
@@ -595,8 +588,7 @@ vhostu_ctl_remove_port(struct vhostu_port *p)
 		vhostu_conn_close(p, 0);
 	if (p->listen_fd >= 0) {
 		vhostu_epoll_del(p->listen_fd);
-		close(p->listen_fd);
-		p->listen_fd = -1;
+		vhostu_close_fd(&p->listen_fd);
 	}
 	pthread_mutex_unlock(&p->lock);
 	pthread_mutex_unlock(&vhostu_ctl.lock);

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "vhostu_internal.h"
 
@@ -24,14 +23,6 @@ vhostu_vring_init(struct vhostu_vring *vr, struct vhostu_port *p, uint16_t index
 	vr->errfd = -1;
 	vr->intr_epfd = -1;
 	vr->intr_wakefd = -1;
-}
-
-static void
-vhostu_close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
 }
 
 /* Back to the state of a new connection; the caller holds the vring lock. */
@@ -89,9 +80,10 @@ vhostu_vring_translate(struct vhostu_port *p, struct vhostu_vring *vr)
 	if (vr->desc == NULL || vr->avail == NULL || vr->used == NULL ||
 			!vhostu_aligned(vr->desc, 16) || !vhostu_aligned(vr->avail, 2) ||
 			!vhostu_aligned(vr->used, 4)) {
-		VHOSTU_LOG(ERR, "%s: vring %u: ring addresses (desc 0x%" PRIx64 " avail 0x%" PRIx64
-			" used 0x%" PRIx64 ", size %u) are not inside the frontend's memory or misaligned",
-			p->name, vr->index, vr->addr.desc_user_addr, vr->addr.avail_user_addr,
+		VHOSTU_PORT_LOG(p, ERR, "vring %u: ring addresses (desc 0x%" PRIx64
+			" avail 0x%" PRIx64 " used 0x%" PRIx64 ", size %u) are not inside the"
+			" frontend's memory or misaligned",
+			vr->index, vr->addr.desc_user_addr, vr->addr.avail_user_addr,
 			vr->addr.used_user_addr, vr->size);
 		vr->desc = NULL;
 		vr->avail = NULL;
@@ -100,8 +92,9 @@ vhostu_vring_translate(struct vhostu_port *p, struct vhostu_vring *vr)
 	}
 	/* A frontend that reconnects hands over a ring in use: resume where it is. */
 	if (vr->used->idx != vr->last_used_idx) {
-		VHOSTU_LOG(INFO, "%s: vring %u: used idx %u differs from base %u, resuming at %u",
-			p->name, vr->index, vr->used->idx, vr->last_used_idx, vr->used->idx);
+		VHOSTU_PORT_LOG(p, INFO, "vring %u: used idx %u differs from base %u,"
+			" resuming at %u",
+			vr->index, vr->used->idx, vr->last_used_idx, vr->used->idx);
 		vr->last_used_idx = vr->used->idx;
 		vr->last_avail_idx = vr->used->idx;
 	}
