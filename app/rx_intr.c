@@ -44,8 +44,9 @@ app_intr_init(uint16_t n_workers)
 	for (t = 1; t <= n_workers; t++) {
 		app_intr.epfd[t] = epoll_create1(EPOLL_CLOEXEC);
 		app_intr.wakefd[t] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-		if (app_intr.epfd[t] < 0 || app_intr.wakefd[t] < 0 ||
-				epoll_ctl(app_intr.epfd[t], EPOLL_CTL_ADD, app_intr.wakefd[t], &ev) < 0)
+		if (app_intr.epfd[t] < 0 || app_intr.wakefd[t] < 0)
+			return -errno;
+		if (epoll_ctl(app_intr.epfd[t], EPOLL_CTL_ADD, app_intr.wakefd[t], &ev) < 0)
 			return -errno;
 	}
 	return 0;

@@ -473,9 +473,11 @@ static const struct cli_cmd cli_cmds[] = {
 				"polling | interrupt | adaptive" } },
 		false, cmd_set_rx_mode_parsed,
 		"poll the rx queues, or sleep until the guest kicks (interrupt), or poll "
-		"while frames come and sleep when idle (adaptive); all queues unless one is given" },
+		"while frames come and sleep when idle (adaptive); all queues unless one "
+		"is given" },
 	{ { "show", "interface", "rx-placement" }, { CLI_ARG_END }, false,
-		cmd_show_rx_placement_parsed, "the rx queues each thread polls, and their rx-mode" },
+		cmd_show_rx_placement_parsed,
+		"the rx queues each thread polls, and their rx-mode" },
 	{ { "show", "interface" }, { { &t_rest_show_if, "[<interface> ...]", NULL } }, true,
 		cmd_show_if_parsed, "name, sw_if_index, state, counters" },
 	{ { "show", "bridge-domain" }, { { &t_rest_bd, "[<bd-id> [detail]]", NULL } }, true,

@@ -39,8 +39,8 @@ vhostu_intr_watch(struct vhostu_vring *vr, int fd, int op)
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
 
 	if (epoll_ctl(vr->intr_epfd, op, fd, &ev) < 0)
-		VHOSTU_LOG(ERR, "port %u vring %u: rx interrupt fd: epoll_ctl(%d) of fd %d: %s",
-			vr->port_id, vr->index, op, fd, strerror(errno));
+		VHOSTU_PORT_LOG(vr->port, ERR, "vring %u: rx interrupt fd: epoll_ctl(%d) of fd %d:"
+			" %s", vr->index, op, fd, strerror(errno));
 }
 
 /* Make the queue's fd readable: the application wakes and polls. */
@@ -51,8 +51,8 @@ vhostu_intr_wake(struct vhostu_vring *vr)
 
 	/* Non-blocking: a full counter (EAGAIN) is readable all the same. */
 	if (write(vr->intr_wakefd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		VHOSTU_LOG(ERR, "port %u vring %u: rx interrupt wake: %s", vr->port_id,
-			vr->index, strerror(errno));
+		VHOSTU_PORT_LOG(vr->port, ERR, "vring %u: rx interrupt wake: %s", vr->index,
+			strerror(errno));
 }
 
 /* Collect the events the queue's fd has: it is not readable until the next kick. */
@@ -64,8 +64,8 @@ vhostu_intr_drain(struct vhostu_vring *vr)
 
 	if (epoll_wait(vr->intr_epfd, evs, RTE_DIM(evs), 0) > 0 &&
 			read(vr->intr_wakefd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		VHOSTU_LOG(ERR, "port %u vring %u: rx interrupt drain: %s", vr->port_id,
-			vr->index, strerror(errno));
+		VHOSTU_PORT_LOG(vr->port, ERR, "vring %u: rx interrupt drain: %s", vr->index,
+			strerror(errno));
 }
 
 void
@@ -177,8 +177,7 @@ vhostu_intr_setup(struct rte_eth_dev *dev)
 	if (ret == 0)
 		ret = vhostu_intr_handle_make(dev, nq);
 	if (ret != 0) {
-		VHOSTU_LOG(ERR, "%s: rx interrupts for %u queues: %s", p->name, nq,
-			strerror(-ret));
+		VHOSTU_PORT_LOG(p, ERR, "rx interrupts for %u queues: %s", nq, strerror(-ret));
 		vhostu_intr_free(dev);
 	}
 	return ret;
