@@ -70,6 +70,8 @@ port_setup(uint64_t features, uint16_t size, uint16_t start)
 		vr->callfd = -1;
 		vr->kickfd = -1;
 		vr->errfd = -1;
+		vr->intr_epfd = -1;	/* configured without rx interrupts */
+		vr->intr_wakefd = -1;
 		vr->mp = mp;
 	}
 	for (i = 0; i < 2; i++) {
