@@ -385,6 +385,8 @@ uint16_t vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
  * without a kick, before it saw the flag.
  */
 bool vhostu_rx_want_kicks(struct vhostu_vring *vr, bool on);
+
+/* vhostu_notify.c (the bursts' inline part is in vhostu_notify.h). */
 /* Notify the guest through callfd now, unless it asked for no interrupts. */
 void vhostu_notify_guest(struct vhostu_vring *vr);
 /*

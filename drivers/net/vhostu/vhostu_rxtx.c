@@ -41,7 +41,6 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_atomic.h>
 #include <rte_branch_prediction.h>
@@ -53,6 +52,7 @@
 #include <rte_spinlock.h>
 
 #include "vhostu_internal.h"
+#include "vhostu_notify.h"
 
 /*
  * Descriptor reads one burst may start chains with: every descriptor of the
@@ -65,11 +65,6 @@
 
 /* Largest frame rx_burst accepts from a guest (without TSO, no frame is near it). */
 #define VHOSTU_RX_MAX_FRAME	UINT16_MAX
-
-uint32_t vhostu_coalesce_frames = 32;
-/* 0 until the first burst converts vhostu_coalesce_time with the TSC rate. */
-uint64_t vhostu_coalesce_tsc;
-double vhostu_coalesce_time = 1e-3;
 
 /* A walk over one descriptor chain, direct or through an indirect table. */
 struct vhostu_chain {
@@ -101,12 +96,6 @@ vhostu_avail_idx(const struct vhostu_vring *vr)
 	/* Acquire: the ring entries and descriptors we read next were written before. */
 	return __atomic_load_n((uint16_t *)RTE_PTR_ADD(vr->avail,
 			offsetof(struct vhostu_avail, idx)), __ATOMIC_ACQUIRE);
-}
-
-static __rte_always_inline uint16_t
-vhostu_avail_flags(const struct vhostu_vring *vr)
-{
-	return *(volatile uint16_t *)vr->avail;
 }
 
 static __rte_always_inline struct vhostu_used_elem *
@@ -346,151 +335,6 @@ vhostu_size_bin(uint32_t len)
 		return 6;
 	/* 65..127 has 7 significant bits -> 1, ..., 1024..1518 has 11 -> 5 */
 	return (32 - __builtin_clz(len)) - 6;
-}
-
-static __rte_always_inline uint64_t
-vhostu_coalesce_cycles(void)
-{
-	uint64_t tsc = __atomic_load_n(&vhostu_coalesce_tsc, __ATOMIC_RELAXED);
-
-	if (unlikely(tsc == 0 && vhostu_coalesce_time > 0)) {
-		tsc = (uint64_t)(vhostu_coalesce_time * rte_get_tsc_hz());
-		__atomic_store_n(&vhostu_coalesce_tsc, tsc, __ATOMIC_RELAXED);
-	}
-	return tsc;
-}
-
-/*
- * Guest notifications. A burst publishes used->idx (release), then adds the
- * entries to pending_calls (release); a flusher takes pending_calls with an
- * exchange under notify_lock (trylock only) and, when it took frames, signals.
- * A flusher that loses the trylock leaves the frames pending for the next one,
- * and the one holding the lock may have taken its count before our add: so no
- * frame is ever signalled before it is visible, and none is forgotten while a
- * flusher still runs. Flushers: the ring's own bursts, the rx burst of the
- * paired ring (for tx rings) and the control thread's backstop.
- */
-
-/* Signal now; notify_lock held, the frames taken from pending_calls. */
-static void
-vhostu_notify_at(struct vhostu_vring *vr, uint64_t now)
-{
-	const uint64_t one = 1;
-
-	__atomic_store_n(&vr->last_call_tsc, now, __ATOMIC_RELAXED);
-	if (vr->callfd < 0 || vr->avail == NULL)
-		return;
-	/* Our used->idx store must be visible before we read the guest's flags. */
-	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (vhostu_avail_flags(vr) & VRING_AVAIL_F_NO_INTERRUPT)
-		return;
-	/* callfd is non-blocking (SET_VRING_CALL): a counter at its maximum fails here. */
-	if (likely(write(vr->callfd, &one, sizeof(one)) == (ssize_t)sizeof(one)))
-		vr->stats.notifications++;
-	else
-		vr->stats.notify_fail++;
-}
-
-/* Signal what is pending, unless another flusher holds the lock (it or the next one will). */
-static void
-vhostu_notify_flush(struct vhostu_vring *vr, uint64_t now)
-{
-	if (!rte_spinlock_trylock(&vr->notify_lock))
-		return;
-	if (__atomic_exchange_n(&vr->pending_calls, 0, __ATOMIC_ACQUIRE) != 0)
-		vhostu_notify_at(vr, now);
-	rte_spinlock_unlock(&vr->notify_lock);
-}
-
-void
-vhostu_notify_guest(struct vhostu_vring *vr)
-{
-	rte_spinlock_lock(&vr->notify_lock);
-	__atomic_store_n(&vr->pending_calls, 0, __ATOMIC_RELAXED);
-	vhostu_notify_at(vr, rte_rdtsc());
-	rte_spinlock_unlock(&vr->notify_lock);
-}
-
-/*
- * Called at the end of every burst, empty ones included, after used->idx was
- * published. While frames keep coming, calls are coalesced by count and time;
- * the first empty burst after them means the queue went idle, and the guest is
- * told at once, so a lone frame (a ping) never waits for the coalescing time.
- */
-static __rte_always_inline void
-vhostu_notify_check(struct vhostu_vring *vr, uint16_t nused)
-{
-	uint32_t frames = vhostu_coalesce_frames, pending;
-	uint64_t now;
-
-	if (nused != 0)
-		pending = __atomic_add_fetch(&vr->pending_calls, nused, __ATOMIC_RELEASE);
-	else
-		pending = __atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED);
-	if (likely(pending == 0))
-		return;
-	now = rte_rdtsc();
-	if (nused == 0 || frames == 0 || pending >= frames ||
-			now - __atomic_load_n(&vr->last_call_tsc, __ATOMIC_RELAXED) >=
-			vhostu_coalesce_cycles())
-		vhostu_notify_flush(vr, now);
-}
-
-/*
- * Applications call tx_burst only when they have frames (testpmd, l2fwd,
- * vhostu-fwd), so the empty tx burst that would signal frames a tx burst left
- * pending may never come: a lone reply then waited for the next frame to that
- * guest. The rx burst of the same queue pair, which the application polls all
- * the time, stands in for it: pending frames of the guest's RX ring 2q are
- * signalled by the next poll of ring 2q+1, as an empty tx burst would. It
- * takes only the notification lock of ring 2q, never its ring lock, so a tx
- * burst on another lcore is never made to fail. An application that does not
- * poll the paired rx queue has the control thread's backstop.
- */
-static __rte_always_inline void
-vhostu_notify_paired_tx(struct vhostu_vring *rxvr)
-{
-	struct vhostu_vring *vr = &rxvr->port->vrings[rxvr->index - 1];
-
-	if (likely(__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) == 0))
-		return;
-	vhostu_notify_flush(vr, rte_rdtsc());
-}
-
-/*
- * The backstop: frames a burst left pending with no burst or rx poll to
- * follow are signalled once they waited the coalescing time. The control
- * thread calls it; it takes no ring lock (a tx burst must not fail for it).
- */
-bool
-vhostu_notify_backstop(struct vhostu_port *p)
-{
-	uint64_t now = rte_rdtsc(), wait = vhostu_coalesce_cycles();
-	bool left = false;
-	unsigned int i;
-
-	for (i = 0; i < RTE_DIM(p->vrings); i++) {
-		struct vhostu_vring *vr = &p->vrings[i];
-
-		if (likely(__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) == 0))
-			continue;
-		if (now - __atomic_load_n(&vr->last_call_tsc, __ATOMIC_RELAXED) >= wait)
-			vhostu_notify_flush(vr, now);
-		if (__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) != 0)
-			left = true;
-	}
-	return left;
-}
-
-/* How soon the backstop must run again while calls are pending: the coalescing time. */
-int
-vhostu_notify_backstop_ms(void)
-{
-	double ms = vhostu_coalesce_time * 1e3;
-
-	if (!(ms >= 1.0))
-		return 1;
-	return ms > 100.0 ? 100 : (int)ms;
 }
 
 static __rte_always_inline void

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Guest notifications (the call eventfd) of net_vhostu: what the bursts run
+ * inline after every burst, and the flusher they call when it is time to
+ * signal (vhostu_notify.c). doc/design.md, "Guest notifications", says why
+ * the state is kept apart from the ring and who may flush.
+ */
+#ifndef VHOSTU_NOTIFY_H
+#define VHOSTU_NOTIFY_H
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+
+#include "vhostu_internal.h"
+
+/*
+ * Guest notifications. A burst publishes used->idx (release), then adds the
+ * entries to pending_calls (release); a flusher takes pending_calls with an
+ * exchange under notify_lock (trylock only) and, when it took frames, signals.
+ * A flusher that loses the trylock leaves the frames pending for the next one,
+ * and the one holding the lock may have taken its count before our add: so no
+ * frame is ever signalled before it is visible, and none is forgotten while a
+ * flusher still runs. Flushers: the ring's own bursts, the rx burst of the
+ * paired ring (for tx rings) and the control thread's backstop.
+ */
+
+/* Signal what is pending, unless another flusher holds the lock (it or the next one will). */
+void vhostu_notify_flush(struct vhostu_vring *vr, uint64_t now);
+
+/* The coalescing time in TSC cycles, converted on first use. */
+static __rte_always_inline uint64_t
+vhostu_coalesce_cycles(void)
+{
+	uint64_t tsc = __atomic_load_n(&vhostu_coalesce_tsc, __ATOMIC_RELAXED);
+
+	if (unlikely(tsc == 0 && vhostu_coalesce_time > 0)) {
+		tsc = (uint64_t)(vhostu_coalesce_time * rte_get_tsc_hz());
+		__atomic_store_n(&vhostu_coalesce_tsc, tsc, __ATOMIC_RELAXED);
+	}
+	return tsc;
+}
+
+/*
+ * Called at the end of every burst, empty ones included, after used->idx was
+ * published. While frames keep coming, calls are coalesced by count and time;
+ * the first empty burst after them means the queue went idle, and the guest is
+ * told at once, so a lone frame (a ping) never waits for the coalescing time.
+ */
+static __rte_always_inline void
+vhostu_notify_check(struct vhostu_vring *vr, uint16_t nused)
+{
+	uint32_t frames = vhostu_coalesce_frames, pending;
+	uint64_t now;
+
+	if (nused != 0)
+		pending = __atomic_add_fetch(&vr->pending_calls, nused, __ATOMIC_RELEASE);
+	else
+		pending = __atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED);
+	if (likely(pending == 0))
+		return;
+	now = rte_rdtsc();
+	if (nused == 0 || frames == 0 || pending >= frames ||
+			now - __atomic_load_n(&vr->last_call_tsc, __ATOMIC_RELAXED) >=
+			vhostu_coalesce_cycles())
+		vhostu_notify_flush(vr, now);
+}
+
+/*
+ * Applications call tx_burst only when they have frames (testpmd, l2fwd,
+ * vhostu-fwd), so the empty tx burst that would signal frames a tx burst left
+ * pending may never come: a lone reply then waited for the next frame to that
+ * guest. The rx burst of the same queue pair, which the application polls all
+ * the time, stands in for it: pending frames of the guest's RX ring 2q are
+ * signalled by the next poll of ring 2q+1, as an empty tx burst would. It
+ * takes only the notification lock of ring 2q, never its ring lock, so a tx
+ * burst on another lcore is never made to fail. An application that does not
+ * poll the paired rx queue has the control thread's backstop.
+ */
+static __rte_always_inline void
+vhostu_notify_paired_tx(struct vhostu_vring *rxvr)
+{
+	struct vhostu_vring *vr = &rxvr->port->vrings[rxvr->index - 1];
+
+	if (likely(__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) == 0))
+		return;
+	vhostu_notify_flush(vr, rte_rdtsc());
+}
+
+#endif /* VHOSTU_NOTIFY_H */
