@@ -13,8 +13,13 @@ stdlib only.
                  printed up to the next prompt; check_alive, tail, quit, kill
   VhostuFwdShell vhostu-fwd -i: cmd(line) returns the answer alone (no
                  echo, no log lines)
+  Fwd            vhostu-fwd with a command file, commands on a stdin pipe
+                 (post() sends without waiting, wait() for a pattern)
+  fwd_with_peers with: quits the peers, then vhostu-fwd, whose exit status
+                 must be 0
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -260,3 +265,50 @@ class VhostuFwdShell(Interactive):
                 lines = lines[k + 1:]
                 break
         return "\n".join(ln for ln in lines if not self.LOGLINE.match(ln)).strip("\n")
+
+
+class Fwd(Interactive):
+    """vhostu-fwd with a command file, commands on a stdin pipe, output to a file."""
+
+    def __init__(self, app, workdir, cli):
+        cmdfile = os.path.join(workdir, "fwd.cli")
+        with open(cmdfile, "w") as f:
+            f.write(cli)
+        argv = [app, "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "-l", "0,1",
+                "--main-lcore", "0", "--file-prefix=" + dpdk_prefix("vfwd"), "--",
+                "--cmdline-file", cmdfile]
+        super().__init__("vhostu-fwd", argv, os.path.join(workdir, "vhostu-fwd.log"))
+
+    def wait(self, pattern, start=0, timeout=15.0):
+        rx = re.compile(pattern, re.M)
+        m = deadline_wait(lambda: rx.search(self.text(start)) or not self.alive(),
+                          timeout, 0.05)
+        m = rx.search(self.text(start))
+        if not m:
+            raise Failure("vhostu-fwd: no /%s/ within %.0f s; output:\n%s" %
+                          (pattern, timeout, self.text(start)[-3000:]))
+        return m
+
+    def post(self, line):
+        """Send a command (no prompt: no wait); returns the log offset before it."""
+        start = self.size()
+        self.send(line)
+        return start
+
+
+@contextlib.contextmanager
+def fwd_with_peers(fwd, what):
+    """with fwd_with_peers(fwd, "scenario") as peers: the body appends the
+    peers it starts. At the end, whatever happened, the peers quit, then fwd
+    (10 s); when the body passed, fwd's exit status must be 0 (a Failure
+    naming what, with the end of fwd's output, otherwise)."""
+    peers = []
+    try:
+        yield peers
+    finally:
+        for p in peers:
+            p.quit()
+        rc = fwd.quit(10)
+    if rc != 0:
+        raise Failure("%s: vhostu-fwd exit status %s; output:\n%s"
+                      % (what, rc, fwd.text()[-3000:]))

@@ -25,7 +25,7 @@ import time
 sys.dont_write_bytecode = True    # no __pycache__ in the source tree
 from vhostu_frontend import (Failure, virtio_user, work_dir, log, main_wrapper,  # noqa: E402
                              deadline_wait, build_dir)
-from test_virtio_user import Fwd  # noqa: E402
+from vhostu_procs import Fwd, fwd_with_peers  # noqa: E402
 
 CPU_WINDOW_S = 3.0
 CPU_BOUND = 0.10      # of one core
@@ -101,8 +101,7 @@ def fwd_pair(workdir):
 def check_interrupt_traffic(workdir):
     log("scenario: interrupt mode: ping-like exchange, flood, modes switched under traffic")
     fwd, sa, sb = fwd_pair(workdir)
-    peers = []
-    try:
+    with fwd_with_peers(fwd, "interrupt traffic") as peers:
         fwd.wait(r"^VirtualEthernet0/0/1$")
         a = virtio_user("path=%s" % sa, workdir, name="ia", fwd="rxonly")
         peers.append(a)
@@ -136,13 +135,6 @@ def check_interrupt_traffic(workdir):
             log("    rx-mode %s: B goes on receiving (%d)" % (mode, n))
         a.cmd("stop")
         fwd.check_alive()
-    finally:
-        for p in peers:
-            p.quit()
-        rc = fwd.quit(10)
-    if rc != 0:
-        raise Failure("interrupt traffic: vhostu-fwd exit status %s; output:\n%s"
-                      % (rc, fwd.text()[-3000:]))
     log("  ok: interrupt mode passes traffic; switching modes under a flood loses no queue")
 
 

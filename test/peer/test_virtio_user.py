@@ -40,6 +40,7 @@ from vhostu_frontend import (Failure, backend, virtio_user, work_dir,  # noqa: E
                              log, main_wrapper, stable_fds, wait_fds,
                              deadline_wait, build_dir, OFFERED_DEFAULT)
 import vhostu_frontend as V  # noqa: E402
+from vhostu_procs import Fwd, fwd_with_peers  # noqa: E402
 
 # What net_vhostu offers as protocol features (MQ, LOG_SHMFD, RARP, REPLY_ACK, MTU,
 # CONFIGURE_MEM_SLOTS, STATUS); GET_PROTOCOL_FEATURES is checked in
@@ -163,35 +164,6 @@ def probe_virtio_user(workdir, devargs):
     return got["features"], got.get("protocol", 0)
 
 
-class Fwd(V.Interactive):
-    """vhostu-fwd with a command file, commands on a stdin pipe, output to a file."""
-
-    def __init__(self, app, workdir, cli):
-        cmdfile = os.path.join(workdir, "fwd.cli")
-        with open(cmdfile, "w") as f:
-            f.write(cli)
-        argv = [app, "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "-l", "0,1",
-                "--main-lcore", "0", "--file-prefix=" + V.dpdk_prefix("vfwd"), "--",
-                "--cmdline-file", cmdfile]
-        super().__init__("vhostu-fwd", argv, os.path.join(workdir, "vhostu-fwd.log"))
-
-    def wait(self, pattern, start=0, timeout=15.0):
-        rx = re.compile(pattern, re.M)
-        m = deadline_wait(lambda: rx.search(self.text(start)) or not self.alive(),
-                          timeout, 0.05)
-        m = rx.search(self.text(start))
-        if not m:
-            raise Failure("vhostu-fwd: no /%s/ within %.0f s; output:\n%s" %
-                          (pattern, timeout, self.text(start)[-3000:]))
-        return m
-
-    def post(self, line):
-        """Send a command (no prompt: no wait); returns the log offset before it."""
-        start = self.size()
-        self.send(line)
-        return start
-
-
 def check_show_vhost_user(workdir):
     """The negotiated features through the snapshot, via vhostu-fwd's shell:
     equal to what we offer (0x15c628000) & what virtio-user asks for when
@@ -306,8 +278,7 @@ def check_jumbo_flood(workdir):
     cli += "".join("set interface state %s up\nset interface l2 bridge %s 1\n" % (n, n)
                    for n in names)
     fwd = Fwd(app, workdir, cli)
-    peers = []
-    try:
+    with fwd_with_peers(fwd, "jumbo flood") as peers:
         fwd.wait(r"^VirtualEthernet0/0/2$")
         a = jumbo_peer(workdir, socks[0], "jf-a", ["--txpkts=" + JUMBO_SEGS])
         peers.append(a)
@@ -325,13 +296,6 @@ def check_jumbo_flood(workdir):
             if c.get("tx-error", 0) or c.get("drops", 0):
                 raise Failure("jumbo flood: vhostu-fwd %s dropped frames: %s" % (n, c))
         fwd.check_alive()
-    finally:
-        for p in peers:
-            p.quit()
-        rc = fwd.quit(10)
-    if rc != 0:
-        raise Failure("jumbo flood: vhostu-fwd exit status %s; output:\n%s"
-                      % (rc, fwd.text()[-3000:]))
     log("  ok: jumbo flood")
 
 
