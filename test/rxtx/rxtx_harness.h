@@ -67,5 +67,6 @@ extern CU_TestInfo tx_tests[];		/* test_rxtx_tx.c */
 extern CU_TestInfo notify_tests[];	/* test_rxtx_notify.c */
 extern CU_TestInfo hostile_tests[];	/* test_rxtx_hostile.c */
 extern CU_TestInfo stats_tests[];	/* test_rxtx_stats.c */
+extern CU_TestInfo offload_tests[];	/* test_rxtx_offload.c */
 
 #endif /* RXTX_HARNESS_H */

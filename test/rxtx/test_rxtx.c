@@ -9,7 +9,7 @@
  *
  * This file: EAL and mempool, per-test set-up and tear-down, the suite table
  * and main. The suites: test_rxtx_rx.c, test_rxtx_tx.c, test_rxtx_notify.c,
- * test_rxtx_hostile.c, test_rxtx_stats.c; what they share: rxtx_harness.c.
+ * test_rxtx_hostile.c, test_rxtx_stats.c, test_rxtx_offload.c; what they share: rxtx_harness.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +68,7 @@ static CU_SuiteInfo suites[] = {
 	S("notification and dirty log", notify_tests),
 	S("hostile guest", hostile_tests),
 	S("stats and xstats", stats_tests),
+	S("offloads", offload_tests),
 	CU_SUITE_INFO_NULL,
 };
 

@@ -81,8 +81,22 @@ struct rte_pmd_vhostu_desc {
 	uint64_t user_addr;	/* our mapping of addr, 0 if outside memory */
 };
 
+/* Virtio feature bits an application deciding what a guest can take looks at. */
+#define RTE_PMD_VHOSTU_F_GUEST_CSUM	(UINT64_C(1) << 1)
+#define RTE_PMD_VHOSTU_F_GUEST_TSO4	(UINT64_C(1) << 7)
+#define RTE_PMD_VHOSTU_F_GUEST_TSO6	(UINT64_C(1) << 8)
+
 /* True if port_id is a net_vhostu port. */
 bool rte_pmd_vhostu_is_vhostu(uint16_t port_id);
+
+/*
+ * The virtio features the port's frontend negotiated (0 while there is
+ * none), read without a lock: for a datapath that chooses per frame what a
+ * guest can take. They change when the guest's driver does; a frame sent
+ * with an offload the guest no longer has is dropped and counted (tx xstat
+ * offload_not_negotiated_drops). 0, or -EINVAL when port_id is not ours.
+ */
+int rte_pmd_vhostu_get_features(uint16_t port_id, uint64_t *features);
 
 /* Fill info with a consistent snapshot of the port. 0 or -errno. */
 int rte_pmd_vhostu_get_info(uint16_t port_id, struct rte_pmd_vhostu_info *info);

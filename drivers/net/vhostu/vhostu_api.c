@@ -63,6 +63,17 @@ rte_pmd_vhostu_is_vhostu(uint16_t port_id)
 }
 
 int
+rte_pmd_vhostu_get_features(uint16_t port_id, uint64_t *features)
+{
+	const struct vhostu_port *p = vhostu_port_from_id(port_id);
+
+	if (p == NULL || features == NULL)
+		return -EINVAL;
+	*features = __atomic_load_n(&p->features, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int
 rte_pmd_vhostu_get_info(uint16_t port_id, struct rte_pmd_vhostu_info *info)
 {
 	struct vhostu_port *p = vhostu_port_from_id(port_id);

@@ -36,6 +36,7 @@
 #include <rte_log.h>
 #include <rte_spinlock.h>
 
+#include "vhostu_offload.h"
 #include "vhostu_proto.h"
 
 struct rte_eth_dev;
@@ -87,7 +88,7 @@ struct vhostu_mem {
 struct vhostu_vring_stats {
 	uint64_t packets;
 	uint64_t bytes;
-	uint64_t errors;	/* bad chains, bad headers: frames dropped for the guest's fault */
+	uint64_t errors;	/* bad chains: frames dropped for the guest's fault */
 	uint64_t no_desc;	/* tx: ring full, frame not sent */
 	uint64_t oversize;	/* rx: frame above VHOSTU_RX_MAX_FRAME; tx: larger than the
 				 * guest's buffer (without MRG_RXBUF) */
@@ -98,6 +99,9 @@ struct vhostu_vring_stats {
 	uint64_t stopped;	/* the datapath stopped the ring (avail index out of range) */
 	uint64_t runt;		/* rx: frame shorter than an Ethernet header, dropped */
 	uint64_t desc_reads;	/* descriptors read (direct and indirect): bounded per burst */
+	uint64_t hdr_errors[VHOSTU_HDR_ERROR_MAX];	/* rx: bad virtio-net headers, by
+							 * reason (index 0 unused) */
+	uint64_t offload_drops;	/* tx: an offload the guest did not negotiate (TSO) */
 };
 
 struct vhostu_port;

@@ -153,7 +153,8 @@ vhostu_h_set_features(struct vhostu_port *p, struct vhostu_rx_msg *m,
 			f, f & ~p->features_offered, p->features_offered);
 		return -ENOTSUP;
 	}
-	p->features = f;
+	/* Atomic: rte_pmd_vhostu_get_features reads it with no lock. */
+	__atomic_store_n(&p->features, f, __ATOMIC_RELAXED);
 	p->features_set = true;
 	p->hdr_size = (f & (VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_MRG_RXBUF) |
 		VHOSTU_BIT(VHOSTU_VIRTIO_F_VERSION_1))) ?
@@ -782,7 +783,7 @@ vhostu_port_reset_state(struct vhostu_port *p)
 		vhostu_vring_reset(&p->vrings[i]);
 	vhostu_mem_clear(&p->mem);
 	vhostu_log_unmap(p);
-	p->features = 0;
+	__atomic_store_n(&p->features, 0, __ATOMIC_RELAXED);
 	p->protocol_features = 0;
 	p->features_set = false;
 	p->owner_set = false;

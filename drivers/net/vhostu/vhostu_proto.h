@@ -149,7 +149,34 @@ enum vhostu_virtio_feature {
 
 #define VHOSTU_BIT(b) (UINT64_C(1) << (b))
 
-/* What we offer by default: VPP's set 0x15c628000 (see doc/protocol.md). */
+/*
+ * The checksum and segmentation offloads we implement (vhostu_offload.c), and
+ * VIRTIO_NET_F_MTU: the MTU is the frontend's (QEMU's host_mtu, told to us
+ * by NET_SET_MTU), we only let it through to the guest.
+ */
+#define VHOSTU_OFFLOAD_FEATURES ( \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_CSUM) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_GUEST_CSUM) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_MTU) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_GUEST_TSO4) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_GUEST_TSO6) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_GUEST_ECN) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_HOST_TSO4) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_HOST_TSO6) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_HOST_ECN))
+
+/* What the guest may ask of us in the header of a frame it sends. */
+#define VHOSTU_OFFLOAD_HOST_FEATURES ( \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_CSUM) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_HOST_TSO4) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_HOST_TSO6) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_HOST_ECN) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_HOST_UFO))
+
+/*
+ * What we offer by default: VPP's set 0x15c628000 (see doc/protocol.md) and
+ * the offloads, 0x15c62bb8b; the feature mask takes any of them away.
+ */
 #define VHOSTU_DEFAULT_FEATURES ( \
 	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_MRG_RXBUF) | \
 	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_CTRL_VQ) | \
@@ -159,7 +186,8 @@ enum vhostu_virtio_feature {
 	VHOSTU_BIT(VHOSTU_VIRTIO_F_ANY_LAYOUT) | \
 	VHOSTU_BIT(VHOSTU_VIRTIO_F_INDIRECT_DESC) | \
 	VHOSTU_BIT(VHOSTU_VHOST_USER_F_PROTOCOL_FEATURES) | \
-	VHOSTU_BIT(VHOSTU_VIRTIO_F_VERSION_1))
+	VHOSTU_BIT(VHOSTU_VIRTIO_F_VERSION_1) | \
+	VHOSTU_OFFLOAD_FEATURES)
 
 /* Protocol features we implement. */
 #define VHOSTU_DEFAULT_PROTOCOL_FEATURES ( \
@@ -299,7 +327,15 @@ struct vhostu_net_hdr {
 
 #define VHOSTU_NET_HDR_SHORT	10
 #define VHOSTU_NET_HDR_LONG	12
-#define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
+/* flags */
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM	1	/* checksum from csum_start on, at csum_offset */
+#define VIRTIO_NET_HDR_F_DATA_VALID	2	/* device to driver only: checksum verified */
+/* gso_type */
+#define VIRTIO_NET_HDR_GSO_NONE		0
+#define VIRTIO_NET_HDR_GSO_TCPV4	1
+#define VIRTIO_NET_HDR_GSO_UDP		3
+#define VIRTIO_NET_HDR_GSO_TCPV6	4
+#define VIRTIO_NET_HDR_GSO_ECN		0x80	/* TCP with CWR: ECN, HOST_ECN / GUEST_ECN */
 
 _Static_assert(sizeof(struct vhostu_net_hdr) == 12, "net header is 12 bytes");
 

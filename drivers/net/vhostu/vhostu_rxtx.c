@@ -35,6 +35,11 @@
  * (an honest guest's chains, read once, never exhaust the budget alone): that
  * one is dropped as a bad chain, so every burst advances.
  *
+ * Offloads: a guest frame's virtio-net header is copied to the stack as the
+ * chain is walked (each byte read once) and turned into mbuf flags by
+ * vhostu_offload_from_guest; an mbuf's flags become the header of a frame to
+ * the guest through vhostu_offload_to_guest. One call per direction, here.
+ *
  * Layout assumption: the host is little-endian (x86, arm64), as virtio 1.x
  * rings are and legacy rings on these hosts are.
  */
@@ -63,8 +68,11 @@
  */
 #define VHOSTU_BURST_BUDGET(size)	(2u * (size))
 
-/* Largest frame rx_burst accepts from a guest (without TSO, no frame is near it). */
-#define VHOSTU_RX_MAX_FRAME	UINT16_MAX
+/*
+ * Largest frame rx_burst accepts from a guest: the largest TSO frame, an IP
+ * datagram of 64 KiB behind an Ethernet and a VLAN header.
+ */
+#define VHOSTU_RX_MAX_FRAME	VHOSTU_TSO_MAX_FRAME
 
 /* A walk over one descriptor chain, direct or through an indirect table. */
 struct vhostu_chain {
@@ -346,11 +354,31 @@ vhostu_mbuf_recycle(struct rte_mbuf *m)
 }
 
 /*
+ * The guest's virtio-net header (our copy) into m's offload flags, when an
+ * offload was negotiated. 0, or -EPROTO: a bad header, counted by reason.
+ */
+static __rte_always_inline int
+vhostu_rx_offload(struct vhostu_vring *vr, const uint8_t *hdr, struct rte_mbuf *m)
+{
+	uint64_t features = vr->port->features;
+	int r;
+
+	if (likely(!(features & VHOSTU_OFFLOAD_HOST_FEATURES)))
+		return 0;
+	r = vhostu_offload_from_guest((const struct vhostu_net_hdr *)hdr, m, features);
+	if (likely(r == 0))
+		return 0;
+	vr->stats.hdr_errors[-r]++;
+	return -EPROTO;
+}
+
+/*
  * Copy the frame of the chain at head into m (chaining more mbufs from
- * vr->mp as needed), skipping the virtio-net header wherever it lies.
- * 0, -EINVAL (bad chain), -EMSGSIZE (oversize), -EBADMSG (shorter than an
- * Ethernet header: the switch would read bytes that are not there), -ENOMEM
- * (mbufs ran out).
+ * vr->mp as needed); the virtio-net header, wherever it lies, is copied once
+ * to the stack and turned into offload flags. 0, -EINVAL (bad chain),
+ * -EMSGSIZE (oversize), -EBADMSG (shorter than an Ethernet header: the
+ * switch would read bytes that are not there), -EPROTO (bad header),
+ * -ENOMEM (mbufs ran out).
  */
 static __rte_always_inline int
 vhostu_rx_chain(struct vhostu_vring *vr, struct vhostu_chain *c, uint16_t head,
@@ -358,7 +386,8 @@ vhostu_rx_chain(struct vhostu_vring *vr, struct vhostu_chain *c, uint16_t head,
 {
 	struct vhostu_buf b;
 	struct rte_mbuf *seg = m;
-	uint32_t hdr_left = vr->port->hdr_size, room, total = 0, len, k;
+	uint32_t hdr_size = vr->port->hdr_size, hdr_left = hdr_size, room, total = 0, len, k;
+	uint8_t hdr[sizeof(struct vhostu_net_hdr)] = { 0 };
 	uint8_t *dst, *src;
 	int r;
 
@@ -370,6 +399,7 @@ vhostu_rx_chain(struct vhostu_vring *vr, struct vhostu_chain *c, uint16_t head,
 		len = b.len;
 		if (hdr_left != 0) {
 			k = RTE_MIN(hdr_left, len);
+			memcpy(&hdr[hdr_size - hdr_left], src, k);
 			hdr_left -= k;
 			src += k;
 			len -= k;
@@ -404,7 +434,7 @@ vhostu_rx_chain(struct vhostu_vring *vr, struct vhostu_chain *c, uint16_t head,
 		return -EBADMSG;
 	m->pkt_len = total;
 	m->port = vr->port_id;
-	return 0;
+	return vhostu_rx_offload(vr, hdr, m);
 }
 
 /* Account a chain rx_burst could not deliver. */
@@ -415,7 +445,7 @@ vhostu_rx_drop(struct vhostu_vring *vr, int err)
 		vr->stats.oversize++;
 	else if (err == -EBADMSG)
 		vr->stats.runt++;
-	else
+	else if (err != -EPROTO)	/* bad headers: counted by reason */
 		vr->stats.errors++;
 }
 
@@ -532,6 +562,7 @@ struct vhostu_tx {
 	uint16_t nused;		/* used entries written after vr->last_used_idx */
 	uint32_t hdr_size;
 	uint32_t hdr_off;	/* header bytes written for the current frame */
+	bool hdr_dirty;		/* hdr has offload fields set (by the previous frame) */
 	uint8_t hdr[sizeof(struct vhostu_net_hdr)];
 	uint8_t *nb_va[2];	/* where num_buffers' two bytes landed (MRG_RXBUF) */
 	uint64_t nb_gpa[2];
@@ -751,10 +782,28 @@ vhostu_tx_hdr_init(struct vhostu_tx *t, const struct vhostu_port *p, bool mrg)
 	struct vhostu_net_hdr *h = (struct vhostu_net_hdr *)t->hdr;
 
 	memset(t->hdr, 0, sizeof(t->hdr));
+	t->hdr_dirty = false;
 	t->hdr_size = RTE_MIN(p->hdr_size, (uint32_t)sizeof(t->hdr));
 	/* Without MRG_RXBUF a 12-byte header (VERSION_1) carries num_buffers = 1. */
 	if (!mrg)
 		h->num_buffers = 1;
+}
+
+/*
+ * The header of frame m from its offload flags; frames without any reuse the
+ * burst's header as long as no frame before them set fields in it. 0, or
+ * -ENOTSUP: the guest cannot take this frame.
+ */
+static __rte_always_inline int
+vhostu_tx_offload(struct vhostu_tx *t, struct rte_mbuf *m)
+{
+	int r;
+
+	if (likely(!(m->ol_flags & VHOSTU_TX_OFFLOAD_FLAGS) && !t->hdr_dirty))
+		return 0;
+	r = vhostu_offload_to_guest(m, (struct vhostu_net_hdr *)t->hdr, t->vr->port->features);
+	t->hdr_dirty = r > 0;
+	return r < 0 ? r : 0;
 }
 
 /*
@@ -793,6 +842,10 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			break;
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (unlikely(vhostu_tx_offload(&t, m) < 0)) {
+			vr->stats.offload_drops++;
+			continue;
+		}
 		r = mrg ? vhostu_tx_frame_mrg(&t, m) : vhostu_tx_frame_one(&t, m);
 		if (likely(r == 0)) {
 			sent++;

@@ -49,6 +49,20 @@ static const struct vhostu_xstat_def vhostu_xstat_defs[] = {
 	VHOSTU_XS("ring_stopped", "ring_stopped", stopped, VHOSTU_XS_BOTH),
 	VHOSTU_XS("runt_errors", "runt_errors", runt, VHOSTU_XS_RX),
 	VHOSTU_XS("descriptors_read", "descriptors_read", desc_reads, VHOSTU_XS_BOTH),
+	VHOSTU_XS("bad_hdr_csum_errors", "bad_hdr_csum_errors",
+			hdr_errors[VHOSTU_HDR_BAD_CSUM], VHOSTU_XS_RX),
+	VHOSTU_XS("bad_hdr_gso_size_errors", "bad_hdr_gso_size_errors",
+			hdr_errors[VHOSTU_HDR_BAD_GSO_SIZE], VHOSTU_XS_RX),
+	VHOSTU_XS("bad_hdr_not_negotiated_errors", "bad_hdr_not_negotiated_errors",
+			hdr_errors[VHOSTU_HDR_NOT_NEGOTIATED], VHOSTU_XS_RX),
+	VHOSTU_XS("bad_hdr_len_errors", "bad_hdr_len_errors",
+			hdr_errors[VHOSTU_HDR_BAD_HDR_LEN], VHOSTU_XS_RX),
+	VHOSTU_XS("bad_hdr_tso_not_tcp_errors", "bad_hdr_tso_not_tcp_errors",
+			hdr_errors[VHOSTU_HDR_NOT_TCP], VHOSTU_XS_RX),
+	VHOSTU_XS("bad_hdr_ecn_errors", "bad_hdr_ecn_errors",
+			hdr_errors[VHOSTU_HDR_BAD_ECN], VHOSTU_XS_RX),
+	VHOSTU_XS("offload_not_negotiated_drops", "offload_not_negotiated_drops",
+			offload_drops, VHOSTU_XS_TX),
 	VHOSTU_XS("undersize_packets", "undersize_packets", size_bins[7], VHOSTU_XS_BOTH),
 	VHOSTU_XS("size_64_packets", "size_64_packets", size_bins[0], VHOSTU_XS_BOTH),
 	VHOSTU_XS("size_65_to_127_packets", "size_65_to_127_packets", size_bins[1],
@@ -87,6 +101,18 @@ vhostu_queue_stats(struct vhostu_port *p, unsigned int dir, unsigned int q)
 	return &p->vrings[dir == VHOSTU_XS_RX ? 2 * q + 1 : 2 * q].stats;
 }
 
+/* Frames dropped for a bad virtio-net header, all reasons. */
+static uint64_t
+vhostu_hdr_errors(const struct vhostu_vring_stats *s)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 1; i < VHOSTU_HDR_ERROR_MAX; i++)
+		n += s->hdr_errors[i];
+	return n;
+}
+
 static uint64_t
 vhostu_stat_read(const struct vhostu_vring_stats *s, size_t off)
 {
@@ -108,11 +134,12 @@ vhostu_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 		if (q < nrx && q < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			stats->q_ipackets[q] = s->packets;
 			stats->q_ibytes[q] = s->bytes;
-			stats->q_errors[q] = s->errors + s->oversize + s->runt;
+			stats->q_errors[q] = s->errors + s->oversize + s->runt +
+				vhostu_hdr_errors(s);
 		}
 		stats->ipackets += s->packets;
 		stats->ibytes += s->bytes;
-		stats->ierrors += s->errors + s->oversize + s->runt;
+		stats->ierrors += s->errors + s->oversize + s->runt + vhostu_hdr_errors(s);
 		stats->rx_nombuf += s->mbuf_fail;
 
 		s = vhostu_queue_stats(p, VHOSTU_XS_TX, q);
@@ -122,7 +149,7 @@ vhostu_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *stats)
 		}
 		stats->opackets += s->packets;
 		stats->obytes += s->bytes;
-		stats->oerrors += s->errors + s->oversize + s->no_desc;
+		stats->oerrors += s->errors + s->oversize + s->no_desc + s->offload_drops;
 	}
 	return 0;
 }
