@@ -33,6 +33,7 @@ uint16_t vport, pport;
 bool vhostu_made, peer_made, ports_up;
 int fds_before;
 bool vhostu_rxq_intr;
+bool e2e_peer_offloads;
 uint8_t expect_buf[E2E_MAX_FRAME];
 
 /* ---------------------------------------------------------------- helpers */
@@ -118,6 +119,13 @@ e2e_port_setup(uint16_t port, uint16_t nq, struct rte_mempool *mp)
 	if (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	conf.intr_conf.rxq = port == vport && vhostu_rxq_intr;
+	/* The virtio PMD negotiates only the offloads its application asks for. */
+	if (port == pport && e2e_peer_offloads) {
+		conf.rxmode.offloads |= info.rx_offload_capa & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+			RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_TCP_LRO);
+		conf.txmode.offloads |= info.tx_offload_capa & (RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+			RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_TSO);
+	}
 	ret = rte_eth_dev_configure(port, nq, nq, &conf);
 	for (q = 0; ret == 0 && q < nq; q++) {
 		ret = rte_eth_rx_queue_setup(port, q, E2E_NB_DESC, SOCKET_ID_ANY, NULL, mp);

@@ -65,6 +65,7 @@ extern uint16_t vport, pport;
 extern bool vhostu_made, peer_made, ports_up;
 extern int fds_before;		/* open fds when the suite started */
 extern bool vhostu_rxq_intr;	/* our port is configured with rx interrupts */
+extern bool e2e_peer_offloads;	/* virtio-user asks for checksum, TSO and LRO offloads */
 extern uint8_t expect_buf[E2E_MAX_FRAME];
 
 /* EAL, the socket directory and the mempools, for the whole program. */
@@ -98,5 +99,8 @@ int e2e_intr_clean(void);
 extern CU_TestInfo lsc_tests[];
 int e2e_lsc_init(void);
 int e2e_lsc_clean(void);
+extern CU_TestInfo offload_tests[];	/* test_e2e_offload.c */
+int e2e_offload_init(void);
+int e2e_offload_clean(void);
 
 #endif

@@ -77,6 +77,8 @@ static CU_SuiteInfo suites[] = {
 		e2e_intr_clean, NULL, NULL, intr_tests },
 	{ "link-state callbacks run with no driver lock held", e2e_lsc_init, e2e_lsc_clean,
 		NULL, NULL, lsc_tests },
+	{ "offloads with virtio-user: vhostu server, queues=1 mrg_rxbuf=1", e2e_offload_init,
+		e2e_offload_clean, NULL, NULL, offload_tests },
 	CU_SUITE_INFO_NULL,
 };
 
