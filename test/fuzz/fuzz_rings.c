@@ -63,6 +63,7 @@
 #define FZ_F_ANY	0x08
 #define FZ_F_LOG	0x10
 #define FZ_F_EVENT_IDX	0x20
+#define FZ_F_OFFLOAD	0x40	/* every checksum and TSO offload (virtio-net headers read) */
 
 /* fz_hdr.misc */
 #define FZ_M_RARP	0x01	/* a SEND_RARP is pending */
@@ -195,6 +196,8 @@ fz_features(uint8_t f)
 		v |= VHOSTU_BIT(VHOSTU_VHOST_F_LOG_ALL);
 	if (f & FZ_F_EVENT_IDX)
 		v |= VHOSTU_BIT(VHOSTU_VIRTIO_RING_F_EVENT_IDX);
+	if (f & FZ_F_OFFLOAD)
+		v |= VHOSTU_OFFLOAD_FEATURES;
 	return v;
 }
 
@@ -265,10 +268,17 @@ fz_check_rx_mbuf(struct rte_mbuf *m)
 		fprintf(stderr, "fuzz_rings: rx mbuf is broken: %s\n", why);
 		abort();
 	}
-	if (m->pkt_len == 0 || m->pkt_len > UINT16_MAX)
-		fz_die("rx mbuf of length 0 or above 65535");
+	if (m->pkt_len == 0 || m->pkt_len > VHOSTU_TSO_MAX_FRAME)
+		fz_die("rx mbuf of length 0 or above the largest TSO frame");
 	if (m->port != FZ_PORT_ID)
 		fz_die("rx mbuf without the port id");
+	/* Offload flags from a guest's header describe the frame they came with. */
+	if ((m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) && (m->tso_segsz == 0 ||
+			m->tso_segsz > m->pkt_len))
+		fz_die("rx mbuf with TX_TCP_SEG and an MSS of 0 or above its length");
+	if ((m->ol_flags & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_L4_MASK)) &&
+			(uint32_t)m->l2_len + m->l3_len + m->l4_len > m->pkt_len)
+		fz_die("rx mbuf with offload flags and headers longer than the frame");
 }
 
 /*

@@ -242,7 +242,7 @@ HDR_FMT = "<BBBB"
 RING_FMT = "<BBHHHHHI"
 OP_FMT = "<BBBBI"
 OP_RX, OP_TX, OP_POKE, OP_AVAIL, OP_RETRANSLATE, OP_RARP, OP_NOTIFY = range(7)
-RF_MRG, RF_IND, RF_V1, RF_ANY, RF_LOG, RF_EVENT_IDX = 1, 2, 4, 8, 16, 32
+RF_MRG, RF_IND, RF_V1, RF_ANY, RF_LOG, RF_EVENT_IDX, RF_OFFLOAD = 1, 2, 4, 8, 16, 32, 64
 RM_RARP, RM_SMALL, RM_NOCOAL, RM_CALLFD = 1, 2, 4, 8
 RR_LOG_USED, RR_STARTED, RR_ENABLED, RR_LOG_OWN = 1, 2, 4, 8
 D_NEXT, D_WRITE, D_INDIRECT = 1, 2, 4
@@ -307,9 +307,10 @@ class Guest:
         self.avail_idx[v] += 1
         self.put16(self.avail[v] + 2, self.avail_idx[v])
 
-    def tx_frame(self, frame, hdr_len, split=None, indirect=False):
-        """Guest TX (vring 1): header + frame, in one buffer or split at the offsets given."""
-        data = b"\0" * hdr_len + frame
+    def tx_frame(self, frame, hdr_len, split=None, indirect=False, hdr=None):
+        """Guest TX (vring 1): header (zeros, or hdr) + frame, in one buffer or split at
+        the offsets given."""
+        data = (hdr or b"").ljust(hdr_len, b"\0")[:hdr_len] + frame
         cuts = [0] + (split or []) + [len(data)]
         bufs = [(self.alloc(data[a:b]), b - a) for a, b in zip(cuts, cuts[1:])]
         self.post(1, bufs, 0, indirect)
@@ -334,6 +335,20 @@ def frame(n, seed):
     return bytes(((seed * 31 + k * 7) & 0xff) for k in range(n))
 
 
+def tcp4_frame(n, seed):
+    """Ethernet + IPv4 + TCP headers (what virtio-net offload headers describe), then bytes."""
+    eth = b"\x02" + b"\0" * 5 + b"\x02" + b"\0" * 4 + b"\x01" + b"\x08\x00"
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, n - 14, 0, 0, 64, 6, 0, bytes([10, 0, 0, 1]),
+                     bytes([10, 0, 0, 2]))
+    tcp = struct.pack(">HHIIBBHHH", 1, 2, 0, 0, 0x50, 0x10, 0xffff, 0, 0)
+    return (eth + ip + tcp + frame(n - 54, seed))[:n]
+
+
+def net_hdr(flags, gso_type, hdr_len, gso_size, csum_start, csum_offset):
+    return struct.pack("<BBHHHHH", flags, gso_type, hdr_len, gso_size, csum_start,
+                       csum_offset, 0)
+
+
 def ops_std():
     # rx 8, tx 4 mbufs up to 1024 bytes, rx, tx 8 small ones in 16-byte segments, notify
     return [(OP_RX, 8, 0, 0, 0), (OP_TX, 4, 4, 0, 0x1234), (OP_RX, 8, 0, 0, 0),
@@ -354,6 +369,17 @@ def rings_corpus():
         g.tx_frame(frame(64, k), 10, split=[10])	# legacy: header alone first
         g.rx_bufs([10, 1514])
     c["legacy-split-header"] = g.input(0, ops_std())
+
+    # Offloads: a TSO frame, a checksum request, and headers of each bad class.
+    g = Guest(size_log2=4)
+    for k, h in enumerate((net_hdr(1, 1, 54, 1448, 34, 16), net_hdr(1, 0, 0, 0, 34, 16),
+                           net_hdr(1, 0, 0, 0, 3000, 16), net_hdr(1, 1, 54, 0, 34, 16),
+                           net_hdr(1, 3, 54, 100, 34, 6), net_hdr(1, 0x81, 20, 100, 34, 16),
+                           net_hdr(1, 4, 54, 1448, 34, 16), net_hdr(0, 1, 54, 1448, 34, 16))):
+        g.tx_frame(tcp4_frame(3000 if k == 0 else 1000, k), 12, split=[5, 60], hdr=h)
+    for k in range(4):
+        g.rx_bufs([1536, 1536])
+    c["offload-headers"] = g.input(RF_V1 | RF_MRG | RF_OFFLOAD, ops_std())
 
     g = Guest()
     for k in range(3):
