@@ -38,6 +38,7 @@
 #include "app.h"
 #include "l2_bd.h"
 #include "l2_mac.h"
+#include "offload.h"
 #include "rx_intr.h"
 
 #define APP_BURST	32
@@ -118,6 +119,46 @@ volatile bool app_quit;
 
 /* ---------- datapath ---------- */
 
+/* Send n frames on (port, q); what the queue does not take is dropped and counted. */
+static void
+app_tx_run(uint16_t thread, uint16_t port, uint16_t q, struct rte_mbuf **m, uint16_t n)
+{
+	uint16_t sent;
+
+	if (n == 0)
+		return;
+	sent = rte_eth_tx_burst(port, q, m, n);
+	if (sent < n) {
+		app_fwd.th[thread].tx_errors[port] += n - sent;
+		rte_pktmbuf_free_bulk(&m[sent], n - sent);
+	}
+}
+
+/*
+ * Frames with offloads the port cannot take as they are (app/offload.c) are
+ * segmented and checksummed first, each sent in order between the others.
+ */
+static void
+app_tx_offload(uint16_t thread, uint16_t port, uint16_t q, struct rte_mbuf **m, uint16_t n)
+{
+	struct rte_mbuf *seg[APP_GSO_MAX_SEGS];
+	struct app_offload_caps caps;
+	uint16_t i, from = 0, k;
+
+	app_offload_caps(port, &caps);
+	for (i = 0; i < n; i++) {
+		if (!app_offload_needs_sw(m[i], &caps))
+			continue;
+		app_tx_run(thread, port, q, &m[from], i - from);
+		from = i + 1;
+		k = app_offload_sw(thread, m[i], &caps, seg, RTE_DIM(seg));
+		if (k == 0)
+			app_fwd.th[thread].tx_errors[port]++;
+		app_tx_run(thread, port, q, seg, k);
+	}
+	app_tx_run(thread, port, q, &m[from], n - from);
+}
+
 static void
 app_tx(struct app_conf *c, uint16_t thread, uint16_t slot, struct rte_mbuf **m, uint16_t n)
 {
@@ -129,7 +170,12 @@ app_tx(struct app_conf *c, uint16_t thread, uint16_t slot, struct rte_mbuf **m, 
 		lock = &app_fwd.txlock[s->port_id][q];
 	if (lock != NULL)
 		rte_spinlock_lock(lock);
-	sent = rte_eth_tx_burst(s->port_id, q, m, n);
+	if (unlikely(app_offload_any(m, n))) {
+		app_tx_offload(thread, s->port_id, q, m, n);
+		sent = n;
+	} else {
+		sent = rte_eth_tx_burst(s->port_id, q, m, n);
+	}
 	if (lock != NULL)
 		rte_spinlock_unlock(lock);
 	if (sent < n) {

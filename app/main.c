@@ -27,6 +27,7 @@
 
 #include "app.h"
 #include "app_config.h"
+#include "offload.h"
 
 #define APP_PROMPT	"vhostu# "
 #define APP_NB_MBUF	16383
@@ -240,6 +241,9 @@ app_init(struct rte_mempool **mp)
 	*mp = app_init_mempool();
 	if (*mp == NULL)
 		return -ENOMEM;
+	ret = app_offload_init(*mp);
+	if (ret < 0)
+		return ret;
 	ret = app_fwd_init();
 	if (ret < 0)
 		return ret;
@@ -281,6 +285,7 @@ main(int argc, char **argv)
 	app_fwd_stop();
 	cli_fini();
 	app_fwd_fini();
+	app_offload_fini();
 	rte_mempool_free(mp);
 	rte_eal_cleanup();
 	return ret < 0 ? 1 : 0;
