@@ -258,6 +258,20 @@ test_create_options_any_order(void)
 		"iface=/tmp/d.sock,server=0,queues=8,hwaddr=02:00:00:00:00:aa");
 }
 
+/* VPP's gso: accepted anywhere among the options; the offloads are offered anyway. */
+static void
+test_create_accepts_gso_as_vpp_does(void)
+{
+	reset();
+	CU_ASSERT_STRING_EQUAL(run("create vhost-user socket /tmp/g.sock gso server"),
+		"VirtualEthernet0/0/0\n");
+	CU_ASSERT_STRING_EQUAL(fake_devargs, "iface=/tmp/g.sock,server=1,queues=8");
+	CU_ASSERT_STRING_EQUAL(run("create vhost-user gso socket /tmp/h.sock"),
+		"VirtualEthernet0/0/1\n");
+	CU_ASSERT_STRING_EQUAL(fake_devargs, "iface=/tmp/h.sock,server=0,queues=8");
+	check_error("create vhost-user socket /tmp/x.sock gso 1", "unknown input `1'");
+}
+
 static void
 test_renumber_in_use_warns(void)
 {
@@ -747,6 +761,7 @@ suite_clean(void)
 static CU_TestInfo tests[] = {
 	{ "create prints the next free name", test_create_prints_next_free_name },
 	{ "create options in any order", test_create_options_any_order },
+	{ "create accepts gso as VPP does", test_create_accepts_gso_as_vpp_does },
 	{ "renumber to an instance in use warns", test_renumber_in_use_warns },
 	{ "delete then create reuses the index", test_delete_then_create_reuses_index },
 	{ "create errors change nothing", test_create_errors_change_nothing },

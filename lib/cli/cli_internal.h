@@ -74,6 +74,7 @@ struct cli_create_args {
 	X(VALUE, "feature-mask", "<hex>", cli_opt_feature_mask) \
 	X(VALUE, "hwaddr", "<mac-addr>", cli_opt_hwaddr) \
 	X(VALUE, "renumber", "<dev_instance>", cli_opt_renumber) \
+	X(FLAG, "gso", NULL, cli_opt_gso) \
 	X(VALUE, "queues", "<n>", cli_opt_queues)
 
 #define CLI_CREATE_USAGE_NEEDED(word, value)	" " word " " value
