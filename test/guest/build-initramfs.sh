@@ -5,15 +5,17 @@
 #
 #   WORK/initramfs.cpio.gz   busybox-static, the virtio-net modules of the
 #                            installed Debian kernel, /init (test/guest/init),
-#                            /bin/vhostu-ethtool (static, from vhostu-ethtool.c)
+#                            /bin/vhostu-ethtool (static, from vhostu-ethtool.c),
+#                            /bin/vhostu-tcp (static, from vhostu-tcp.c)
 #   WORK/vmlinuz             a copy of that kernel's image
 #   WORK/kernel-version      its version
 #
 # Idempotent: does nothing when the inputs (kernel, modules, busybox, init,
 # helper source, this script) are unchanged since the last build.
 # Needs: busybox-static, cpio, gzip, linux-image-amd64; gcc and libc6-dev for
-# the helper (without them the image is built without it, and multi-queue
-# tests report that they cannot enable the second queue pair).
+# the helpers (without them the image is built without them: multi-queue
+# tests report that they cannot enable the second queue pair, TCP tests that
+# they have no sender).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -62,7 +64,8 @@ done
 stamp_now=$( {
 	echo "$kver"
 	# shellcheck disable=SC2086
-	sha256sum "$kimage" "$busybox" $mods "$here/init" "$here/vhostu-ethtool.c" "$0"
+	sha256sum "$kimage" "$busybox" $mods "$here/init" "$here/vhostu-ethtool.c" "$here/vhostu-tcp.c" \
+		"$0"
 	command -v gcc >/dev/null && gcc --version | head -n 1
 } | sha256sum | cut -d' ' -f1)
 
@@ -98,6 +101,13 @@ else
 	say "warning: could not build the static vhostu-ethtool helper (gcc, libc6-dev?): see $work/helper.log;"
 	say "warning: guests will not be able to enable more than one queue pair"
 	rm -f "$root/bin/vhostu-ethtool"
+fi
+if command -v gcc >/dev/null && gcc -static -O2 -Wall -Wextra -Werror \
+	-o "$root/bin/vhostu-tcp" "$here/vhostu-tcp.c" 2>"$work/helper-tcp.log"; then
+	strip "$root/bin/vhostu-tcp" 2>/dev/null || true
+else
+	say "warning: could not build the static vhostu-tcp helper: see $work/helper-tcp.log"
+	rm -f "$root/bin/vhostu-tcp"
 fi
 
 (cd "$root" && find . -print0 | LC_ALL=C sort -z |

@@ -530,6 +530,8 @@ class VhostuFwd(Backend):
         self.show_info = {}  # port -> the last check_show()
         self._diagnosed = False
         self.shell = None   # the running vhostu-fwd (VhostuFwdShell)
+        self.masks = {}     # socket index -> feature-mask of its interface
+        self.bridge = False  # bridge domain 1 instead of xconnect pairs
 
     def argv(self):
         # A complete EAL set (with any EAL argument the embedded defaults are
@@ -540,9 +542,15 @@ class VhostuFwd(Backend):
 
     def commands(self):
         cmds = ["debug vhost-user on"] if self.debug else []
-        for s in self.socks:
-            cmds.append("create vhost-user socket %s%s" % (s, " server" if self.server else ""))
+        for i, s in enumerate(self.socks):
+            cmds.append("create vhost-user socket %s%s%s" % (
+                s, " server" if self.server else "",
+                " feature-mask 0x%x" % self.masks[i] if i in self.masks else ""))
+        if self.bridge:
+            cmds += ["set interface l2 bridge %s 1" % n for n in self.ifnames]
         for i in range(0, len(self.socks) - 1, 2):
+            if self.bridge:
+                break
             a, b = self.ifnames[i], self.ifnames[i + 1]
             cmds += ["set interface l2 xconnect %s %s" % (a, b),
                      "set interface l2 xconnect %s %s" % (b, a)]
@@ -1002,6 +1010,94 @@ def run_idle_peer(backend_cls, image, logdir, *, timeout=120, **_):
     return run_pair(backend_cls, image, logdir, timeout=timeout, peer_test="idle")
 
 
+# Offload feature bits (virtio-net): what a Linux guest negotiates when offered.
+F_OFFLOADS = (1 << 0) | (1 << 1) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 11) | (1 << 12) | \
+    (1 << 13)
+F_OFFLOADS_CORE = (1 << 0) | (1 << 1) | (1 << 7) | (1 << 11)   # CSUM GUEST_CSUM TSO4 both ways
+MASK_NO_OFFLOADS = 0x15c628000   # VPP's set: every offload (and MTU) taken away
+# TCG guests on a shared machine move a few MB/s: keep the scenario in bounds.
+TCP_MB = int(os.environ.get("VHOSTU_GUEST_TCP_MB", "8"))
+
+
+def _tcp_run(backend_cls, image, logdir, label, *, masks, bridge, timeout):
+    """g0 sends TCP_MB MB to g1 through the backend (xconnect or bridge
+    domain 1), masks: socket index -> feature-mask. The transfer must arrive
+    whole (the receiver's digest is the sender's), and `show vhost-user` must
+    show the offloads negotiated exactly where they were not masked."""
+    ldir = os.path.join(logdir, label)
+    sc = _Scenario(ldir)
+    socks, guests = sc.socks, sc.guests
+    backend = sc.backend = backend_cls(socks, ldir, server=True)
+    backend.masks = dict(masks)
+    backend.bridge = bridge
+    with sc:
+        backend.start().wait_ready()
+        for i, role in enumerate(("send", "recv")):
+            params = _guest_params(i, "tcp", role=role, mb=TCP_MB, linger=timeout)
+            g = Guest("g%d" % i, socks[i], image, ldir,
+                      mac="52:54:00:00:00:%02x" % (i + 1), params=params)
+            guests.append(g.start())
+        # boot, then the transfer: twice the bound of one wait
+        results = wait_reports(guests, "RESULT", 2 * timeout)
+        snd, rcv = results[0][1], results[1][1]
+        if snd.get("status") != "PASS" or rcv.get("status") != "PASS" or \
+                snd.get("digest") != rcv.get("digest") or snd.get("bytes") != rcv.get("bytes"):
+            raise Failure("tcp %s: sender %s, receiver %s\n%s" % (
+                label, snd, rcv, "\n".join(g.describe() for g in guests)))
+        out = {"mbps": float(snd.get("mbps", 0)), "secs": float(snd.get("secs", 0)),
+               "bytes": int(snd["bytes"])}
+        chk = backend.check(guests)
+        feats = {}
+        for i in range(2):
+            info = getattr(backend, "show_info", {}).get(i)
+            if info is None or "features" not in info:
+                continue
+            f = info["features"]
+            feats[i] = f
+            want_on = i not in masks or masks[i] & F_OFFLOADS_CORE == F_OFFLOADS_CORE
+            if want_on and f & F_OFFLOADS_CORE != F_OFFLOADS_CORE:
+                raise Failure("tcp %s: %s negotiated 0x%x: offloads 0x%x expected" % (
+                    label, backend.ifnames[i], f, F_OFFLOADS_CORE))
+            if not want_on and f & F_OFFLOADS:
+                raise Failure("tcp %s: %s negotiated 0x%x: offloads 0x%x were masked" % (
+                    label, backend.ifnames[i], f, f & F_OFFLOADS))
+        out["features"] = " ".join("%s=0x%x" % (backend.ifnames[i], f)
+                                   for i, f in sorted(feats.items()))
+        # The sender's frames as the switch received them: TSO frames (above
+        # an MTU) exactly when g0 has the offloads.
+        if hasattr(backend, "interface_counters"):
+            c = backend.interface_counters().get(backend.ifnames[0], {})
+            avg = c.get("rx bytes", 0) / max(1, c.get("rx packets", 0))
+            out["sender_avg_frame"] = int(avg)
+            if (0 not in masks) != (avg > 1518):
+                raise Failure("tcp %s: %s received frames of %d bytes on average: %s "
+                              "expected" % (label, backend.ifnames[0], avg,
+                                            "TSO frames" if 0 not in masks else "at most 1518"))
+        if chk:
+            out["backend_check"] = chk
+        backend.stop_clean()
+        return out
+
+
+def run_tcp(backend_cls, image, logdir, *, timeout=120, bridge=False, runs=None, **_):
+    """TCP bulk transfers g0 -> g1, one pair of guests per run: with the
+    offloads negotiated, with them masked off, or g0 with and g1 without
+    (the switch segments and checksums in software). Rates are printed, not
+    asserted: TCG guests on a shared machine."""
+    t0 = time.monotonic()
+    out = {"backend": backend_cls.name, "qemu_server": False,
+           "test": "tcp-bridge" if bridge else "tcp", "startup_s": 0, "guests": {}}
+    for label, masks in runs:
+        r = _tcp_run(backend_cls, image, logdir, label, masks=masks, bridge=bridge,
+                     timeout=timeout)
+        out["guests"][label] = {k: v for k, v in r.items() if k != "backend_check"}
+        _log("tcp %s%s: %d bytes in %.2f s, %.1f Mbit/s (%s)" % (
+            label, " (bridge)" if bridge else "", r["bytes"], r["secs"], r["mbps"],
+            r["features"]))
+    out["total_s"] = round(time.monotonic() - t0, 2)
+    return out
+
+
 SCENARIOS = {
     # name: (function, keyword arguments)
     "ping": (run_pair, dict()),
@@ -1012,6 +1108,13 @@ SCENARIOS = {
     "idle-peer": (run_idle_peer, dict()),
     "guest-reset": (run_guest_reset, dict()),
     "backend-restart": (run_backend_restart, dict()),
+    # TCP: offloads on, then off (the rates of the two, one after the other),
+    # bridged, and from a guest with offloads to one without
+    "tcp": (run_tcp, dict(runs=[("offloads", {})])),
+    "tcp-no-offloads": (run_tcp, dict(runs=[("no-offloads", {0: MASK_NO_OFFLOADS,
+                                                             1: MASK_NO_OFFLOADS})])),
+    "tcp-bridge": (run_tcp, dict(bridge=True, runs=[("bridge-offloads", {})])),
+    "tcp-mixed": (run_tcp, dict(runs=[("offloads-to-none", {1: MASK_NO_OFFLOADS})])),
 }
 
 

@@ -14,13 +14,20 @@
 #   guest-reset      a QEMU SIGKILLed and started again on the same socket
 #   backend-restart  vhostu-fwd stopped (SIGTERM) and started again while the
 #                    QEMUs (servers) keep running; traffic resumes
+#   tcp              a TCP bulk transfer (VHOSTU_GUEST_TCP_MB, default 8 MB,
+#                    checked by digest) with the offloads negotiated; the rate
+#                    is printed
+#   tcp-no-offloads  the same with them masked off (feature-mask)
+#   tcp-bridge       tcp through bridge domain 1
+#   tcp-mixed        a guest with offloads to one without (the switch segments
+#                    and checksums in software)
 # and in each, `show vhost-user` for every QEMU interface (memory regions as
 # QEMU sent them, socket type, every vring's state) and `show interface`.
 #
 # Usage: test-guest-vhostu-fwd.sh [path/to/vhostu-fwd] [scenario ...]
 # Env: VHOSTU_BUILD (build dir: image and artifacts go under it),
-#      VHOSTU_GUEST_BUDGET (s for the whole run, default 420),
-#      VHOSTU_GUEST_SCENARIO_TIMEOUT (s per scenario, default 100).
+#      VHOSTU_GUEST_BUDGET (s for the whole run, default 720),
+#      VHOSTU_GUEST_SCENARIO_TIMEOUT (s per scenario, default 150).
 # Bounded: each wait (60 s), each scenario, the whole run; kills everything it
 # starts. On failure the guest consoles, QEMU logs and the switch's log stay in
 # $VHOSTU_BUILD/test-artifacts/guest/vhostu-fwd-SCENARIO/ (paths printed).
@@ -34,8 +41,8 @@ export PYTHONPATH="$here/../lib${PYTHONPATH:+:$PYTHONPATH}"
 build=${VHOSTU_BUILD:-$(cd "$here/../.." && pwd)/build}
 fwd=${1:-$build/app/vhostu-fwd}
 [ $# -gt 0 ] && shift
-budget=${VHOSTU_GUEST_BUDGET:-420}
-per=${VHOSTU_GUEST_SCENARIO_TIMEOUT:-100}
+budget=${VHOSTU_GUEST_BUDGET:-720}
+per=${VHOSTU_GUEST_SCENARIO_TIMEOUT:-150}
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "not root (the kernel image in /boot is root-only)"
