@@ -203,6 +203,8 @@ extern cmdline_parse_ctx_t cli_ctx[];
  * parse or the command failed (the error is printed with err_prefix).
  */
 int cli_run_line(struct cmdline *cl, const char *line);
+/* cli_run_line() with its errors starting with err_prefix ("FILE:LINE: "), as a file's do. */
+int cli_run_line_prefixed(struct cmdline *cl, const char *line, const char *err_prefix);
 /* Run a command file; stops at the first failing line. 0 or -1. */
 int cli_exec_file(struct cmdline *cl, const char *path);
 
