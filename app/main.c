@@ -4,12 +4,16 @@
  *   -i, --interactive      the shell on stdin (prompt, editing, Tab, ?)
  *   --cmdline-file FILE    run FILE first; a failing line stops the file and
  *                          vhostu-fwd exits with status 1
+ *   --cli-socket PATH      the command socket (vhostu-ctl), "none" for none
+ *   --cli-socket-group G   the group that may use it too
  * Without -i, commands piped on stdin run line by line (no prompt, no echo);
  * at the end of stdin, or when stdin is a terminal, vhostu-fwd keeps
  * forwarding until `quit`, SIGINT or SIGTERM. With no EAL argument at all,
- * the embedded defaults of config/eal.args are used.
+ * the embedded defaults of config/eal.args are used. The main lcore waits in
+ * one poll() for stdin and the command socket.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,10 +27,12 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_mbuf.h>
 
 #include "app.h"
 #include "app_config.h"
+#include "cmd_sock.h"
 
 #define APP_PROMPT	"vhostu# "
 #define APP_NB_MBUF	16383
@@ -37,6 +43,9 @@
 struct app_opts {
 	bool interactive;
 	const char *cmdline_file;
+	const char *cli_socket;	/* "none": no command socket */
+	bool cli_socket_given;	/* not the default: failing to listen is an error */
+	const char *cli_group;
 };
 
 static void
@@ -56,6 +65,20 @@ app_init_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * stdin, stdout and stderr open, on /dev/null when they were closed: a
+ * socket must never become fd 0 and be read as stdin (or written as stdout).
+ */
+static void
+app_init_std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
+			break;
 }
 
 /* argv with the embedded EAL defaults inserted when no EAL argument was given. */
@@ -82,11 +105,16 @@ static void
 app_usage(const char *prog)
 {
 	printf("Usage: %s [EAL options] -- [-i|--interactive] [--cmdline-file FILE]\n"
+		"         [--cli-socket PATH|none] [--cli-socket-group GROUP]\n"
 		"  -i, --interactive    the shell, with prompt, help (?) and Tab completion\n"
 		"  --cmdline-file FILE  run the commands in FILE first (stops at the first\n"
 		"                       failing line; vhostu-fwd then exits with status 1)\n"
+		"  --cli-socket PATH    the command socket for vhostu-ctl (default %s;\n"
+		"                       none: no socket)\n"
+		"  --cli-socket-group GROUP  that group may use the socket too (mode 0660)\n"
 		"Without -i, commands are read from stdin when it is not a terminal.\n"
-		"Default EAL options: %s\n", prog, APP_DEFAULT_EAL_ARGS);
+		"Default EAL options: %s\n", prog, CMD_SOCK_DEFAULT_PATH,
+		APP_DEFAULT_EAL_ARGS);
 }
 
 static int
@@ -95,12 +123,15 @@ app_parse_args(int argc, char **argv, struct app_opts *o)
 	static const struct option longopts[] = {
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "cmdline-file", required_argument, NULL, 'f' },
+		{ "cli-socket", required_argument, NULL, 's' },
+		{ "cli-socket-group", required_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->cli_socket = CMD_SOCK_DEFAULT_PATH;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ih", longopts, NULL)) != -1) {
 		switch (c) {
@@ -109,6 +140,13 @@ app_parse_args(int argc, char **argv, struct app_opts *o)
 			break;
 		case 'f':
 			o->cmdline_file = optarg;
+			break;
+		case 's':
+			o->cli_socket = optarg;
+			o->cli_socket_given = true;
+			break;
+		case 'g':
+			o->cli_group = optarg;
 			break;
 		case 'h':
 			app_usage(argv[0]);
@@ -125,15 +163,26 @@ app_parse_args(int argc, char **argv, struct app_opts *o)
 	return 0;
 }
 
-/* Wait up to ms for stdin (or forever-poll when the main lcore forwards). */
+/*
+ * Wait up to ms (0 when the main lcore forwards) for stdin (fd, or -1) and
+ * the command socket, whose clients are served here. stdin's revents.
+ */
 static int
 app_wait_input(int fd, int ms)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p[1 + CMD_SOCK_MAX_FDS];
+	unsigned int n = 0, first;
 
+	if (fd >= 0)
+		p[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	first = n;
+	n += cmd_sock_pollfds(p + n, RTE_DIM(p) - n);
 	if (app_fwd_n_workers() == 0)
 		ms = 0;
-	return poll(&p, fd < 0 ? 0 : 1, ms);
+	if (poll(p, n, ms) <= 0)
+		return 0;
+	cmd_sock_handle(p + first, n - first);
+	return fd >= 0 ? p[0].revents : 0;
 }
 
 static void
@@ -143,7 +192,7 @@ app_idle(void)
 	app_fwd_housekeep(false);
 }
 
-/* Forward until quit or a signal. */
+/* Forward (and serve the command socket) until quit or a signal. */
 static void
 app_wait(void)
 {
@@ -230,9 +279,35 @@ app_init_mempool(void)
 		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
 }
 
+/* `quit` on the command socket ends that session; elsewhere, the switch. */
+static void
+app_cli_quit(void)
+{
+	if (!cmd_sock_quit_session())
+		app_fwd_ops()->quit();
+}
+
+/* The command socket; the default one is optional (another switch may hold it). */
+static int
+app_init_cmd_sock(const struct app_opts *o)
+{
+	int ret;
+
+	if (strcmp(o->cli_socket, "none") == 0)
+		return 0;
+	ret = cmd_sock_open(o->cli_socket, o->cli_group);
+	if (ret < 0 && !o->cli_socket_given) {
+		RTE_LOG(WARNING, USER1, "vhostu-fwd: no command socket at %s (%s): "
+			"vhostu-ctl cannot reach this switch\n", o->cli_socket, strerror(-ret));
+		return 0;
+	}
+	return ret;
+}
+
 static int
 app_init(struct rte_mempool **mp)
 {
+	static struct cli_fwd_ops fwd_ops;
 	struct cli_config cfg;
 	int ret;
 
@@ -244,7 +319,9 @@ app_init(struct rte_mempool **mp)
 	if (ret < 0)
 		return ret;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.fwd = app_fwd_ops();
+	fwd_ops = *app_fwd_ops();
+	fwd_ops.quit = app_cli_quit;
+	cfg.fwd = &fwd_ops;
 	cfg.mp = *mp;
 	ret = cli_init(&cfg);
 	if (ret == 0)
@@ -262,6 +339,7 @@ main(int argc, char **argv)
 	struct app_opts opts;
 	int ret, n;
 
+	app_init_std_fds();
 	n = app_eal_argv(argc, argv, eal_argv, buf, sizeof(buf));
 	ret = rte_eal_init(n, eal_argv);
 	if (ret < 0) {
@@ -273,11 +351,14 @@ main(int argc, char **argv)
 	if (ret == 0) {
 		app_init_signals();
 		ret = app_init(&mp);
+		if (ret == 0)
+			ret = app_init_cmd_sock(&opts);
 		if (ret < 0)
 			fprintf(stderr, "vhostu-fwd: start-up failed: %s\n", strerror(-ret));
 		else
 			ret = app_run(&opts);
 	}
+	cmd_sock_close();
 	app_fwd_stop();
 	cli_fini();
 	app_fwd_fini();
