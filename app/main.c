@@ -6,11 +6,13 @@
  *                          vhostu-fwd exits with status 1
  *   --cli-socket PATH      the command socket (vhostu-ctl), "none" for none
  *   --cli-socket-group G   the group that may use it too
+ *   --config FILE          start-up settings (settings.h); also accepted as
+ *                          the first argument, then EAL's come from the file
  * Without -i, commands piped on stdin run line by line (no prompt, no echo);
  * at the end of stdin, or when stdin is a terminal, vhostu-fwd keeps
  * forwarding until `quit`, SIGINT or SIGTERM. With no EAL argument at all,
- * the embedded defaults of config/eal.args are used. The main lcore waits in
- * one poll() for stdin and the command socket.
+ * the file's eal-args or else the embedded defaults of config/eal.args are
+ * used. The main lcore waits in one poll() for stdin and the command socket.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +35,7 @@
 #include "app.h"
 #include "app_config.h"
 #include "cmd_sock.h"
+#include "settings.h"
 
 #define APP_PROMPT	"vhostu# "
 #define APP_NB_MBUF	16383
@@ -47,6 +50,8 @@ struct app_opts {
 	bool cli_socket_given;	/* not the default: failing to listen is an error */
 	const char *cli_group;
 };
+
+static struct app_settings app_settings;
 
 static void
 app_signal(int sig)
@@ -81,21 +86,40 @@ app_init_std_fds(void)
 			break;
 }
 
-/* argv with the embedded EAL defaults inserted when no EAL argument was given. */
+/* --config FILE, read before EAL; *skip: its arguments when it comes first. 0 or -1. */
 static int
-app_eal_argv(int argc, char **argv, char **out, char *buf, size_t len)
+app_init_settings(int argc, char **argv, int *skip)
 {
-	int n = 0, i;
+	const char *path;
+	int at = 0, n = 0;
+
+	path = app_settings_find(argc, argv, &at, &n);
+	*skip = at == 1 ? n : 0;
+	if (path == NULL)
+		return 0;
+	return app_settings_load(path, &app_settings);
+}
+
+/*
+ * argv for EAL: a leading --config FILE (skip of its arguments) left out, and
+ * when no EAL argument was given, the settings file's eal-args or else the
+ * embedded defaults.
+ */
+static int
+app_eal_argv(int argc, char **argv, int skip, char **out, char *buf, size_t len)
+{
+	int n = 0, i = 1 + skip;
 	char *tok, *save = NULL;
 
 	out[n++] = argv[0];
-	if (argc < 2 || strcmp(argv[1], "--") == 0) {
-		snprintf(buf, len, "%s", APP_DEFAULT_EAL_ARGS);
+	if (i >= argc || strcmp(argv[i], "--") == 0) {
+		snprintf(buf, len, "%s", app_settings.eal_args[0] != '\0' ?
+			app_settings.eal_args : APP_DEFAULT_EAL_ARGS);
 		for (tok = strtok_r(buf, " \t\n", &save); tok != NULL && n < APP_MAX_ARGS - 1;
 				tok = strtok_r(NULL, " \t\n", &save))
 			out[n++] = tok;
 	}
-	for (i = 1; i < argc && n < APP_MAX_ARGS - 1; i++)
+	for (; i < argc && n < APP_MAX_ARGS - 1; i++)
 		out[n++] = argv[i];
 	out[n] = NULL;
 	return n;
@@ -105,15 +129,18 @@ static void
 app_usage(const char *prog)
 {
 	printf("Usage: %s [EAL options] -- [-i|--interactive] [--cmdline-file FILE]\n"
-		"         [--cli-socket PATH|none] [--cli-socket-group GROUP]\n"
+		"         [--cli-socket PATH|none] [--cli-socket-group GROUP] [--config FILE]\n"
+		"       %s --config FILE [-- options]\n"
 		"  -i, --interactive    the shell, with prompt, help (?) and Tab completion\n"
 		"  --cmdline-file FILE  run the commands in FILE first (stops at the first\n"
 		"                       failing line; vhostu-fwd then exits with status 1)\n"
 		"  --cli-socket PATH    the command socket for vhostu-ctl (default %s;\n"
 		"                       none: no socket)\n"
 		"  --cli-socket-group GROUP  that group may use the socket too (mode 0660)\n"
+		"  --config FILE        start-up settings (key = value); options given here\n"
+		"                       win over the file's; first, it also gives EAL's\n"
 		"Without -i, commands are read from stdin when it is not a terminal.\n"
-		"Default EAL options: %s\n", prog, CMD_SOCK_DEFAULT_PATH,
+		"Default EAL options: %s\n", prog, prog, CMD_SOCK_DEFAULT_PATH,
 		APP_DEFAULT_EAL_ARGS);
 }
 
@@ -125,13 +152,12 @@ app_parse_args(int argc, char **argv, struct app_opts *o)
 		{ "cmdline-file", required_argument, NULL, 'f' },
 		{ "cli-socket", required_argument, NULL, 's' },
 		{ "cli-socket-group", required_argument, NULL, 'g' },
+		{ "config", required_argument, NULL, 'c' },	/* read before EAL */
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	memset(o, 0, sizeof(*o));
-	o->cli_socket = CMD_SOCK_DEFAULT_PATH;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ih", longopts, NULL)) != -1) {
 		switch (c) {
@@ -148,6 +174,8 @@ app_parse_args(int argc, char **argv, struct app_opts *o)
 		case 'g':
 			o->cli_group = optarg;
 			break;
+		case 'c':
+			break;
 		case 'h':
 			app_usage(argv[0]);
 			return 1;
@@ -161,6 +189,22 @@ app_parse_args(int argc, char **argv, struct app_opts *o)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The options the settings file gives; the command line's win (app_parse_args after). */
+static void
+app_opts_from_settings(struct app_opts *o, const struct app_settings *s)
+{
+	memset(o, 0, sizeof(*o));
+	o->cli_socket = CMD_SOCK_DEFAULT_PATH;
+	if (s->cmdline_file[0] != '\0')
+		o->cmdline_file = s->cmdline_file;
+	if (s->cli_socket[0] != '\0') {
+		o->cli_socket = s->cli_socket;
+		o->cli_socket_given = true;
+	}
+	if (s->cli_socket_group[0] != '\0')
+		o->cli_group = s->cli_socket_group;
 }
 
 /*
@@ -287,6 +331,22 @@ app_cli_quit(void)
 		app_fwd_ops()->quit();
 }
 
+static int
+app_init_coalesce(const struct app_settings *s)
+{
+	uint32_t frames;
+	double t;
+
+	if (!s->has_coalesce_frames && !s->has_coalesce_time)
+		return 0;
+	rte_pmd_vhostu_get_coalesce(&frames, &t);
+	if (s->has_coalesce_frames)
+		frames = s->coalesce_frames;
+	if (s->has_coalesce_time)
+		t = s->coalesce_time;
+	return rte_pmd_vhostu_set_coalesce(frames, t);
+}
+
 /* The command socket; the default one is optional (another switch may hold it). */
 static int
 app_init_cmd_sock(const struct app_opts *o)
@@ -312,6 +372,9 @@ app_init(struct rte_mempool **mp)
 	int ret;
 
 	rte_pmd_vhostu_link();
+	ret = app_init_coalesce(&app_settings);
+	if (ret < 0)
+		return ret;
 	*mp = app_init_mempool();
 	if (*mp == NULL)
 		return -ENOMEM;
@@ -334,19 +397,24 @@ app_init(struct rte_mempool **mp)
 int
 main(int argc, char **argv)
 {
-	char *eal_argv[APP_MAX_ARGS], buf[1024];
+	char *eal_argv[APP_MAX_ARGS], buf[APP_SETTINGS_EAL_MAX];
 	struct rte_mempool *mp = NULL;
 	struct app_opts opts;
-	int ret, n;
+	int ret, n, skip;
 
 	app_init_std_fds();
-	n = app_eal_argv(argc, argv, eal_argv, buf, sizeof(buf));
+	if (app_init_settings(argc, argv, &skip) < 0)
+		return 1;
+	n = app_eal_argv(argc, argv, skip, eal_argv, buf, sizeof(buf));
 	ret = rte_eal_init(n, eal_argv);
 	if (ret < 0) {
 		fprintf(stderr, "vhostu-fwd: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
 		return 1;
 	}
+	/* stderr only: journald would show what also went to syslog twice. */
+	rte_openlog_stream(stderr);
+	app_opts_from_settings(&opts, &app_settings);
 	ret = app_parse_args(n - ret, eal_argv + ret, &opts);
 	if (ret == 0) {
 		app_init_signals();
