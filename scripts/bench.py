@@ -160,7 +160,7 @@ class Corelat:
                 x = line.split()
                 if len(x) == 2:
                     self.samples.append((float(x[0]), float(x[1])))
-        return [rt for t, rt in self.samples if t0 < t <= t1]
+        return [rt for t, rt in self.samples if t0 < t <= t1 and rt == rt]  # nan: gave up
 
     def stop(self):
         self.proc.kill()
