@@ -27,6 +27,7 @@
 
 #include "app.h"
 #include "app_config.h"
+#include "ops.h"
 
 #define APP_PROMPT	"vhostu# "
 #define APP_NB_MBUF	16383
@@ -141,6 +142,7 @@ app_idle(void)
 {
 	app_fwd_poll_main();
 	app_fwd_housekeep(false);
+	app_telemetry_serve();
 }
 
 /* Forward until quit or a signal. */
@@ -249,6 +251,8 @@ app_init(struct rte_mempool **mp)
 	ret = cli_init(&cfg);
 	if (ret == 0)
 		ret = cli_scan_ports();
+	if (ret == 0 && app_telemetry_init() < 0)
+		fprintf(stderr, "vhostu-fwd: warning: no /vhostu telemetry endpoints\n");
 	if (ret == 0)
 		ret = app_fwd_launch();
 	return ret;
@@ -279,6 +283,7 @@ main(int argc, char **argv)
 			ret = app_run(&opts);
 	}
 	app_fwd_stop();
+	app_telemetry_fini();
 	cli_fini();
 	app_fwd_fini();
 	rte_mempool_free(mp);
