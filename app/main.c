@@ -239,6 +239,7 @@ app_init(struct rte_mempool **mp)
 	int ret;
 
 	rte_pmd_vhostu_link();
+	app_capture_init();
 	*mp = app_init_mempool();
 	if (*mp == NULL)
 		return -ENOMEM;
@@ -285,6 +286,7 @@ main(int argc, char **argv)
 	app_fwd_stop();
 	app_telemetry_fini();
 	cli_fini();
+	app_capture_fini();
 	app_fwd_fini();
 	rte_mempool_free(mp);
 	rte_eal_cleanup();

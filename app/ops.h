@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* vhostu-fwd: what an operator attaches to a running switch. */
+/* vhostu-fwd: what an operator attaches to a running switch (telemetry, capture). */
 #ifndef APP_OPS_H
 #define APP_OPS_H
 
@@ -9,5 +9,9 @@ int app_telemetry_init(void);
 void app_telemetry_serve(void);
 /* Before cli_fini: requests from now on fail. */
 void app_telemetry_fini(void);
+
+/* rte_pdump for dpdk-dumpcap / dpdk-pdump; without EAL's multi-process channel, none. */
+void app_capture_init(void);
+void app_capture_fini(void);
 
 #endif /* APP_OPS_H */
