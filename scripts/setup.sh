@@ -107,7 +107,37 @@ check_versions() {
 		die "SDK headers are from DPDK $src but libdpdk-dev is $ver: delete $sdk and rerun"
 }
 
+# Hugepages for the capture test (test/peer/test_ops.py): dpdk-dumpcap, a
+# secondary process, must map the switch's memory, and --no-huge memory cannot
+# be. Every other program here runs --no-huge. 256 MB of 2 MB pages on a
+# mounted hugetlbfs, reserved when fewer are free; if the machine refuses,
+# the test skips its capture part and says why.
+hugepages_2m=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+
+ensure_hugepages() {
+	local want=128 free total
+	[ -e "$hugepages_2m" ] || return 0
+	if ! grep -qs ' hugetlbfs ' /proc/mounts; then
+		as_root mkdir -p /dev/hugepages
+		as_root mount -t hugetlbfs -o pagesize=2M nodev /dev/hugepages 2>/dev/null || {
+			say "warning: cannot mount hugetlbfs: the capture test will skip"
+			return 0
+		}
+	fi
+	free=$(cat "${hugepages_2m%nr_hugepages}free_hugepages")
+	total=$(cat "$hugepages_2m")
+	[ "$free" -ge "$want" ] && return 0
+	echo $((total + want - free)) | as_root tee "$hugepages_2m" >/dev/null 2>&1 || true
+	free=$(cat "${hugepages_2m%nr_hugepages}free_hugepages")
+	if [ "$free" -ge "$want" ]; then
+		say "reserved $want hugepages of 2 MB"
+	else
+		say "warning: only $free free hugepages of 2 MB: the capture test will skip"
+	fi
+}
+
 install_packages
 system_has_sdk || fetch_sdk_headers
 check_versions
+ensure_hugepages
 say "ready"
