@@ -46,25 +46,78 @@ system_has_sdk() {
 	[ -f /usr/include/dpdk/ethdev_driver.h ] && [ -f /usr/include/dpdk/bus_vdev_driver.h ]
 }
 
-ensure_deb_src() {
-	if apt-get indextargets 2>/dev/null | grep -q 'Created-By: Sources'; then
+# deb-src entries for the machine's own deb entries: the same URIs, suites,
+# components and options (a local mirror serves the sources too), from
+# /etc/apt/sources.list, sources.list.d/*.list (one-line format) and
+# sources.list.d/*.sources (deb822). Entries that already have a deb-src
+# twin, disabled ones and our own files are left out.
+src_list=/etc/apt/sources.list.d/vhostu-deb-src.list
+src_sources=/etc/apt/sources.list.d/vhostu-deb-src.sources
+
+deb_src_lines() {
+	local f files=()
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] && [ "$f" != "$src_list" ] && files+=("$f")
+	done
+	[ ${#files[@]} -gt 0 ] || return 0
+	sed -n 's/^[[:space:]]*deb[[:space:]]\+/deb-src /p' "${files[@]}" | sort -u |
+		while read -r line; do
+			# unless the machine has that deb-src line already
+			grep -qxF "$line" "${files[@]}" || echo "$line"
+		done
+}
+
+deb_src_paragraphs() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		if [ ! -f "$f" ] || [ "$f" = "$src_sources" ]; then
+			continue
+		fi
+		awk 'BEGIN { RS = ""; FS = "\n" }
+		{
+			types = ""; enabled = 1
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^Types:/) types = $i
+				if ($i ~ /^Enabled:[[:space:]]*no/) enabled = 0
+			}
+			if (!enabled || types !~ /[[:space:]]deb([[:space:]]|$)/ || types ~ /deb-src/)
+				next
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^Types:/) print "Types: deb-src"
+				else if ($i !~ /^#/) print $i
+			}
+			print ""
+		}' "$f"
+	done
+}
+
+# Write (or remove) one of our files; true when it changed.
+write_if_changed() {
+	local path=$1 content=$2
+	if [ -z "$content" ]; then
+		[ -e "$path" ] || return 1
+		as_root rm -f "$path"
 		return 0
 	fi
-	say "adding a deb-src entry for Debian bookworm"
-	as_root tee /etc/apt/sources.list.d/vhostu-deb-src.sources >/dev/null <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+	[ -f "$path" ] && [ "$(cat "$path")" = "$content" ] && return 1
+	printf '%s\n' "$content" | as_root tee "$path" >/dev/null
+}
 
-Types: deb-src
-URIs: http://deb.debian.org/debian-security
-Suites: bookworm-security
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-	as_root apt-get update -q
+ensure_deb_src() {
+	local lines paragraphs changed=0
+	lines=$(deb_src_lines)
+	paragraphs=$(deb_src_paragraphs)
+	if [ -z "$lines$paragraphs" ] &&
+			! apt-get indextargets 2>/dev/null | grep -q 'Created-By: Sources'; then
+		die "no deb entry in the apt sources to derive a deb-src entry from"
+	fi
+	write_if_changed "$src_list" "$lines" && changed=1
+	write_if_changed "$src_sources" "$paragraphs" && changed=1
+	if [ "$changed" = 1 ] ||
+			! apt-get indextargets 2>/dev/null | grep -q 'Created-By: Sources'; then
+		say "deb-src entries for the machine's own apt sources"
+		as_root apt-get update -q
+	fi
 }
 
 fetch_sdk_headers() {
