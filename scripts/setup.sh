@@ -133,14 +133,14 @@ fetch_sdk_headers() {
 	say "fetching DPDK source $ver for the driver SDK headers"
 	(cd "$tmp" && apt-get source --download-only -q "dpdk=$ver" >/dev/null 2>&1) ||
 		die "cannot download the DPDK source package version $ver (is a deb-src entry for it reachable?)"
-	orig=$(ls "$tmp"/dpdk_*.orig.tar.* 2>/dev/null | head -n 1)
+	orig=$(find "$tmp" -maxdepth 1 -name 'dpdk_*.orig.tar.*' | head -n 1)
 	[ -n "$orig" ] || die "no upstream tarball in the DPDK source package $ver"
 	upstream=$(pkg-config --modversion libdpdk)
 	case "$orig" in
 	*"dpdk_$upstream.orig"*) ;;
 	*) die "DPDK source $orig does not match installed libdpdk $upstream" ;;
 	esac
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2046
 	tar -xf "$orig" -C "$tmp" --wildcards $(for h in $sdk_headers; do echo "*/$h"; done)
 	mkdir -p "$sdk"
 	for h in $sdk_headers; do
