@@ -14,7 +14,7 @@ drivers/bus/vdev/bus_vdev_driver.h lib/eal/include/dev_driver.h"
 packages="meson ninja-build pkg-config gcc libc6-dev libdpdk-dev dpdk-dev dpdk
 libbsd-dev libcunit1-dev python3 python3-pyelftools dpkg-dev xz-utils iproute2
 qemu-system-x86 linux-image-amd64 busybox-static cpio procps psmisc
-clang llvm libclang-rt-14-dev"
+clang llvm libclang-rt-14-dev shellcheck pyflakes3"
 
 say() { echo "setup: $*"; }
 die() { echo "setup: error: $*" >&2; exit 1; }
