@@ -258,8 +258,8 @@ def check_capture(fwd, prefix, workdir):
     if p.returncode != 0:
         raise Failure("%s: exit status %d:\n%s" % (" ".join(argv), p.returncode, p.stdout))
     pkts = pcapng_packets(out)
-    log("    dumpcap: %s; %d packets in the file" %
-        (" ".join(p.stdout.split()[-6:]), len(pkts)))
+    log("    dumpcap said:\n      %s\n    %d packets in the file" %
+        ("\n      ".join(p.stdout.strip().splitlines()[-4:]), len(pkts)))
     if not CAPTURE_N <= len(pkts) < CAPTURE_N + 32:
         raise Failure("%d packets in %s, asked for %d" % (len(pkts), out, CAPTURE_N))
     for frame, origlen in pkts:
