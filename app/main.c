@@ -36,6 +36,7 @@
 #include "app_config.h"
 #include "cmd_sock.h"
 #include "settings.h"
+#include "ops.h"
 
 #define APP_PROMPT	"vhostu# "
 #define APP_NB_MBUF	16383
@@ -234,6 +235,7 @@ app_idle(void)
 {
 	app_fwd_poll_main();
 	app_fwd_housekeep(false);
+	app_telemetry_serve();
 }
 
 /* Forward (and serve the command socket) until quit or a signal. */
@@ -375,6 +377,7 @@ app_init(struct rte_mempool **mp)
 	ret = app_init_coalesce(&app_settings);
 	if (ret < 0)
 		return ret;
+	app_capture_init();
 	*mp = app_init_mempool();
 	if (*mp == NULL)
 		return -ENOMEM;
@@ -389,6 +392,8 @@ app_init(struct rte_mempool **mp)
 	ret = cli_init(&cfg);
 	if (ret == 0)
 		ret = cli_scan_ports();
+	if (ret == 0 && app_telemetry_init() < 0)
+		fprintf(stderr, "vhostu-fwd: warning: no /vhostu telemetry endpoints\n");
 	if (ret == 0)
 		ret = app_fwd_launch();
 	return ret;
@@ -428,7 +433,9 @@ main(int argc, char **argv)
 	}
 	cmd_sock_close();
 	app_fwd_stop();
+	app_telemetry_fini();
 	cli_fini();
+	app_capture_fini();
 	app_fwd_fini();
 	rte_mempool_free(mp);
 	rte_eal_cleanup();

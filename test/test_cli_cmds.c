@@ -318,8 +318,9 @@ test_create_errors_change_nothing(void)
 		"socket path `/tmp/a,b.sock' must not contain ',' or '='");
 	check_error("create vhost-user socket /tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock",
-		"socket path `/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock' is too long (at most 107 bytes)");
+		"socket path `/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock' is too long "
+		"(at most 107 bytes)");
 	check_error("create vhost-usr socket /tmp/x.sock", "unknown input `vhost-usr'");
 	check_error("create", "missing argument: create vhost-user ...");
 	fake_create_ret = -EADDRINUSE;
@@ -487,7 +488,8 @@ test_show_commands(void)
 		"              Name               Idx    State       Counter          Count     \n"
 		"VirtualEthernet0/0/0              1     down   rx packets                     7\n"
 		"                                               rx bytes                     448\n"
-		"                                               drops                          2\n");
+		"                                               "
+		"drops                          2\n");
 	check_error("show interface nope", "unknown interface `nope'");
 	CU_ASSERT_STRING_EQUAL(run("show bridge-domain"), "no bridge-domains in use\n");
 	check_error("show bridge-domain 3", "no such bridge domain 3");

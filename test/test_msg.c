@@ -219,11 +219,11 @@ test_protocol_features_negotiate_only_what_is_offered(void)
 	msg_init(&m, VHOSTU_REQ_GET_PROTOCOL_FEATURES, 0, 0);
 	CU_ASSERT_EQUAL(vhostu_msg_handle(port, &m, &r), 0);
 	CU_ASSERT_EQUAL(r.msg.body.u64 & 0x3, 0x3);	/* MQ and LOG_SHMFD, as the seed shows */
-	CU_ASSERT_EQUAL(send_u64(VHOSTU_REQ_SET_PROTOCOL_FEATURES, VHOSTU_BIT(VHOSTU_PF_BACKEND_REQ),
-		VHOSTU_FLAG_NEED_REPLY, &r), 0);
+	CU_ASSERT_EQUAL(send_u64(VHOSTU_REQ_SET_PROTOCOL_FEATURES,
+		VHOSTU_BIT(VHOSTU_PF_BACKEND_REQ), VHOSTU_FLAG_NEED_REPLY, &r), 0);
 	CU_ASSERT_EQUAL(r.msg.body.u64, 1);
-	CU_ASSERT_EQUAL(send_u64(VHOSTU_REQ_SET_PROTOCOL_FEATURES, 0x3 | VHOSTU_BIT(VHOSTU_PF_REPLY_ACK),
-		0, &r), 0);
+	CU_ASSERT_EQUAL(send_u64(VHOSTU_REQ_SET_PROTOCOL_FEATURES,
+		0x3 | VHOSTU_BIT(VHOSTU_PF_REPLY_ACK), 0, &r), 0);
 	CU_ASSERT_EQUAL(port->protocol_features, 0x3 | VHOSTU_BIT(VHOSTU_PF_REPLY_ACK));
 }
 
@@ -544,7 +544,8 @@ test_add_and_remove_mem_regions(void)
 	for (i = 0; i < 3; i++) {
 		msg_init(&m, VHOSTU_REQ_ADD_MEM_REG, VHOSTU_FLAG_NEED_REPLY,
 			sizeof(struct vhostu_mem_single));
-		m.msg.body.mem_single.region = region(i * 0x10000, 0x10000, GUEST_UVA + i * 0x10000, 0);
+		m.msg.body.mem_single.region = region(i * 0x10000, 0x10000,
+			GUEST_UVA + i * 0x10000, 0);
 		msg_add_fd(&m, guest_memfd(0x10000));
 		CU_ASSERT_EQUAL(vhostu_msg_handle(port, &m, &r), 0);
 		CU_ASSERT_EQUAL(r.msg.body.u64, 0);

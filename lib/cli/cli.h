@@ -223,4 +223,17 @@ void cli_lines_feed(struct cmdline *cl, struct cli_lines *l, const char *data, s
 /* End of input: run the last line if it had no newline. */
 void cli_lines_end(struct cmdline *cl, struct cli_lines *l);
 
+/*
+ * --- telemetry (cli_telemetry.c): the shell's state as DPDK telemetry data ---
+ * They read the interface table and the ports as the commands do: call them
+ * where commands run (the application's main lcore), never from the
+ * telemetry thread itself.
+ */
+struct rte_tel_data;
+
+/* /vhostu/interfaces: every interface's name, in sw_if_index order. */
+int cli_tel_interfaces(struct rte_tel_data *d);
+/* /vhostu/interface,NAME: what show interface and show vhost-user show. 0 or -ENOENT. */
+int cli_tel_interface(const char *name, struct rte_tel_data *d);
+
 #endif /* CLI_H */

@@ -170,11 +170,15 @@ void cli_error(struct cmdline *cl, const char *fmt, ...) __attribute__((format(p
 /* --- commands (cli_vhost.c, cli_interface.c): the logic the tokens call --- */
 int cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a);
 int cli_vhost_delete(struct cmdline *cl, struct cli_if *ifp);
+/* ifp's placement as show prints it: the forwarding layer's, with each rx queue's mode. */
+void cli_vhost_placement(const struct cli_if *ifp, struct cli_placement *p);
 /* Show ifs[0..n), or every vhost interface when n is 0. */
 int cli_vhost_show(struct cmdline *cl, const struct cli_if *const *ifs, int n, bool descriptors);
 int cli_if_set_state(struct cmdline *cl, struct cli_if *ifp, bool up);
 int cli_if_set_l2(struct cmdline *cl, struct cli_if *ifp, enum cli_l2_mode mode,
 		uint32_t xc_sw_if_index, uint32_t bd_id);
+/* ifp's counters as show interface prints them: the port's, with the switch's drops. */
+void cli_if_counters(const struct cli_if *ifp, struct cli_if_stats *st);
 /* Show ifs[0..n), or every interface when n is 0. */
 int cli_if_show(struct cmdline *cl, const struct cli_if *const *ifs, int n);
 /* Queue (or every queue when queue < 0) of ifp to mode; publishes the table. */

@@ -533,7 +533,8 @@ fz_stream(const uint8_t *data, size_t len)
 		kind = (enum fz_fd_kind)((flags >> FZ_FLAG_KIND_SHIFT) & 7);
 		/* More fds than one message carries: MSG_CTRUNC closes the connection. */
 		if (nfds > VHOSTU_MAX_FDS ||
-				!fz_attach_fds(rx, nfds, kind, (flags >> FZ_FLAG_PARAM_SHIFT) & 0xff)) {
+				!fz_attach_fds(rx, nfds, kind,
+					(flags >> FZ_FLAG_PARAM_SHIFT) & 0xff)) {
 			fz_disconnect();
 			continue;
 		}
