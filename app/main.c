@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmdline.h>
@@ -56,6 +57,24 @@ app_init_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * An idle interface holds 17 fds (its socket, an epoll fd and an eventfd per
+ * rx queue), a connected one more: hundreds of them pass the usual soft
+ * limit of 1024. Take what the hard limit allows.
+ */
+static void
+app_raise_fd_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r) < 0)
+			fprintf(stderr, "vhostu-fwd: cannot raise the open file limit: %s\n",
+				strerror(errno));
+	}
 }
 
 /* argv with the embedded EAL defaults inserted when no EAL argument was given. */
@@ -262,6 +281,7 @@ main(int argc, char **argv)
 	struct app_opts opts;
 	int ret, n;
 
+	app_raise_fd_limit();
 	n = app_eal_argv(argc, argv, eal_argv, buf, sizeof(buf));
 	ret = rte_eal_init(n, eal_argv);
 	if (ret < 0) {
