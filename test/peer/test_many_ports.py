@@ -5,8 +5,10 @@ scripts/test-many-ports.sh, by hand, not by meson test (it needs the large
 build and takes minutes).
 
 vhostu-fwd -i (-l 0,1: shell + one worker), built against build-deps/dpdk-N:
-  0. every DPDK library it maps is that build's (none of the system's);
-  1. warm-up: N server interfaces created and deleted, timed (allocator
+  0. every DPDK library it maps is that build's (--dpdk-libdir; none of the
+     system's);
+  1. warm-up: N server interfaces created (when N is the limit, the next one
+     is refused) and deleted, timed (allocator
      arenas, the conf copies and the ports' first allocations are made);
      then the start figures: open fds, VmRSS, PSS, threads, rte_malloc;
   2. N server interfaces created (timed): the idle figures;
@@ -19,12 +21,14 @@ vhostu-fwd -i (-l 0,1: shell + one worker), built against build-deps/dpdk-N:
      (vhostu_frontend.py, full handshake, 1 MiB of guest memory each), each up,
      xconnected to itself and echoing a frame: the connected figures;
   5. the frontends disconnect, the peers quit, all N interfaces are deleted
-     (timed): fds exactly as at the start, VmRSS and PSS within --rss-bound
-     MiB of the start (RSS_BOUND_WHY), rte_malloc's allocation count and
-     bytes as at the start; `quit' exits 0.
+     (timed): fds exactly as at the start, VmRSS and USS (private memory;
+     PSS moves when a peer sharing our library pages quits) within
+     --rss-bound MiB of the start (RSS_BOUND_WHY), rte_malloc's allocation
+     count and bytes as at the start; `quit' exits 0.
 The figures are printed as a table at the end (doc/performance.md).
 
-Usage: test_many_ports.py [--ports N] [--connected K] [--rss-bound MIB] [--keep]
+Usage: test_many_ports.py [--ports N] [--connected K] [--rss-bound MIB]
+                          [--dpdk-libdir DIR] [--max-ports M] [--keep]
 (VHOSTU_BUILD = the build dir of the large build; PYTHONPATH=test/lib)
 """
 
@@ -78,12 +82,15 @@ class Switch(VhostuFwdShell):
                     return int(ln.split()[1])
         raise Failure("no %s in /proc/%d/status" % (key, self.pid))
 
-    def pss_kib(self):
+    def rollup(self):
+        """/proc/PID/smaps_rollup: {field: KiB}."""
+        out = {}
         with open("/proc/%d/smaps_rollup" % self.pid) as f:
             for ln in f:
-                if ln.startswith("Pss:"):
-                    return int(ln.split()[1])
-        raise Failure("no Pss in /proc/%d/smaps_rollup" % self.pid)
+                m = re.match(r"^(\w+):\s+(\d+) kB", ln)
+                if m:
+                    out[m.group(1)] = int(m.group(2))
+        return out
 
     def heap(self):
         """rte_malloc's heap 0 (telemetry): (Alloc_count, Alloc_size), or None."""
@@ -101,18 +108,25 @@ class Switch(VhostuFwdShell):
         return info["Alloc_count"], info["Alloc_size"]
 
     def figures(self):
+        """fds, VmRSS, USS (private pages: unlike PSS, it does not change when a
+        process sharing our pages, a peer, starts or quits), PSS, threads."""
         fds = stable_fds(self, gap=0.1)
-        return {"fds": len(fds), "rss": self.status("VmRSS"), "pss": self.pss_kib(),
-                "threads": self.status("Threads"), "heap": self.heap(), "fdset": fds}
+        r = self.rollup()
+        return {"fds": len(fds), "rss": self.status("VmRSS"),
+                "uss": r.get("Private_Clean", 0) + r.get("Private_Dirty", 0),
+                "pss": r.get("Pss", 0), "threads": self.status("Threads"),
+                "heap": self.heap(), "fdset": fds}
 
 
-def check_own_dpdk(sw):
-    """Every librte_* mapped comes from the large build's prefix."""
+def check_own_dpdk(sw, libdir):
+    """Every librte_* mapped comes from one DPDK: libdir's, when given."""
     libs = {ln.split()[-1] for ln in sw.maps_matching("librte_") if "/" in ln}
-    system = sorted(p for p in libs if "/build-deps/dpdk-" not in p)
-    if system:
-        raise Failure("vhostu-fwd maps DPDK libraries of another build: %s" % system)
-    log("  ok: all %d DPDK libraries mapped are the large build's" % len(libs))
+    dirs = {os.path.dirname(os.path.realpath(p)).replace("/dpdk/pmds-23.0", "") for p in libs}
+    want = os.path.realpath(libdir) if libdir else None
+    if len(dirs) != 1 or (want and dirs != {want}):
+        raise Failure("vhostu-fwd maps DPDK libraries from %s, expected only %s"
+                      % (sorted(dirs), want or "one directory"))
+    log("  ok: all %d DPDK libraries mapped are from %s" % (len(libs), dirs.pop()))
 
 
 def port_counts(t):
@@ -192,23 +206,30 @@ def timed(fn):
     return time.monotonic() - t
 
 
-def report(args, t, f0, f1, f2, f3):
+def report(args, t, warm, f0, f1, f2, f3):
     n, k = args.ports, args.connected
+    keys = ("fds", "rss", "uss", "pss", "threads")
     log("figures (vhostu-fwd -l 0,1, --no-huge -m 1024; the machine was shared and "
         "loaded: other builds and tests ran at the same time):")
-    log("  create %d interfaces: %.2f s (warm-up %.2f s); delete %d: %.2f s (warm-up %.2f s)"
-        % (n, t["create"], t["create0"], n, t["delete"], t["delete0"]))
-    log("  %-34s %8s %10s %10s %8s" % ("", "fds", "VmRSS KiB", "PSS KiB", "threads"))
-    for label, f in (("start (after the warm-up)", f0), ("%d idle interfaces" % n, f1),
-                     ("+ pair and %d frontends" % k, f2), ("all deleted", f3)):
-        log("  %-34s %8d %10d %10d %8d" % (label, f["fds"], f["rss"], f["pss"], f["threads"]))
-    idle = {x: (f1[x] - f0[x]) / n for x in ("fds", "rss", "pss", "threads")}
-    conn = {x: (f2[x] - f1[x]) / (k + 2) for x in ("fds", "rss", "pss", "threads")}
-    log("  per idle interface:      %.1f fds, %.1f KiB RSS, %.1f KiB PSS, %.2f threads"
-        % (idle["fds"], idle["rss"], idle["pss"], idle["threads"]))
-    log("  per connected interface: +%.1f fds, +%.1f KiB RSS, +%.1f KiB PSS, +%.2f threads "
-        "(over idle; %d frontends + 2 virtio-user peers)"
-        % (conn["fds"], conn["rss"], conn["pss"], conn["threads"], k))
+    log("  create %d interfaces: %.2f s (first time %.2f s); delete %d: %.2f s (first time "
+        "%.2f s)" % (n, t["create"], t["create0"], n, t["delete"], t["delete0"]))
+    log("  %-34s %6s %10s %9s %9s %8s" % ("", "fds", "VmRSS KiB", "USS KiB", "PSS KiB",
+                                          "threads"))
+    for label, f in (("fresh (no interface yet)", warm[0]),
+                     ("%d interfaces, first time" % n, warm[1]),
+                     ("all deleted: the start", f0), ("%d idle interfaces" % n, f1),
+                     ("+ pair and %d frontends" % k, f2), ("all deleted: the end", f3)):
+        log("  %-34s %6d %10d %9d %9d %8d" % ((label,) + tuple(f[x] for x in keys)))
+
+    def per(a, b, m):
+        return tuple((b[x] - a[x]) / m for x in keys)
+    log("  per idle interface, first time: %.1f fds, %.1f KiB RSS, %.1f KiB USS, %.1f KiB "
+        "PSS, %.2f threads" % per(warm[0], warm[1], n))
+    log("  per idle interface, again:      %.1f fds, %.1f KiB RSS, %.1f KiB USS, %.1f KiB "
+        "PSS, %.2f threads" % per(f0, f1, n))
+    log("  per connected interface (over idle; %d frontends + 2 virtio-user peers): +%.1f "
+        "fds, +%.1f KiB RSS, +%.1f KiB USS, +%.1f KiB PSS, +%.2f threads"
+        % ((k,) + per(f1, f2, k + 2)))
 
 
 def main():
@@ -216,6 +237,9 @@ def main():
     ap.add_argument("--ports", type=int, default=256)
     ap.add_argument("--connected", type=int, default=64)
     ap.add_argument("--rss-bound", type=float, default=4.0, help="MiB")
+    ap.add_argument("--dpdk-libdir", help="where every DPDK library must come from")
+    ap.add_argument("--max-ports", type=int,
+                    help="RTE_MAX_ETHPORTS, when --ports is not the limit (default: it is)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
     if args.connected + 2 > args.ports:
@@ -229,14 +253,17 @@ def main():
         socks = [os.path.join(workdir, "s%d.sock" % i) for i in range(n)]
         sw = Switch(app, workdir)
         log("vhostu-fwd pid %d (%s)" % (sw.pid, app))
-        check_own_dpdk(sw)
+        check_own_dpdk(sw, args.dpdk_libdir)
         names = []
+        fresh = sw.figures()
         t["create0"] = timed(lambda: names.extend(sw.create(s) for s in socks))
+        first = sw.figures()
         if names != ["VirtualEthernet0/0/%d" % i for i in range(n)]:
             raise Failure("names of the %d interfaces: %s..." % (n, names[:3]))
-        out = sw.cmd("create vhost-user socket %s/past.sock server" % workdir)
-        if "all %d DPDK ports are in use" % n not in out:
-            raise Failure("interface %d: expected our refusal, got:\n%s" % (n + 1, out))
+        if args.max_ports in (None, n):     # the limit itself: the next is refused
+            out = sw.cmd("create vhost-user socket %s/past.sock server" % workdir)
+            if "all %d DPDK ports are in use" % n not in out:
+                raise Failure("interface %d: expected our refusal, got:\n%s" % (n + 1, out))
         t["delete0"] = timed(lambda: [sw.ok("delete vhost-user %s" % x) for x in names])
         log("warm-up: %d interfaces created in %.2f s, deleted in %.2f s; the next refused"
             % (n, t["create0"], t["delete0"]))
@@ -274,7 +301,7 @@ def main():
         wait_fds(sw, f0["fdset"], "all %d deleted" % n, timeout=10.0)
         f3 = sw.figures()
         maps = sw.maps_matching("memfd:many-")
-        report(args, t, f0, f1, f2, f3)
+        report(args, t, (fresh, first), f0, f1, f2, f3)
         check_end(args, f0, f3, maps)
         rc = sw.quit(30.0)
         if rc != 0:
@@ -310,16 +337,16 @@ def check_placement(sw, connected):
 def check_end(args, f0, f3, maps):
     if maps:
         raise Failure("frontend memory still mapped after the deletes: %s" % maps[:3])
-    grow = max(f3["rss"] - f0["rss"], f3["pss"] - f0["pss"]) / 1024
+    grow = max(f3["rss"] - f0["rss"], f3["uss"] - f0["uss"]) / 1024
     if grow > args.rss_bound:
-        raise Failure("VmRSS/PSS grew %.1f MiB from the start, bound %.1f MiB (%s)"
+        raise Failure("VmRSS/USS grew %.1f MiB from the start, bound %.1f MiB (%s)"
                       % (grow, args.rss_bound, RSS_BOUND_WHY))
     if f0["heap"] and f3["heap"] and f0["heap"] != f3["heap"]:
         raise Failure("rte_malloc holds %d allocations (%d bytes) at the end, %d (%d bytes) "
                       "at the start" % (f3["heap"] + f0["heap"]))
-    log("  ok: at the end %d fds as at the start, VmRSS %+d KiB, PSS %+d KiB (bound %.0f "
+    log("  ok: at the end %d fds as at the start, VmRSS %+d KiB, USS %+d KiB (bound %.0f "
         "MiB), rte_malloc %s as at the start" % (f3["fds"], f3["rss"] - f0["rss"],
-                                                 f3["pss"] - f0["pss"], args.rss_bound,
+                                                 f3["uss"] - f0["uss"], args.rss_bound,
                                                  f3["heap"]))
 
 
