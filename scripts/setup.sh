@@ -12,7 +12,9 @@
 # interfaces"):
 #     PKG_CONFIG_PATH=$PWD/build-deps/dpdk-N/lib/<multiarch>/pkgconfig meson setup build-N .
 #     ninja -C build-N
-# dpdk-testpmd and the peers keep using the system's DPDK.
+# dpdk-testpmd and the peers keep using the system's DPDK. DPDK_JOBS (default 2)
+# and DPDK_BUILDTYPE (default release; plain builds much faster, unoptimised, for a
+# quick test on a busy machine) change how DPDK is built.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -136,11 +138,11 @@ librte_net_ring.so librte_net_vhost.so librte_net_virtio.so"
 # version, Debian's patches applied), with RTE_MAX_ETHPORTS = $1, in
 # build-deps/dpdk-$1. Takes long: nice, at most 2 jobs (DPDK_JOBS=...).
 build_dpdk_max_ports() {
-	local n=$1 ver dest stamp work src multiarch want f opts
+	local n=$1 ver dest stamp work src multiarch want f opts bt=${DPDK_BUILDTYPE:-release}
 	ver=$(dpkg-query -W -f='${Version}' libdpdk-dev)
 	dest="$top/build-deps/dpdk-$n"
 	stamp="$dest/.version"
-	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$ver max_ethports=$n" ]; then
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$ver max_ethports=$n buildtype=$bt" ]; then
 		say "DPDK $ver with $n ports already in $dest"
 		return 0
 	fi
@@ -158,7 +160,7 @@ build_dpdk_max_ports() {
 	[ -n "$src" ] || die "no DPDK source tree in $work"
 	grep -q "option('max_ethports'" "$src/meson_options.txt" ||
 		die "the DPDK source $ver has no max_ethports option"
-	opts=(--prefix="$dest" --libdir="lib/$multiarch" --buildtype=release -Dmax_ethports="$n")
+	opts=(--prefix="$dest" --libdir="lib/$multiarch" --buildtype="$bt" -Dmax_ethports="$n")
 	# Debian's choices where they matter (generic x86: -march=corei7), and less to build.
 	# Options this DPDK version does not know are left out (the applications, such as
 	# dpdk-testpmd, come from the system's DPDK).
@@ -181,7 +183,7 @@ build_dpdk_max_ports() {
 		[ -e "$dest/lib/$multiarch/$f" ] ||
 			die "$dest: $f was not built (see $work/build.log)"
 	done
-	echo "$ver max_ethports=$n" >"$stamp"
+	echo "$ver max_ethports=$n buildtype=$bt" >"$stamp"
 	rm -rf "$work"
 	say "DPDK $ver with $n ports in $dest; build vhostu against it with:"
 	say "  PKG_CONFIG_PATH=$dest/lib/$multiarch/pkgconfig meson setup build-$n ."
@@ -201,7 +203,7 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	-h | --help)
-		sed -n '3,15p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*)
