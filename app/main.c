@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cmdline.h>
@@ -71,6 +72,24 @@ app_init_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/*
+ * An idle interface holds 17 fds (its socket, an epoll fd and an eventfd per
+ * rx queue), a connected one more: hundreds of them pass the usual soft
+ * limit of 1024. Take what the hard limit allows.
+ */
+static void
+app_raise_fd_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &r) < 0)
+			fprintf(stderr, "vhostu-fwd: cannot raise the open file limit: %s\n",
+				strerror(errno));
+	}
 }
 
 /*
@@ -407,6 +426,7 @@ main(int argc, char **argv)
 	struct app_opts opts;
 	int ret, n, skip;
 
+	app_raise_fd_limit();
 	app_init_std_fds();
 	if (app_init_settings(argc, argv, &skip) < 0)
 		return 1;

@@ -4,6 +4,17 @@
 # the run and the tests need, and fetches the four DPDK driver SDK headers that
 # Debian's libdpdk-dev does not ship, from the source package of exactly the
 # installed DPDK version, into build-deps/dpdk-sdk (ignored by git).
+#
+# scripts/setup.sh --max-ports N (32 < N <= 1024) also builds that same DPDK
+# source package with RTE_MAX_ETHPORTS = N (meson -Dmax_ethports=N), only the
+# libraries and drivers vhostu and its tests use, and installs it under
+# build-deps/dpdk-N. Build vhostu against it (doc/user-guide.md, "More than 32
+# interfaces"):
+#     PKG_CONFIG_PATH=$PWD/build-deps/dpdk-N/lib/<multiarch>/pkgconfig meson setup build-N .
+#     ninja -C build-N
+# dpdk-testpmd and the peers keep using the system's DPDK. DPDK_JOBS (default 2)
+# and DPDK_BUILDTYPE (default release; plain builds much faster, unoptimised, for a
+# quick test on a busy machine) change how DPDK is built.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -160,6 +171,78 @@ check_versions() {
 		die "SDK headers are from DPDK $src but libdpdk-dev is $ver: delete $sdk and rerun"
 }
 
+# --- DPDK with more ports (--max-ports N) ---
+
+# Built only for --max-ports: libnuma as Debian's DPDK has it.
+max_ports_packages="libnuma-dev"
+
+# Optional libraries nothing here uses (the always-built ones cannot be
+# disabled). Kept: vhost and its cryptodev/dmadev/hash (net_vhost), pdump,
+# pcapng and bpf (packet capture), gso and gro (segmentation in software).
+max_ports_disable_libs="acl,bbdev,bitratestats,cfgfile,compressdev,distributor,efd,eventdev,\
+fib,flow_classify,gpudev,graph,ip_frag,ipsec,jobstats,kni,latencystats,lpm,member,metrics,\
+node,pipeline,port,power,rawdev,regexdev,reorder,rib,sched,security,table,timer"
+# The drivers the tests load in vhostu's own processes (the peers are the system's testpmd).
+max_ports_drivers="bus/pci,bus/vdev,mempool/ring,net/null,net/ring,net/vhost,net/virtio"
+max_ports_want="librte_bus_vdev.so librte_bus_pci.so librte_mempool_ring.so librte_net_null.so
+librte_net_ring.so librte_net_vhost.so librte_net_virtio.so"
+
+# The same DPDK as libdpdk-dev (the Debian source package of its exact
+# version, Debian's patches applied), with RTE_MAX_ETHPORTS = $1, in
+# build-deps/dpdk-$1. Takes long: nice, at most 2 jobs (DPDK_JOBS=...).
+build_dpdk_max_ports() {
+	local n=$1 ver dest stamp work src multiarch want f opts bt=${DPDK_BUILDTYPE:-release}
+	ver=$(dpkg-query -W -f='${Version}' libdpdk-dev)
+	dest="$top/build-deps/dpdk-$n"
+	stamp="$dest/.version"
+	if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$ver max_ethports=$n buildtype=$bt" ]; then
+		say "DPDK $ver with $n ports already in $dest"
+		return 0
+	fi
+	packages="$max_ports_packages" install_packages
+	ensure_deb_src
+	multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+	work="$top/build-deps/.dpdk-$n-work"
+	rm -rf "$work" "$dest"
+	mkdir -p "$work"
+	say "fetching the DPDK source package $ver"
+	(cd "$work" && apt-get source -q "dpdk=$ver" >"$work/source.log" 2>&1) ||
+		die "cannot fetch the DPDK source package $ver (see $work/source.log)"
+	src=$(find "$work" -mindepth 2 -maxdepth 2 -name meson_options.txt -printf '%h\n' |
+		head -n 1)
+	[ -n "$src" ] || die "no DPDK source tree in $work"
+	grep -q "option('max_ethports'" "$src/meson_options.txt" ||
+		die "the DPDK source $ver has no max_ethports option"
+	opts=(--prefix="$dest" --libdir="lib/$multiarch" --buildtype="$bt" -Dmax_ethports="$n")
+	# Debian's choices where they matter (generic x86: -march=corei7), and less to build.
+	# Options this DPDK version does not know are left out (the applications, such as
+	# dpdk-testpmd, come from the system's DPDK).
+	for f in platform=generic enable_driver_sdk=true tests=false examples= \
+		enable_docs=false enable_kmods=false 'disable_apps=*' \
+		disable_libs="$max_ports_disable_libs" enable_drivers="$max_ports_drivers"; do
+		if grep -q "option('${f%%=*}'" "$src/meson_options.txt"; then
+			opts+=("-D$f")
+		fi
+	done
+	say "building DPDK $ver with $n ports in $work/build (log: $work/build.log)"
+	{ meson setup "$work/build" "$src" "${opts[@]}" &&
+		nice -n 19 ninja -C "$work/build" -j "${DPDK_JOBS:-2}" &&
+		meson install -C "$work/build" --quiet; } >"$work/build.log" 2>&1 ||
+		die "DPDK build failed (see $work/build.log)"
+	grep -q "^#define RTE_MAX_ETHPORTS $n\$" "$dest/include/rte_build_config.h" ||
+		die "$dest: RTE_MAX_ETHPORTS is not $n"
+	want=$max_ports_want
+	for f in $want; do
+		[ -e "$dest/lib/$multiarch/$f" ] ||
+			die "$dest: $f was not built (see $work/build.log)"
+	done
+	echo "$ver max_ethports=$n buildtype=$bt" >"$stamp"
+	rm -rf "$work"
+	say "DPDK $ver with $n ports in $dest; build vhostu against it with:"
+	say "  PKG_CONFIG_PATH=$dest/lib/$multiarch/pkgconfig meson setup build-$n ."
+	say "  ninja -C build-$n"
+}
+
 # Hugepages for the capture test (test/peer/test_ops.py): dpdk-dumpcap, a
 # secondary process, must map the switch's memory, and --no-huge memory cannot
 # be. Every other program here runs --no-huge. 256 MB of 2 MB pages on a
@@ -189,8 +272,38 @@ ensure_hugepages() {
 	fi
 }
 
+max_ports=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--max-ports)
+		[ $# -ge 2 ] || die "--max-ports needs a number"
+		max_ports=$2
+		shift 2
+		;;
+	--max-ports=*)
+		max_ports=${1#--max-ports=}
+		shift
+		;;
+	-h | --help)
+		sed -n '3,17p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		die "unknown argument \`$1' (usage: scripts/setup.sh [--max-ports N])"
+		;;
+	esac
+done
+if [ -n "$max_ports" ]; then
+	case "$max_ports" in
+	'' | *[!0-9]*) die "--max-ports: \`$max_ports' is not a number" ;;
+	esac
+	[ "$max_ports" -gt 32 ] && [ "$max_ports" -le 1024 ] ||
+		die "--max-ports: $max_ports is not in 33..1024 (32 is Debian's own DPDK)"
+fi
+
 install_packages
 system_has_sdk || fetch_sdk_headers
 check_versions
 ensure_hugepages
+[ -z "$max_ports" ] || build_dpdk_max_ports "$max_ports"
 say "ready"

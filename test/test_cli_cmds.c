@@ -329,6 +329,26 @@ test_create_errors_change_nothing(void)
 	CU_ASSERT_EQUAL(n_ifs(), 1);
 }
 
+/* Every DPDK port in use (the port ops say -ENOSPC): our words, the limit, nothing made. */
+static void
+test_create_refused_when_no_port_left(void)
+{
+	char want[400];
+
+	reset();
+	run("create vhost-user socket /tmp/a.sock server");
+	fake_create_ret = -ENOSPC;
+	snprintf(want, sizeof(want), "cannot create vhost-user interface on `/tmp/b.sock': "
+		"all %u DPDK ports are in use (RTE_MAX_ETHPORTS of the DPDK vhostu-fwd is built "
+		"with); for more, build vhostu with scripts/setup.sh --max-ports N "
+		"(doc/user-guide.md)", (unsigned int)RTE_MAX_ETHPORTS);
+	check_error("create vhost-user socket /tmp/b.sock server", want);
+	CU_ASSERT_EQUAL(n_ifs(), 1);
+	fake_create_ret = 0;
+	CU_ASSERT_STRING_EQUAL(run("create vhost-user socket /tmp/b.sock server"),
+		"VirtualEthernet0/0/1\n");
+}
+
 static void
 test_delete_errors_change_nothing(void)
 {
@@ -752,6 +772,8 @@ static CU_TestInfo tests[] = {
 	{ "renumber to an instance in use warns", test_renumber_in_use_warns },
 	{ "delete then create reuses the index", test_delete_then_create_reuses_index },
 	{ "create errors change nothing", test_create_errors_change_nothing },
+	{ "no DPDK port left: create says so with the limit",
+		test_create_refused_when_no_port_left },
 	{ "delete errors change nothing", test_delete_errors_change_nothing },
 	{ "set interface state up/down and errors", test_set_state_up_down },
 	{ "l2 xconnect / bridge / l3 and errors", test_l2_modes },

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include <cmdline_parse.h>
+#include <rte_config.h>
 #include <rte_ether.h>
 
 #include <rte_pmd_vhostu.h>
@@ -29,7 +30,12 @@ struct rte_mempool;
 
 #define CLI_IF_NAMESIZE		64
 #define CLI_VDEV_NAMESIZE	64
-#define CLI_MAX_IF		128	/* sw_if_index 1..CLI_MAX_IF */
+/*
+ * sw_if_index 1..CLI_MAX_IF. Every interface is a DPDK port, so the table
+ * holds as many as the DPDK vhostu is built with has ports (32 for Debian's;
+ * scripts/setup.sh --max-ports N builds one with more).
+ */
+#define CLI_MAX_IF		RTE_MAX_ETHPORTS
 #define CLI_MAX_THREADS		128	/* thread 0 = main lcore, workers 1.. */
 #define CLI_MAX_RXQ		(RTE_PMD_VHOSTU_MAX_VRINGS / 2)
 #define CLI_REST_SIZE		4096	/* the rest of a line, with its NUL */
@@ -142,7 +148,10 @@ struct cli_if_stats {
 };
 
 struct cli_port_ops {
-	/* rte_vdev_init + configure + queue setup, port left stopped. */
+	/*
+	 * rte_vdev_init + configure + queue setup, port left stopped. -ENOSPC
+	 * means one thing only: every DPDK port is in use (nothing was made).
+	 */
 	int (*create)(const char *vdev, const char *devargs, uint16_t *port_id);
 	/* close + rte_vdev_uninit (the port is stopped). */
 	int (*destroy)(uint16_t port_id, const char *vdev);

@@ -82,6 +82,13 @@ cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a)
 	}
 	snprintf(vdev, sizeof(vdev), CLI_VDEV_PREFIX "%u", cli_main.vdev_seq++);
 	ret = cli_main.port->create(vdev, devargs, &port);
+	if (ret == -ENOSPC) {
+		cli_error(cl, "cannot create vhost-user interface on `%s': all %u DPDK ports are "
+			"in use (RTE_MAX_ETHPORTS of the DPDK vhostu-fwd is built with); for more, "
+			"build vhostu with scripts/setup.sh --max-ports N (doc/user-guide.md)",
+			fa.socket, (unsigned int)RTE_MAX_ETHPORTS);
+		return -1;
+	}
 	if (ret < 0) {
 		cli_error(cl, "cannot create vhost-user interface on `%s': %s", fa.socket,
 			strerror(-ret));

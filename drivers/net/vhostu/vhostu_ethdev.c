@@ -414,6 +414,23 @@ vhostu_probe_secondary(struct rte_vdev_device *vdev)
 	return 0;
 }
 
+/*
+ * Why rte_eth_vdev_allocate failed: every ethdev port in use (-ENOSPC, said
+ * with the limit, which only a DPDK built with more can raise) or memory.
+ */
+static int
+vhostu_no_port(const char *name)
+{
+	/* documented: RTE_MAX_ETHPORTS of the ethdev library that runs when no port follows */
+	unsigned int max = rte_eth_find_next(UINT16_MAX);
+
+	if (rte_eth_dev_count_total() < max)
+		return -ENOMEM;
+	VHOSTU_LOG(ERR, "%s: no ethdev port left: all %u are in use (RTE_MAX_ETHPORTS of "
+		"this DPDK build), port not created", name, max);
+	return -ENOSPC;
+}
+
 static int
 vhostu_probe(struct rte_vdev_device *vdev)
 {
@@ -432,7 +449,7 @@ vhostu_probe(struct rte_vdev_device *vdev)
 	}
 	dev = rte_eth_vdev_allocate(vdev, sizeof(*p));
 	if (dev == NULL)
-		return -ENOMEM;
+		return vhostu_no_port(name);
 	p = dev->data->dev_private;
 	vhostu_port_init(p, dev, name, &da);
 	ret = vhostu_ports_claim(p);
