@@ -297,8 +297,9 @@ if [ -n "$max_ports" ]; then
 	case "$max_ports" in
 	'' | *[!0-9]*) die "--max-ports: \`$max_ports' is not a number" ;;
 	esac
-	[ "$max_ports" -gt 32 ] && [ "$max_ports" -le 1024 ] ||
+	if [ "$max_ports" -le 32 ] || [ "$max_ports" -gt 1024 ]; then
 		die "--max-ports: $max_ports is not in 33..1024 (32 is Debian's own DPDK)"
+	fi
 fi
 
 install_packages
