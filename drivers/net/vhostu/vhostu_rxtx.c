@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The bursts of net_vhostu over split virtqueues (the helpers that do not
- * depend on the ring layout are in vhostu_rxtx.h).
+ * The bursts of net_vhostu over split virtqueues (packed ones are in
+ * vhostu_rxtx_packed.c; what both use is in vhostu_rxtx.h).
  *
  * rx_burst dequeues the guest's TX ring (vring 2q+1) into mbufs; tx_burst
  * enqueues mbufs into the guest's RX ring (vring 2q). Both own the vring for
@@ -54,6 +54,7 @@
 
 #include "vhostu_internal.h"
 #include "vhostu_notify.h"
+#include "vhostu_packed.h"
 #include "vhostu_rxtx.h"
 
 static __rte_always_inline volatile uint16_t *
@@ -161,6 +162,8 @@ vhostu_used_notify_mode(struct vhostu_vring *vr)
 bool
 vhostu_rx_want_kicks(struct vhostu_vring *vr, bool on)
 {
+	if (vr->packed)
+		return vhostu_rx_want_kicks_packed(vr, on);
 	if (!on) {
 		vhostu_used_no_notify(vr);
 		return false;
@@ -334,6 +337,9 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 
 	if (unlikely(!rte_spinlock_trylock(&vr->lock)))
 		return 0;
+	/* Under the lock: SET_FEATURES may have changed the layout since the last burst. */
+	if (unlikely(vr->packed))
+		return vhostu_rx_burst_packed(vr, pkts, n);
 	if (unlikely(!vr->ready || vr->mp == NULL))
 		goto out;
 	vhostu_used_notify_mode(vr);
@@ -548,6 +554,8 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 
 	if (unlikely(!rte_spinlock_trylock(&vr->lock)))
 		return 0;
+	if (unlikely(vr->packed))
+		return vhostu_tx_burst_packed(vr, pkts, n);
 	if (unlikely(!vr->ready))
 		goto out;
 	vhostu_used_no_notify(vr);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The bursts' helpers that do not depend on the ring layout, all inline: the
- * work bounds, a translated guest buffer, copying a guest TX chain into mbufs
- * buffer by buffer, writing the virtio-net header and an mbuf frame into
- * guest RX buffers (num_buffers with MRG_RXBUF), RARP, and the per-frame
- * counters. Only the walk over descriptors and the used entries are the
- * ring layout's (vhostu_rxtx.c for split rings).
+ * What the bursts over split rings (vhostu_rxtx.c) and packed rings
+ * (vhostu_rxtx_packed.c) share, all inline: the work bounds, a translated
+ * guest buffer, copying a guest TX chain into mbufs buffer by buffer, writing
+ * the virtio-net header and an mbuf frame into guest RX buffers (num_buffers
+ * with MRG_RXBUF), RARP, and the per-frame counters. Only the walk over
+ * descriptors and the used entries differ between the two ring layouts.
  */
 #ifndef VHOSTU_RXTX_H
 #define VHOSTU_RXTX_H
@@ -191,7 +191,10 @@ struct vhostu_src {
 	uint32_t left;		/* bytes of the frame still to write */
 };
 
-/* State of one tx burst. */
+/*
+ * State of one tx burst. The packed burst uses the header part and vr only
+ * (vhostu_tx_put_hdr, vhostu_tx_set_num_buffers, vhostu_tx_hdr_init).
+ */
 struct vhostu_tx {
 	struct vhostu_vring *vr;
 	uint16_t avail_idx;	/* snapshot */
