@@ -362,6 +362,17 @@ fz_probe_rings(void)
 
 		if (!vr->ready)
 			continue;
+		if (vr->packed) {
+			/* Any size; the event areas are 4 bytes; the bursts index with the base. */
+			if (n == 0 || n > VHOSTU_MAX_RING_SIZE || vr->last_avail_idx >= n ||
+					vr->last_used_idx >= n)
+				fz_die("a ready packed ring has a bad size or base");
+			if (!fz_in_memory(vr->desc, n * sizeof(struct vhostu_desc)) ||
+					!fz_in_memory(vr->avail, 4) || !fz_in_memory(vr->used, 4))
+				fz_die("a ready packed ring lies outside the mapped memory");
+			vhostu_tx_burst(vr, NULL, 0);
+			continue;
+		}
 		if (n == 0 || (n & (n - 1)) != 0 || n > VHOSTU_MAX_RING_SIZE)
 			fz_die("a ready ring has a size that is not a power of two up to 32768");
 		if (!fz_in_memory(vr->desc, n * sizeof(struct vhostu_desc)) ||

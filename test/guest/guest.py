@@ -105,7 +105,7 @@ class Guest:
 
     def __init__(self, name, sock, image, logdir, *, server=False, reconnect=None,
                  mac="52:54:00:00:00:01", queues=1, mem="256M", params=None,
-                 accel=None):
+                 accel=None, packed=False):
         self.name = name
         self.sock = sock
         self.image = image
@@ -113,6 +113,7 @@ class Guest:
         self.reconnect = reconnect
         self.mac = mac
         self.queues = queues
+        self.packed = packed    # virtio-net-pci packed=on: packed virtqueues
         self.mem = mem
         self.params = dict(params or {})
         self.params.setdefault("name", name)
@@ -140,6 +141,8 @@ class Guest:
         if self.queues > 1:
             netdev += ",queues=%d" % self.queues
             device += ",mq=on"
+        if self.packed:
+            device += ",packed=on"
         return [self.QEMU,
                 "-machine", "pc,accel=%s" % self.accel,
                 "-m", self.mem, "-nographic", "-no-reboot",
@@ -620,7 +623,7 @@ class VhostuFwd(Backend):
     def show(self, i):
         return self.parse_show(self.command("show vhost-user %s" % self.ifnames[i]))
 
-    def check_show(self, i, *, queues=1, mem=256 << 20, qsz=256, traffic=True):
+    def check_show(self, i, *, queues=1, mem=256 << 20, qsz=256, traffic=True, packed=False):
         """Scenario 7, for interface i while its guest runs: the memory
         regions QEMU sent (non-empty, sizes adding up to the guest RAM), the
         socket type, and every vring's state. Returns the parsed answer."""
@@ -694,6 +697,16 @@ class VhostuFwd(Backend):
                     errs.append("%s: no %s" % (where, k))
             if errs:
                 continue
+            if packed:
+                # avail.idx/used.idx are the event areas' off_wrap: positions only
+                if v["last_avail_idx"] >= qsz or v["last_used_idx"] >= qsz:
+                    errs.append("%s packed positions %d/%d outside the ring" % (
+                        where, v["last_avail_idx"], v["last_used_idx"]))
+                if traffic and n & 1 and v["last_avail_idx"] == 0:
+                    errs.append("%s (the guest's tx) never consumed" % where)
+                if traffic and not n & 1 and n in tx_fwd and v["last_used_idx"] == 0:
+                    errs.append("%s (the guest's rx) never filled" % where)
+                continue
             # split ring indices: nothing in flight beyond the ring size
             if (v["avail.idx"] - v["last_avail_idx"]) & 0xffff > qsz:
                 errs.append("%s avail.idx %d - last_avail_idx %d > qsz" % (
@@ -750,7 +763,7 @@ class VhostuFwd(Backend):
         on every interface, and the counters of `show interface`."""
         out = {}
         for i, g in enumerate(guests[:len(self.socks)]):
-            info = self.check_show(i, queues=queues)
+            info = self.check_show(i, queues=queues, packed=getattr(g, "packed", False))
             out[self.ifnames[i]] = "type=%s regions=%s vrings=%s" % (
                 info["type"], "+".join("%#x@%#x" % (r["size"], r["gpa"])
                                        for r in info["regions"]),
@@ -845,7 +858,8 @@ class _Scenario:
 
 
 def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=1500,
-             size=56, count=5, queues=1, big=False, timeout=120, peer_test=None):
+             size=56, count=5, queues=1, big=False, timeout=120, peer_test=None,
+             packed=False):
     """Two guests (10.0.0.1, 10.0.0.2) on sockets s0/s1 of the backend, which
     forwards between them; each pings the other (or g0 only answers, when
     peer_test="idle"). Returns a dict of results and
@@ -865,7 +879,8 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
             if i == 0 and peer_test == "idle":
                 params.update(test="idle", life=2 * timeout)
             g = Guest("g%d" % i, socks[i], image, logdir, server=qemu_server,
-                      mac="52:54:00:00:00:%02x" % (i + 1), queues=queues, params=params)
+                      mac="52:54:00:00:00:%02x" % (i + 1), queues=queues, params=params,
+                      packed=packed)
             guests.append(g.start())
         if qemu_server:
             backend.start().wait_ready()
@@ -1005,6 +1020,7 @@ def run_idle_peer(backend_cls, image, logdir, *, timeout=120, **_):
 SCENARIOS = {
     # name: (function, keyword arguments)
     "ping": (run_pair, dict()),
+    "ping-packed": (run_pair, dict(packed=True)),
     "qemu-server": (run_pair, dict(qemu_server=True)),
     "big": (run_pair, dict(mtu=9000, size=8000)),
     "flood": (run_pair, dict(test="flood", count=5000)),

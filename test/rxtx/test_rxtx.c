@@ -68,6 +68,8 @@ static CU_SuiteInfo suites[] = {
 	S("notification and dirty log", notify_tests),
 	S("hostile guest", hostile_tests),
 	S("stats and xstats", stats_tests),
+	S("packed rings", packed_tests),
+	S("packed rings, hostile guest", packed_hostile_tests),
 	CU_SUITE_INFO_NULL,
 };
 

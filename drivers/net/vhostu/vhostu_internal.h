@@ -105,14 +105,23 @@ struct vhostu_port;
 struct vhostu_vring {
 	rte_spinlock_t lock;	/* held by a burst; see the top of this file */
 
-	/* What a burst reads, valid while ready is true. */
+	/*
+	 * What a burst reads, valid while ready is true. Packed rings
+	 * (vhostu_packed.h): desc is the descriptor ring, avail the driver event
+	 * suppression area, used the device event suppression area.
+	 */
 	struct vhostu_desc *desc;
 	struct vhostu_avail *avail;
 	struct vhostu_used *used;
-	uint32_t size;		/* power of two, 0 until SET_VRING_NUM */
+	uint32_t size;		/* split: power of two; packed: 1..32768; 0 until SET_VRING_NUM */
 	uint16_t last_avail_idx;
 	uint16_t last_used_idx;
 	bool ready;		/* started, enabled, addresses translated */
+	bool packed;		/* VIRTIO_F_RING_PACKED negotiated (vhostu_vring_translate) */
+	bool avail_wrap;	/* packed: the driver's wrap counter at last_avail_idx */
+	bool used_wrap;		/* packed: our wrap counter at last_used_idx */
+	uint64_t log_desc_gpa;	/* packed, log_used: guest-physical address of desc */
+	uint64_t log_event_gpa;	/* packed, log_used: ... of the device event area */
 	struct vhostu_port *port;
 	struct rte_mempool *mp;	/* rx queues: where mbufs come from */
 	uint16_t port_id;

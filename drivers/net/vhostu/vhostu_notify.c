@@ -14,6 +14,7 @@
 
 #include "vhostu_internal.h"
 #include "vhostu_notify.h"
+#include "vhostu_packed.h"
 
 uint32_t vhostu_coalesce_frames = 32;
 /* 0 until the first burst converts vhostu_coalesce_time with the TSC rate. */
@@ -31,8 +32,12 @@ vhostu_notify_at(struct vhostu_vring *vr, uint64_t now)
 		return;
 	/* Our used->idx store must be visible before we read the guest's flags. */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (*(volatile uint16_t *)vr->avail & VRING_AVAIL_F_NO_INTERRUPT)	/* avail->flags */
-		return;
+	if (unlikely(vr->packed)) {
+		if (vhostu_packed_no_call(vr))	/* the driver event suppression area */
+			return;
+	} else if (*(volatile uint16_t *)vr->avail & VRING_AVAIL_F_NO_INTERRUPT) {
+		return;	/* avail->flags */
+	}
 	/* callfd is non-blocking (SET_VRING_CALL): a counter at its maximum fails here. */
 	if (likely(write(vr->callfd, &one, sizeof(one)) == (ssize_t)sizeof(one)))
 		vr->stats.notifications++;

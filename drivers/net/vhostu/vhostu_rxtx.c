@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The bursts of net_vhostu over split virtqueues.
+ * The bursts of net_vhostu over split virtqueues (packed ones are in
+ * vhostu_rxtx_packed.c; what both use is in vhostu_rxtx.h).
  *
  * rx_burst dequeues the guest's TX ring (vring 2q+1) into mbufs; tx_burst
  * enqueues mbufs into the guest's RX ring (vring 2q). Both own the vring for
@@ -53,36 +54,8 @@
 
 #include "vhostu_internal.h"
 #include "vhostu_notify.h"
-
-/*
- * Descriptor reads one burst may start chains with: every descriptor of the
- * ring once, and as many indirect table entries (an honest guest's chains are
- * disjoint, so it needs more only with long indirect tables on a tiny ring,
- * and then gets fewer frames per burst, none dropped). A burst reads at most
- * this plus one chain (1 + ring size).
- */
-#define VHOSTU_BURST_BUDGET(size)	(2u * (size))
-
-/* Largest frame rx_burst accepts from a guest (without TSO, no frame is near it). */
-#define VHOSTU_RX_MAX_FRAME	UINT16_MAX
-
-/* A walk over one descriptor chain, direct or through an indirect table. */
-struct vhostu_chain {
-	const struct vhostu_desc *table;
-	uint32_t tsize;		/* entries in table */
-	uint32_t idx;		/* next entry to read */
-	uint32_t left;		/* entries we may still read: bounds loops */
-	bool more;		/* the previous entry had NEXT */
-	bool first;		/* only the head may be indirect */
-	uint32_t reads;		/* descriptors read in this burst, all chains: the budget */
-};
-
-/* One guest buffer, translated. */
-struct vhostu_buf {
-	uint8_t *va;
-	uint64_t gpa;
-	uint32_t len;
-};
+#include "vhostu_packed.h"
+#include "vhostu_rxtx.h"
 
 static __rte_always_inline volatile uint16_t *
 vhostu_avail_ring(const struct vhostu_vring *vr)
@@ -189,6 +162,8 @@ vhostu_used_notify_mode(struct vhostu_vring *vr)
 bool
 vhostu_rx_want_kicks(struct vhostu_vring *vr, bool on)
 {
+	if (vr->packed)
+		return vhostu_rx_want_kicks_packed(vr, on);
 	if (!on) {
 		vhostu_used_no_notify(vr);
 		return false;
@@ -323,112 +298,28 @@ vhostu_chain_next(const struct vhostu_vring *vr, struct vhostu_chain *c,
 	return 0;
 }
 
-/* 64, 65-127, 128-255, 256-511, 512-1023, 1024-1518, >1518, <64 */
-static __rte_always_inline unsigned int
-vhostu_size_bin(uint32_t len)
-{
-	if (len == 64)
-		return 0;
-	if (len < 64)
-		return 7;
-	if (len > 1518)
-		return 6;
-	/* 65..127 has 7 significant bits -> 1, ..., 1024..1518 has 11 -> 5 */
-	return (32 - __builtin_clz(len)) - 6;
-}
-
-static __rte_always_inline void
-vhostu_mbuf_recycle(struct rte_mbuf *m)
-{
-	if (m->next != NULL)
-		rte_pktmbuf_free(m->next);
-	rte_pktmbuf_reset(m);
-}
-
 /*
  * Copy the frame of the chain at head into m (chaining more mbufs from
  * vr->mp as needed), skipping the virtio-net header wherever it lies.
  * 0, -EINVAL (bad chain), -EMSGSIZE (oversize), -EBADMSG (shorter than an
- * Ethernet header: the switch would read bytes that are not there), -ENOMEM
- * (mbufs ran out).
+ * Ethernet header), -ENOMEM (mbufs ran out).
  */
 static __rte_always_inline int
 vhostu_rx_chain(struct vhostu_vring *vr, struct vhostu_chain *c, uint16_t head,
 		struct rte_mbuf *m)
 {
+	struct vhostu_rx_copy x;
 	struct vhostu_buf b;
-	struct rte_mbuf *seg = m;
-	uint32_t hdr_left = vr->port->hdr_size, room, total = 0, len, k;
-	uint8_t *dst, *src;
 	int r;
 
 	vhostu_chain_init(vr, head, c);
-	dst = rte_pktmbuf_mtod(m, uint8_t *);
-	room = rte_pktmbuf_tailroom(m);
+	vhostu_rx_copy_start(&x, vr, m);
 	while ((r = vhostu_chain_next(vr, c, &b, 0)) > 0) {
-		src = b.va;
-		len = b.len;
-		if (hdr_left != 0) {
-			k = RTE_MIN(hdr_left, len);
-			hdr_left -= k;
-			src += k;
-			len -= k;
-		}
-		if (unlikely(len > VHOSTU_RX_MAX_FRAME - total))
-			return -EMSGSIZE;
-		total += len;
-		while (len != 0) {
-			if (unlikely(room == 0)) {
-				struct rte_mbuf *n = rte_pktmbuf_alloc(vr->mp);
-
-				if (n == NULL)
-					return -ENOMEM;
-				seg->next = n;
-				seg = n;
-				m->nb_segs++;
-				dst = rte_pktmbuf_mtod(n, uint8_t *);
-				room = rte_pktmbuf_tailroom(n);
-			}
-			k = RTE_MIN(room, len);
-			rte_memcpy(dst, src, k);
-			dst += k;
-			src += k;
-			len -= k;
-			room -= k;
-			seg->data_len += k;
-		}
+		r = vhostu_rx_copy_buf(&x, vr->mp, &b);
+		if (unlikely(r < 0))
+			return r;
 	}
-	if (unlikely(r < 0 || hdr_left != 0 || total == 0))
-		return -EINVAL;
-	if (unlikely(total < RTE_ETHER_HDR_LEN))
-		return -EBADMSG;
-	m->pkt_len = total;
-	m->port = vr->port_id;
-	return 0;
-}
-
-/* Account a chain rx_burst could not deliver. */
-static __rte_always_inline void
-vhostu_rx_drop(struct vhostu_vring *vr, int err)
-{
-	if (err == -EMSGSIZE)
-		vr->stats.oversize++;
-	else if (err == -EBADMSG)
-		vr->stats.runt++;
-	else
-		vr->stats.errors++;
-}
-
-/*
- * A burst's release of its ring: a plain release store. rte_spinlock_unlock
- * is an xchg on x86, a full barrier that waits for every store of the burst
- * (used entries, frames in guest buffers) to reach the cache; a release store
- * orders them the same for the next owner and lets the burst go on.
- */
-static __rte_always_inline void
-vhostu_ring_unlock(struct vhostu_vring *vr)
-{
-	__atomic_store_n(&vr->lock.locked, 0, __ATOMIC_RELEASE);
+	return vhostu_rx_copy_end(&x, vr, r);
 }
 
 /*
@@ -450,20 +341,6 @@ vhostu_rx_idle(const struct vhostu_vring *vr)
 }
 
 /*
- * SEND_RARP after a migration: queue 0 hands the switch the announcement as
- * if the guest had sent it, in a burst of its own.
- */
-static uint16_t
-vhostu_rx_rarp(struct vhostu_vring *vr, struct rte_mbuf **pkts)
-{
-	pkts[0] = vhostu_rarp_take(vr->port, vr->mp);
-	if (pkts[0] != NULL)
-		pkts[0]->port = vr->port_id;
-	vhostu_ring_unlock(vr);
-	return pkts[0] != NULL;
-}
-
-/*
  * Dequeue up to n frames from the guest's TX ring. One function for speed:
  * the per-chain work is in always-inline helpers above.
  */
@@ -478,6 +355,9 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 
 	if (unlikely(!rte_spinlock_trylock(&vr->lock)))
 		return 0;
+	/* Under the lock: SET_FEATURES may have changed the layout since the last burst. */
+	if (unlikely(vr->packed))
+		return vhostu_rx_burst_packed(vr, pkts, n);
 	if (unlikely(!vr->ready || vr->mp == NULL))
 		goto out;
 	/*
@@ -557,82 +437,6 @@ out:
 	return nrx;
 }
 
-/* Where an mbuf frame is read from while it is written into the guest. */
-struct vhostu_src {
-	const struct rte_mbuf *seg;
-	uint32_t off;		/* in seg */
-	uint32_t left;		/* bytes of the frame still to write */
-};
-
-/* State of one tx burst. */
-struct vhostu_tx {
-	struct vhostu_vring *vr;
-	uint16_t avail_idx;	/* snapshot */
-	uint16_t la;		/* next avail entry */
-	uint16_t nused;		/* used entries written after vr->last_used_idx */
-	uint32_t hdr_size;
-	uint32_t hdr_off;	/* header bytes written for the current frame */
-	uint8_t hdr[sizeof(struct vhostu_net_hdr)];
-	uint8_t *nb_va[2];	/* where num_buffers' two bytes landed (MRG_RXBUF) */
-	uint64_t nb_gpa[2];
-	struct vhostu_chain c;	/* the walk; c.reads is the burst's budget */
-};
-
-/* Copy header bytes into the buffer; remember where num_buffers goes. */
-static __rte_always_inline uint32_t
-vhostu_tx_put_hdr(struct vhostu_tx *t, const struct vhostu_buf *b)
-{
-	const uint32_t nb = offsetof(struct vhostu_net_hdr, num_buffers);
-	uint32_t k, j;
-
-	/* The usual layout: the whole header at the start of the first buffer. */
-	if (likely(t->hdr_off == 0 && b->len >= sizeof(struct vhostu_net_hdr))) {
-		/* Constant sizes, so the copies are inlined stores. */
-		if (t->hdr_size == VHOSTU_NET_HDR_LONG)
-			memcpy(b->va, t->hdr, VHOSTU_NET_HDR_LONG);
-		else
-			memcpy(b->va, t->hdr, VHOSTU_NET_HDR_SHORT);
-		t->nb_va[0] = b->va + nb;
-		t->nb_va[1] = b->va + nb + 1;
-		t->nb_gpa[0] = b->gpa + nb;
-		t->nb_gpa[1] = b->gpa + nb + 1;
-		t->hdr_off = t->hdr_size;
-		return t->hdr_size;
-	}
-	k = RTE_MIN(t->hdr_size - t->hdr_off, b->len);
-	memcpy(b->va, &t->hdr[t->hdr_off], k);
-	for (j = 0; j < 2; j++) {
-		if (nb + j >= t->hdr_off && nb + j < t->hdr_off + k) {
-			t->nb_va[j] = b->va + (nb + j - t->hdr_off);
-			t->nb_gpa[j] = b->gpa + (nb + j - t->hdr_off);
-		}
-	}
-	t->hdr_off += k;
-	return k;
-}
-
-/* Copy frame bytes from s into [dst, dst+room); returns bytes copied. */
-static __rte_always_inline uint32_t
-vhostu_tx_put_data(struct vhostu_src *s, uint8_t *dst, uint32_t room)
-{
-	uint32_t done = 0, k;
-
-	while (room != 0 && s->left != 0) {
-		if (s->off == s->seg->data_len) {
-			s->seg = s->seg->next;
-			s->off = 0;
-			continue;
-		}
-		k = RTE_MIN(room, (uint32_t)s->seg->data_len - s->off);
-		rte_memcpy(dst + done, rte_pktmbuf_mtod_offset(s->seg, const uint8_t *, s->off), k);
-		s->off += k;
-		s->left -= k;
-		done += k;
-		room -= k;
-	}
-	return done;
-}
-
 /*
  * Fill the chain at head with what remains of the header and the frame.
  * Returns the bytes written (the used len; 0: the chain gave no room at all)
@@ -662,15 +466,6 @@ vhostu_tx_chain(struct vhostu_tx *t, uint16_t head, struct vhostu_src *s)
 		written += k;
 	}
 	return written;
-}
-
-static __rte_always_inline void
-vhostu_tx_start(struct vhostu_tx *t, struct vhostu_src *s, const struct rte_mbuf *m)
-{
-	s->seg = m;
-	s->off = 0;
-	s->left = m->pkt_len;
-	t->hdr_off = 0;
 }
 
 /* Without MRG_RXBUF: one chain per frame. 0, -EINVAL, -EMSGSIZE, -ENOSPC (budget spent). */
@@ -715,21 +510,6 @@ vhostu_tx_void(struct vhostu_tx *t, uint16_t from)
 
 	for (i = from; i != t->nused; i++)
 		vhostu_used_elem(t->vr, t->vr->last_used_idx + i)->len = 0;
-}
-
-static __rte_always_inline void
-vhostu_tx_set_num_buffers(struct vhostu_tx *t, uint16_t nbufs)
-{
-	struct vhostu_port *p = t->vr->port;
-	unsigned int j;
-
-	if (unlikely(t->hdr_size < sizeof(struct vhostu_net_hdr)))
-		return;	/* a 10-byte header has no num_buffers */
-	/* num_buffers is little-endian; its two bytes may sit in two descriptors. */
-	*t->nb_va[0] = (uint8_t)nbufs;
-	*t->nb_va[1] = (uint8_t)(nbufs >> 8);
-	for (j = 0; j < 2; j++)
-		vhostu_log_write(p, t->nb_gpa[j], 1);
 }
 
 /*
@@ -785,18 +565,6 @@ vhostu_tx_frame_mrg(struct vhostu_tx *t, const struct rte_mbuf *m)
 	return 0;
 }
 
-static __rte_always_inline void
-vhostu_tx_hdr_init(struct vhostu_tx *t, const struct vhostu_port *p, bool mrg)
-{
-	struct vhostu_net_hdr *h = (struct vhostu_net_hdr *)t->hdr;
-
-	memset(t->hdr, 0, sizeof(t->hdr));
-	t->hdr_size = RTE_MIN(p->hdr_size, (uint32_t)sizeof(t->hdr));
-	/* Without MRG_RXBUF a 12-byte header (VERSION_1) carries num_buffers = 1. */
-	if (!mrg)
-		h->num_buffers = 1;
-}
-
 /*
  * Enqueue up to n frames into the guest's RX ring. Returns how many of pkts
  * were consumed (sent, or dropped for the guest's fault) and freed; the rest
@@ -814,6 +582,8 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 
 	if (unlikely(!rte_spinlock_trylock(&vr->lock)))
 		return 0;
+	if (unlikely(vr->packed))
+		return vhostu_tx_burst_packed(vr, pkts, n);
 	if (unlikely(!vr->ready))
 		goto out;
 	vhostu_used_no_notify(vr);
