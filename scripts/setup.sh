@@ -226,7 +226,7 @@ build_dpdk_max_ports() {
 	done
 	say "building DPDK $ver with $n ports in $work/build (log: $work/build.log)"
 	{ meson setup "$work/build" "$src" "${opts[@]}" &&
-		nice -n 19 ninja -C "$work/build" -j "${DPDK_JOBS:-2}" &&
+		nice ninja -C "$work/build" -j "${DPDK_JOBS:-2}" &&
 		meson install -C "$work/build" --quiet; } >"$work/build.log" 2>&1 ||
 		die "DPDK build failed (see $work/build.log)"
 	grep -q "^#define RTE_MAX_ETHPORTS $n\$" "$dest/include/rte_build_config.h" ||
