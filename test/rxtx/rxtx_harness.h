@@ -23,6 +23,8 @@
 #define F_V1		F(VIRTIO_F_VERSION_1)
 #define F_IND		F(VIRTIO_F_INDIRECT_DESC)
 #define F_LOG		F(VHOST_F_LOG_ALL)
+#define F_EVIDX		F(VIRTIO_RING_F_EVENT_IDX)
+#define F_INORDER	F(VIRTIO_F_IN_ORDER)
 #define F_DEFAULT	(F_MRG | F_V1 | F_IND)
 
 #define NB_MBUFS	4095
@@ -67,5 +69,6 @@ extern CU_TestInfo tx_tests[];		/* test_rxtx_tx.c */
 extern CU_TestInfo notify_tests[];	/* test_rxtx_notify.c */
 extern CU_TestInfo hostile_tests[];	/* test_rxtx_hostile.c */
 extern CU_TestInfo stats_tests[];	/* test_rxtx_stats.c */
+extern CU_TestInfo evidx_tests[];	/* test_rxtx_evidx.c */
 
 #endif /* RXTX_HARNESS_H */

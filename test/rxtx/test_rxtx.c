@@ -68,6 +68,7 @@ static CU_SuiteInfo suites[] = {
 	S("notification and dirty log", notify_tests),
 	S("hostile guest", hostile_tests),
 	S("stats and xstats", stats_tests),
+	S("event index and in-order", evidx_tests),
 	CU_SUITE_INFO_NULL,
 };
 
