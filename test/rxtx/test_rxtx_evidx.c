@@ -1,25 +1,43 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Suite "event index and in-order": VIRTIO_RING_F_EVENT_IDX (when the bursts
- * signal the guest: its used_event, with our coalescing on top).
+ * signal the guest: its used_event, with our coalescing on top; where it
+ * kicks: our avail_event).
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
+#include <ethdev_driver.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
 #include "rxtx_harness.h"
 #include "vhostu_notify.h"
 
-/* The guest's used_event, after its avail ring. */
+/* The guest's used_event (after its avail ring), and our avail_event (after the used ring). */
 static void
 guest_used_event(struct fg_ring *r, uint16_t v)
 {
 	*vhostu_used_event(r->vr) = v;
+}
+
+static uint16_t
+guest_avail_event(const struct fg_ring *r)
+{
+	return *vhostu_avail_event(r->vr);
+}
+
+/* Would a guest kick, publishing [old, new) with our avail_event as it is? (Linux's rule) */
+static bool
+guest_would_kick(const struct fg_ring *r, uint16_t new_idx, uint16_t old_idx)
+{
+	return vhostu_need_event(guest_avail_event(r), new_idx, old_idx);
 }
 
 /* Coalescing by frames only: the time never runs out within a test. */
@@ -210,6 +228,151 @@ test_evidx_first_decision_after_a_ring_restart_signals(void)
 	CU_ASSERT_EQUAL(calls(fd), 0);
 }
 
+/* ------------------------------------------------------------ avail_event */
+
+static void
+test_evidx_polling_leaves_avail_event_behind(void)
+{
+	unsigned int i;
+
+	port_setup(F_DEFAULT | F_EVIDX, 256, 0);
+	for (i = 0; i < 5; i++) {
+		guest_send(0, 64, i, NULL, 0, false);
+		CU_ASSERT(rx_one_ok(0, 64));
+	}
+	/* Never written: the guest kicks when it crosses 0, once per 65536 buffers. */
+	CU_ASSERT_EQUAL(guest_avail_event(&gtx[0]), 0);
+	CU_ASSERT_FALSE(vhostu_rx_want_kicks(rxq(0), false));
+	CU_ASSERT_EQUAL(guest_avail_event(&gtx[0]), 0);
+	CU_ASSERT_FALSE(guest_would_kick(&gtx[0], 6, 5));
+}
+
+static void
+test_evidx_asking_for_kicks_publishes_avail_event_so_the_next_post_kicks(void)
+{
+	struct rte_mbuf *pkts[4];
+	unsigned int i;
+
+	port_setup(F_DEFAULT | F_EVIDX, 256, 0);
+	for (i = 0; i < 3; i++)
+		guest_send(0, 64, i, NULL, 0, false);
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), pkts, RTE_DIM(pkts)), 3);
+	rte_pktmbuf_free_bulk(pkts, 3);
+	CU_ASSERT_FALSE(vhostu_rx_want_kicks(rxq(0), true));	/* drained: sleep */
+	CU_ASSERT_EQUAL(guest_avail_event(&gtx[0]), 3);
+	CU_ASSERT_TRUE(guest_would_kick(&gtx[0], 4, 3));
+	/* Polling again: avail_event stays, it is not worth a store per burst. */
+	CU_ASSERT_FALSE(vhostu_rx_want_kicks(rxq(0), false));
+	CU_ASSERT_EQUAL(guest_avail_event(&gtx[0]), 3);
+}
+
+/*
+ * The lost-kick race: the guest posts a frame after our last read of its
+ * avail index and before it sees the new avail_event, so it does not kick;
+ * asking for kicks must find the frame, and the application polls instead of
+ * sleeping.
+ */
+static void
+test_evidx_asking_for_kicks_finds_a_frame_posted_without_a_kick(void)
+{
+	port_setup(F_DEFAULT | F_EVIDX, 256, 0);
+	guest_send(0, 64, 1, NULL, 0, false);
+	CU_ASSERT(rx_one_ok(0, 64));
+	guest_send(0, 64, 2, NULL, 0, false);
+	CU_ASSERT_FALSE(guest_would_kick(&gtx[0], 2, 1));	/* avail_event 0: no kick */
+	CU_ASSERT_TRUE(vhostu_rx_want_kicks(rxq(0), true));
+	CU_ASSERT_EQUAL(guest_avail_event(&gtx[0]), 1);
+	CU_ASSERT(rx_one_ok(0, 64));
+	CU_ASSERT_FALSE(vhostu_rx_want_kicks(rxq(0), true));
+	CU_ASSERT_EQUAL(guest_avail_event(&gtx[0]), 2);
+}
+
+/*
+ * The same through rx_queue_intr_enable, as an application about to sleep
+ * calls it: the queue's interrupt fd (an epoll fd holding our wake eventfd,
+ * as vhostu_intr_setup makes it) becomes readable for the frame posted with
+ * no kick, and the guest's next post would kick.
+ */
+static void
+test_evidx_rx_intr_enable_wakes_for_a_frame_posted_without_a_kick(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET }, got_ev;
+	struct rte_eth_dev_data data = { .nb_rx_queues = 1 };
+	struct rte_eth_dev dev = { .data = &data };
+	struct vhostu_vring *vr;
+	int epfd, wakefd;
+
+	port_setup(F_DEFAULT | F_EVIDX, 256, 0);
+	vr = rxq(0);
+	data.dev_private = port;
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	CU_ASSERT_FATAL(epfd >= 0 && wakefd >= 0);
+	CU_ASSERT_FATAL(epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, &ev) == 0);
+	vr->intr_epfd = epfd;
+	vr->intr_wakefd = wakefd;
+	/* Drained: enable publishes avail_event, nothing to wake for. */
+	guest_send(0, 64, 1, NULL, 0, false);
+	CU_ASSERT(rx_one_ok(0, 64));
+	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&dev, 0), 0);
+	CU_ASSERT_EQUAL(guest_avail_event(&gtx[0]), 1);
+	CU_ASSERT_EQUAL(epoll_wait(epfd, &got_ev, 1, 0), 0);
+	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&dev, 0), 0);
+	/* Polling: one more frame (avail_event stays 1), then one that does not cross it. */
+	guest_send(0, 64, 2, NULL, 0, false);
+	CU_ASSERT(rx_one_ok(0, 64));
+	guest_send(0, 64, 3, NULL, 0, false);
+	CU_ASSERT_FALSE(guest_would_kick(&gtx[0], 3, 2));
+	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&dev, 0), 0);
+	CU_ASSERT_EQUAL(guest_avail_event(&gtx[0]), 2);
+	CU_ASSERT_EQUAL(epoll_wait(epfd, &got_ev, 1, 0), 1);
+	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&dev, 0), 0);
+	CU_ASSERT(rx_one_ok(0, 64));
+	vr->intr_epfd = -1;
+	vr->intr_wakefd = -1;
+	close(epfd);
+	close(wakefd);
+}
+
+/* Without EVENT_IDX avail_event is not ours: the word after the used ring stays as it was. */
+static void
+test_no_evidx_never_writes_past_the_used_ring(void)
+{
+	port_setup(F_DEFAULT, 256, 0);
+	*vhostu_avail_event(rxq(0)) = 0x5a5a;
+	guest_send(0, 64, 1, NULL, 0, false);
+	CU_ASSERT(rx_one_ok(0, 64));
+	CU_ASSERT_FALSE(vhostu_rx_want_kicks(rxq(0), true));
+	CU_ASSERT_FALSE(fg_used_flags(&gtx[0]) & VRING_USED_F_NO_NOTIFY);
+	CU_ASSERT_EQUAL(guest_avail_event(&gtx[0]), 0x5a5a);
+}
+
+static bool
+log_bit(uint64_t gpa)
+{
+	uint64_t page = gpa / VHOSTU_PAGE_SIZE;
+
+	return (port->log_addr[page / 8] >> (page % 8)) & 1;
+}
+
+/* avail_event lies in the used ring area: a migration must carry it. */
+static void
+test_evidx_avail_event_write_is_dirty_logged(void)
+{
+	uint64_t at;
+	uint16_t size = 1024;	/* the used ring spans three pages: its end has its own */
+
+	port_setup(F_DEFAULT | F_EVIDX | F_LOG, size, 0);
+	port->log_size = (FG_GPA_BASE + FG_MEM_SIZE) / VHOSTU_PAGE_SIZE / 8;
+	port->log_addr = calloc(1, port->log_size);
+	rxq(0)->log_used = true;
+	at = gtx[0].used_gpa + 4 + 8u * size;
+	CU_ASSERT_FATAL(at / VHOSTU_PAGE_SIZE != gtx[0].used_gpa / VHOSTU_PAGE_SIZE);
+	CU_ASSERT_FALSE(vhostu_rx_want_kicks(rxq(0), true));
+	CU_ASSERT(log_bit(at));
+	CU_ASSERT(log_bit(at + 1));
+}
+
 /* ----------------------------------------------------------------- suite */
 
 CU_TestInfo evidx_tests[] = {
@@ -220,5 +383,11 @@ CU_TestInfo evidx_tests[] = {
 	T(test_evidx_ignores_no_interrupt_flag),
 	T(test_evidx_rx_burst_signals_by_used_event),
 	T(test_evidx_first_decision_after_a_ring_restart_signals),
+	T(test_evidx_polling_leaves_avail_event_behind),
+	T(test_evidx_asking_for_kicks_publishes_avail_event_so_the_next_post_kicks),
+	T(test_evidx_asking_for_kicks_finds_a_frame_posted_without_a_kick),
+	T(test_evidx_rx_intr_enable_wakes_for_a_frame_posted_without_a_kick),
+	T(test_no_evidx_never_writes_past_the_used_ring),
+	T(test_evidx_avail_event_write_is_dirty_logged),
 	CU_TEST_INFO_NULL,
 };

@@ -186,6 +186,35 @@ vhostu_used_notify_mode(struct vhostu_vring *vr)
 		vhostu_used_want_notify(vr);
 }
 
+/*
+ * EVENT_IDX: kick me when you make entry idx available. avail_event is in the
+ * used ring area, so it is logged like the used ring.
+ */
+static void
+vhostu_avail_event_set(struct vhostu_vring *vr, uint16_t idx)
+{
+	*vhostu_avail_event(vr) = idx;
+	if (unlikely(vr->log_used))
+		vhostu_log_write(vr->port, vr->log_guest_addr + offsetof(struct vhostu_used, ring) +
+				(uint64_t)vr->size * sizeof(struct vhostu_used_elem),
+				sizeof(uint16_t));
+}
+
+/*
+ * With EVENT_IDX the guest ignores NO_NOTIFY and kicks when its avail index
+ * crosses our avail_event. Polling, we leave avail_event where it is, as
+ * rte_vhost and Linux's vhost do: it falls behind, and the guest kicks once
+ * when it crosses it, then once per 65536 buffers, which costs less than a
+ * store (and a dirty-log write) in every burst. The flag is kept as without
+ * EVENT_IDX (a guest honouring it anyway is not kicked, and show vhost-user
+ * reads the same). Asking for kicks, we publish the next entry we will read
+ * (the guest's avail index once we drained the ring), then, after a full
+ * fence, look at the avail index again: a frame posted before the guest saw
+ * the new avail_event came with no kick. A burst in between needs no update:
+ * the guest's kick for crossing the published value stays uncollected in the
+ * queue's interrupt fd until the next enable or disable, so the application
+ * wakes and enables again, which publishes afresh.
+ */
 bool
 vhostu_rx_want_kicks(struct vhostu_vring *vr, bool on)
 {
@@ -194,6 +223,10 @@ vhostu_rx_want_kicks(struct vhostu_vring *vr, bool on)
 		return false;
 	}
 	vhostu_used_want_notify(vr);
+	if (vhostu_split_event_idx(vr->port)) {
+		vhostu_avail_event_set(vr, vr->last_avail_idx);
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
 	return vhostu_avail_idx(vr) != vr->last_avail_idx;
 }
 
