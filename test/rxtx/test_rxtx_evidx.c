@@ -2,7 +2,7 @@
 /*
  * Suite "event index and in-order": VIRTIO_RING_F_EVENT_IDX (when the bursts
  * signal the guest: its used_event, with our coalescing on top; where it
- * kicks: our avail_event).
+ * kicks: our avail_event) and VIRTIO_F_IN_ORDER (one used entry per rx burst).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -373,6 +373,113 @@ test_evidx_avail_event_write_is_dirty_logged(void)
 	CU_ASSERT(log_bit(at + 1));
 }
 
+/* --------------------------------------------------------------- IN_ORDER */
+
+/* Poison the guest's used ring: entries we must not write keep it. */
+static void
+used_poison(struct fg_ring *r)
+{
+	struct vhostu_used_elem *e = (struct vhostu_used_elem *)((uint8_t *)r->used + 4);
+	uint16_t i;
+
+	for (i = 0; i < r->size; i++) {
+		e[i].id = 0xdead;
+		e[i].len = 0xbeef;
+	}
+}
+
+static const struct vhostu_used_elem *
+used_at(const struct fg_ring *r, uint16_t idx)
+{
+	return (const struct vhostu_used_elem *)((const uint8_t *)r->used + 4) +
+		(idx & (r->size - 1));
+}
+
+static void
+inorder_rx_batch(uint16_t start)
+{
+	struct rte_mbuf *pkts[8];
+	uint16_t heads[5], i, n;
+
+	port_setup(F_DEFAULT | F_INORDER, 256, start);
+	used_poison(&gtx[0]);
+	for (i = 0; i < 5; i++) {
+		uint32_t segs[2] = { 20, 100 };
+
+		/* Chains of two buffers: the guest's ids are not the ring positions. */
+		fg_pattern(expect, 64, i);
+		heads[i] = fg_tx_post(&gtx[0], zero_hdr, port->hdr_size, expect, 64, segs, 2,
+			false);
+	}
+	fg_kick(&gtx[0]);
+	n = vhostu_rx_burst(rxq(0), pkts, RTE_DIM(pkts));
+	CU_ASSERT_EQUAL(n, 5);
+	for (i = 0; i < n; i++) {
+		fg_pattern(expect, 64, i);
+		CU_ASSERT(mbuf_equals(pkts[i], expect, 64));
+	}
+	rte_pktmbuf_free_bulk(pkts, n);
+	/* One entry, at the batch's first slot, names the last chain; the index moves by 5. */
+	CU_ASSERT_EQUAL(fg_used_idx(&gtx[0]), (uint16_t)(start + 5));
+	CU_ASSERT_EQUAL(used_at(&gtx[0], start)->id, heads[4]);
+	CU_ASSERT_EQUAL(used_at(&gtx[0], start)->len, 0);
+	for (i = 1; i < 5; i++)
+		CU_ASSERT_EQUAL(used_at(&gtx[0], start + i)->id, 0xdead);
+	CU_ASSERT_EQUAL(rxq(0)->last_used_idx, (uint16_t)(start + 5));
+	CU_ASSERT_EQUAL(rxq(0)->last_avail_idx, (uint16_t)(start + 5));
+}
+
+static void
+test_inorder_rx_burst_returns_its_chains_in_one_used_entry(void)
+{
+	inorder_rx_batch(0);
+}
+
+static void
+test_inorder_rx_burst_one_used_entry_across_the_ring_and_index_wrap(void)
+{
+	inorder_rx_batch(0xfffe);	/* slots 254, 255, 0, 1, 2; indexes 0xfffe to 3 */
+}
+
+/* Guest RX buffers: the guest reads each chain's length, so one entry per chain. */
+static void
+test_inorder_tx_burst_keeps_one_used_entry_per_chain(void)
+{
+	struct rte_mbuf *m[3];
+	uint16_t i;
+
+	port_setup(F_DEFAULT | F_INORDER, 256, 0);
+	guest_post_rx(0, 8, 2048);
+	for (i = 0; i < 3; i++)
+		m[i] = mk_mbuf(100 + i, i, 4096);
+	CU_ASSERT_EQUAL(vhostu_tx_burst(txq(0), m, 3), 3);
+	CU_ASSERT_EQUAL(fg_used_idx(&grx[0]), 3);
+	for (i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(used_at(&grx[0], i)->id, i);
+		CU_ASSERT_EQUAL(used_at(&grx[0], i)->len, port->hdr_size + 100u + i);
+	}
+}
+
+/* Bad chains are returned too, in the same single entry. */
+static void
+test_inorder_rx_burst_entry_names_the_last_chain_even_when_it_was_bad(void)
+{
+	struct rte_mbuf *pkts[4];
+	uint16_t head;
+
+	port_setup(F_DEFAULT | F_INORDER, 256, 0);
+	used_poison(&gtx[0]);
+	guest_send(0, 64, 1, NULL, 0, false);
+	head = guest_send(0, 64, 2, NULL, 0, false);
+	gtx[0].desc[head].addr = 0x10;	/* outside guest memory */
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), pkts, RTE_DIM(pkts)), 1);
+	rte_pktmbuf_free(pkts[0]);
+	CU_ASSERT_EQUAL(fg_used_idx(&gtx[0]), 2);
+	CU_ASSERT_EQUAL(used_at(&gtx[0], 0)->id, head);
+	CU_ASSERT_EQUAL(used_at(&gtx[0], 1)->id, 0xdead);
+	CU_ASSERT_EQUAL(rxq(0)->stats.errors, 1);
+}
+
 /* ----------------------------------------------------------------- suite */
 
 CU_TestInfo evidx_tests[] = {
@@ -389,5 +496,9 @@ CU_TestInfo evidx_tests[] = {
 	T(test_evidx_rx_intr_enable_wakes_for_a_frame_posted_without_a_kick),
 	T(test_no_evidx_never_writes_past_the_used_ring),
 	T(test_evidx_avail_event_write_is_dirty_logged),
+	T(test_inorder_rx_burst_returns_its_chains_in_one_used_entry),
+	T(test_inorder_rx_burst_one_used_entry_across_the_ring_and_index_wrap),
+	T(test_inorder_tx_burst_keeps_one_used_entry_per_chain),
+	T(test_inorder_rx_burst_entry_names_the_last_chain_even_when_it_was_bad),
 	CU_TEST_INFO_NULL,
 };

@@ -131,9 +131,12 @@ vhostu_used_log(struct vhostu_vring *vr, uint16_t start, uint16_t n)
 			sizeof(uint16_t));
 }
 
-/* Publish n used entries written from last_used_idx on: one release store per burst. */
+/*
+ * Publish n used entries from last_used_idx on, of which the first nwritten
+ * were written (n, or 1 for an IN_ORDER batch): one release store per burst.
+ */
 static __rte_always_inline void
-vhostu_used_publish(struct vhostu_vring *vr, uint16_t n)
+vhostu_used_publish(struct vhostu_vring *vr, uint16_t n, uint16_t nwritten)
 {
 	uint16_t start = vr->last_used_idx;
 
@@ -143,7 +146,7 @@ vhostu_used_publish(struct vhostu_vring *vr, uint16_t n)
 	__atomic_store_n((uint16_t *)RTE_PTR_ADD(vr->used, offsetof(struct vhostu_used, idx)),
 			vr->last_used_idx, __ATOMIC_RELEASE);
 	if (unlikely(vr->log_used))
-		vhostu_used_log(vr, start, n);
+		vhostu_used_log(vr, start, nwritten);
 }
 
 /* We poll: tell the guest that kicks are not needed (unless rx interrupts are on). */
@@ -474,7 +477,7 @@ uint16_t
 vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vhostu_vring *vr = queue;
-	uint16_t avail_idx, navail, count, i, la, nused = 0, nrx = 0, head, next_head;
+	uint16_t avail_idx, navail, count, i, la, nused = 0, nrx = 0, head, next_head, ustep;
 	struct vhostu_chain c = { .reads = 0 };
 	uint64_t bytes = 0;
 	int r;
@@ -497,6 +500,13 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		goto notify;
 	}
 
+	/*
+	 * IN_ORDER (virtio 1.x 2.7.9): the guest used its buffers in order, so one
+	 * used entry, at the batch's first slot and naming its last chain, returns
+	 * them all; the guest counts them from used->idx. Lengths mean nothing for
+	 * buffers we only read. So every chain writes that one slot (ustep 0).
+	 */
+	ustep = vhostu_has_feature(vr->port, VHOSTU_VIRTIO_F_IN_ORDER) ? 0 : 1;
 	la = vr->last_avail_idx;
 	next_head = vhostu_avail_head(vr, la);
 	for (i = 0; i < count; i++) {
@@ -523,7 +533,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			la--;
 			break;
 		}
-		vhostu_used_set(vr, vr->last_used_idx + nused, head, 0);
+		vhostu_used_set(vr, vr->last_used_idx + nused * ustep, head, 0);
 		nused++;
 		if (unlikely(r < 0)) {
 			vhostu_mbuf_recycle(m);
@@ -535,7 +545,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		nrx++;
 	}
 	vr->last_avail_idx = la;
-	vhostu_used_publish(vr, nused);
+	vhostu_used_publish(vr, nused, ustep != 0 ? nused : 1);
 	if (nrx < count)
 		rte_pktmbuf_free_bulk(&pkts[nrx], count - nrx);
 	vr->stats.packets += nrx;
@@ -840,7 +850,8 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		}
 	}
 	vr->last_avail_idx = t.la;
-	vhostu_used_publish(vr, t.nused);
+	/* IN_ORDER or not, one entry per chain: the guest reads each one's length. */
+	vhostu_used_publish(vr, t.nused, t.nused);
 	vr->stats.no_desc += n - i;
 	vr->stats.packets += sent;
 	vr->stats.bytes += bytes;
