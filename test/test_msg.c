@@ -190,7 +190,7 @@ test_get_features_offers_the_seed_set(void)
 	CU_ASSERT_TRUE(r.send);
 	CU_ASSERT_EQUAL(r.msg.hdr.flags, VHOSTU_VERSION | VHOSTU_FLAG_REPLY);
 	CU_ASSERT_EQUAL(r.msg.hdr.size, 8);
-	CU_ASSERT_EQUAL(r.msg.body.u64, 0x15c628000ULL);
+	CU_ASSERT_EQUAL(r.msg.body.u64, 0x97c628000ULL);
 }
 
 static void

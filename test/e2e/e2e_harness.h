@@ -38,8 +38,8 @@
 #define E2E_F_PROTOCOL_FEATURES	E2E_BIT(30)
 #define E2E_F_VERSION_1		E2E_BIT(32)
 #define E2E_F_IN_ORDER		E2E_BIT(35)
-/* What net_vhostu offers by default (VPP's set). */
-#define E2E_OFFERED		UINT64_C(0x15c628000)
+/* What net_vhostu offers by default (VPP's set, EVENT_IDX, IN_ORDER). */
+#define E2E_OFFERED		UINT64_C(0x97c628000)
 
 /* One combination under test. */
 struct e2e_combo {

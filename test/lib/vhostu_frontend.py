@@ -77,7 +77,7 @@ F_INDIRECT_DESC = 28
 F_EVENT_IDX = 29
 F_PROTOCOL_FEATURES = 30
 F_VERSION_1 = 32
-OFFERED_DEFAULT = 0x15c628000   # VPP's set, doc/protocol.md
+OFFERED_DEFAULT = 0x97c628000   # VPP's set + EVENT_IDX, IN_ORDER: doc/protocol.md
 
 # protocol feature bits
 PF_MQ = 0
