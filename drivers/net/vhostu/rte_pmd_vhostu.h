@@ -44,6 +44,9 @@ struct rte_pmd_vhostu_vring {
 	uint16_t avail_idx;
 	uint16_t used_flags;
 	uint16_t used_idx;
+	bool event_idx;		/* EVENT_IDX negotiated and the ring mapped: the two below */
+	uint16_t avail_event;	/* ours, after the used ring: where the guest kicks */
+	uint16_t used_event;	/* the guest's, after the avail ring: where we signal */
 	int kickfd;
 	int callfd;
 	int errfd;
