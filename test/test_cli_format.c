@@ -267,6 +267,31 @@ test_vring_with_event_idx_shows_the_event_indexes(void)
 		"  kickfd 65 callfd 66 errfd -1\n");
 }
 
+/* Created with VPP 20+'s `packed` and `event-idx`: said under the interface line. */
+static void
+test_packed_and_event_idx_options_are_shown_under_the_interface(void)
+{
+	static const char both[] = "Interface: VirtualEthernet0/0/0 (ifindex 1)\n"
+		"  Packed ring enable\n"
+		"  Event index enable\n"
+		"virtio_net_hdr_sz 12\n";
+	static const char evidx[] = "Interface: VirtualEthernet0/0/0 (ifindex 1)\n"
+		"  Event index enable\n"
+		"virtio_net_hdr_sz 12\n";
+	struct rte_pmd_vhostu_info info;
+	struct cli_placement place;
+	struct cli_vhost_show s;
+
+	seed_info(&info);
+	seed_placement(&place);
+	s = (struct cli_vhost_show){ "VirtualEthernet0/0/0", 1, &info, &place, true, true };
+	cli_fmt_vhost_head(cap.cl, &s);
+	CU_ASSERT(strncmp(test_capture_take(&cap), both, strlen(both)) == 0);
+	s.packed = false;
+	cli_fmt_vhost_head(cap.cl, &s);
+	CU_ASSERT(strncmp(test_capture_take(&cap), evidx, strlen(evidx)) == 0);
+}
+
 static void
 test_unknown_feature_bit_prints_unknown(void)
 {
@@ -383,6 +408,8 @@ static CU_TestInfo tests[] = {
 		test_event_idx_in_order_packed_feature_names },
 	{ "vring with EVENT_IDX shows the event indexes",
 		test_vring_with_event_idx_shows_the_event_indexes },
+	{ "packed and event-idx options shown under the interface",
+		test_packed_and_event_idx_options_are_shown_under_the_interface },
 	{ "errno text and server type", test_errno_and_server_type },
 	{ "no regions: no table", test_no_regions_prints_no_table },
 	{ "tx placement lock-free / spin-lock",

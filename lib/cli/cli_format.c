@@ -212,6 +212,10 @@ void
 cli_fmt_vhost_head(struct cmdline *cl, const struct cli_vhost_show *s)
 {
 	cmdline_printf(cl, "Interface: %s (ifindex %u)\n", s->name, s->ifindex);
+	if (s->packed)
+		cmdline_printf(cl, "  Packed ring enable\n");
+	if (s->event_idx)
+		cmdline_printf(cl, "  Event index enable\n");
 	cli_fmt_features(cl, s->info);
 	cmdline_printf(cl, "\n");
 	cli_fmt_socket(cl, s->info);

@@ -94,6 +94,8 @@ cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a)
 		return -1;
 	}
 	ifp->from_shell = true;
+	ifp->opt_packed = fa.packed;
+	ifp->opt_event_idx = fa.event_idx;
 	snprintf(ifp->socket, sizeof(ifp->socket), "%s", fa.socket);
 	cli_apply();
 	if (dup)
@@ -155,7 +157,8 @@ cli_vhost_show_one(struct cmdline *cl, const struct cli_if *ifp,
 	cli_main.fwd->placement(ifp->port_id, &place);
 	for (q = 0; q < place.n_rx && q < CLI_MAX_RXQ; q++)
 		place.rx[q].mode = ifp->rx_mode[place.rx[q].vring / 2];
-	s = (struct cli_vhost_show){ ifp->name, ifp->sw_if_index, info, &place };
+	s = (struct cli_vhost_show){ ifp->name, ifp->sw_if_index, info, &place,
+		ifp->opt_packed, ifp->opt_event_idx };
 	cli_fmt_vhost_head(cl, &s);
 	for (q = 0; q < info->nvrings && q < RTE_PMD_VHOSTU_MAX_VRINGS; q++) {
 		cli_fmt_vring(cl, q, &info->vrings[q]);
