@@ -63,6 +63,7 @@
 #define FZ_F_ANY	0x08
 #define FZ_F_LOG	0x10
 #define FZ_F_EVENT_IDX	0x20
+#define FZ_F_IN_ORDER	0x40
 
 /* fz_hdr.misc */
 #define FZ_M_RARP	0x01	/* a SEND_RARP is pending */
@@ -103,6 +104,7 @@ enum fz_opcode {
 	FZ_OP_RETRANSLATE,	/* SET_VRING_ADDR again on ring c & 1 (a reconnect) */
 	FZ_OP_RARP,	/* SEND_RARP */
 	FZ_OP_NOTIFY,	/* vhostu_notify_guest on ring c & 1 */
+	FZ_OP_KICKS,	/* rx interrupts: ask for kicks on vring 1 (a & 1) or stop (avail_event) */
 	FZ_OP_COUNT
 };
 
@@ -195,6 +197,8 @@ fz_features(uint8_t f)
 		v |= VHOSTU_BIT(VHOSTU_VHOST_F_LOG_ALL);
 	if (f & FZ_F_EVENT_IDX)
 		v |= VHOSTU_BIT(VHOSTU_VIRTIO_RING_F_EVENT_IDX);
+	if (f & FZ_F_IN_ORDER)
+		v |= VHOSTU_BIT(VHOSTU_VIRTIO_F_IN_ORDER);
 	return v;
 }
 
@@ -382,6 +386,11 @@ fz_op(const struct fz_op *op)
 		break;
 	case FZ_OP_NOTIFY:
 		vhostu_notify_guest(vr);
+		break;
+	case FZ_OP_KICKS:
+		/* As intr_enable/disable do: only on a ready ring, under its lock. */
+		if (port.vrings[1].ready)
+			vhostu_rx_want_kicks(&port.vrings[1], op->a & 1);
 		break;
 	}
 }
