@@ -258,6 +258,33 @@ test_create_options_any_order(void)
 		"iface=/tmp/d.sock,server=0,queues=8,hwaddr=02:00:00:00:00:aa");
 }
 
+/*
+ * VPP 20+'s `packed` and `event-idx` are accepted; both features are offered
+ * by default, so the devargs do not change; show vhost-user says they were
+ * given, as VPP does.
+ */
+static void
+test_create_packed_and_event_idx_accepted_as_in_vpp(void)
+{
+	const char *out;
+
+	reset();
+	CU_ASSERT_STRING_EQUAL(run("create vhost-user socket /tmp/a.sock packed event-idx"),
+		"VirtualEthernet0/0/0\n");
+	CU_ASSERT_STRING_EQUAL(fake_devargs, "iface=/tmp/a.sock,server=0,queues=8");
+	CU_ASSERT_STRING_EQUAL(run("create vhost-user event-idx server socket /tmp/b.sock"),
+		"VirtualEthernet0/0/1\n");
+	CU_ASSERT_STRING_EQUAL(fake_devargs, "iface=/tmp/b.sock,server=1,queues=8");
+	out = run("show vhost-user VirtualEthernet0/0/0");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Interface: VirtualEthernet0/0/0 (ifindex 1)\n"
+		"  Packed ring enable\n  Event index enable\nvirtio_net_hdr_sz"));
+	out = run("show vhost-user VirtualEthernet0/0/1");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Interface: VirtualEthernet0/0/1 (ifindex 2)\n"
+		"  Event index enable\nvirtio_net_hdr_sz"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run("help"), "[queues <n>] [packed] [event-idx]"));
+	check_error("create vhost-user socket /tmp/c.sock packed 1", "unknown input `1'");
+}
+
 static void
 test_renumber_in_use_warns(void)
 {
@@ -769,6 +796,8 @@ suite_clean(void)
 static CU_TestInfo tests[] = {
 	{ "create prints the next free name", test_create_prints_next_free_name },
 	{ "create options in any order", test_create_options_any_order },
+	{ "create accepts packed and event-idx as VPP does",
+		test_create_packed_and_event_idx_accepted_as_in_vpp },
 	{ "renumber to an instance in use warns", test_renumber_in_use_warns },
 	{ "delete then create reuses the index", test_delete_then_create_reuses_index },
 	{ "create errors change nothing", test_create_errors_change_nothing },

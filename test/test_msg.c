@@ -190,7 +190,7 @@ test_get_features_offers_the_seed_set(void)
 	CU_ASSERT_TRUE(r.send);
 	CU_ASSERT_EQUAL(r.msg.hdr.flags, VHOSTU_VERSION | VHOSTU_FLAG_REPLY);
 	CU_ASSERT_EQUAL(r.msg.hdr.size, 8);
-	CU_ASSERT_EQUAL(r.msg.body.u64, 0x55c628000ULL);
+	CU_ASSERT_EQUAL(r.msg.body.u64, 0xd7c628000ULL);
 }
 
 static void
@@ -466,6 +466,44 @@ test_split_ring_of_a_size_only_packed_may_have_is_not_ready(void)
 	CU_ASSERT_FALSE(port->vrings[1].packed);
 	CU_ASSERT_PTR_NULL(port->vrings[1].desc);
 	vhostu_port_reset_state(port);
+}
+
+/*
+ * EVENT_IDX: a ring stopped by GET_VRING_BASE and started again (SET_VRING_BASE,
+ * a kick: a reconnect, a migration) has no last signal decision to go by; its
+ * first one must signal, whatever used_event the guest left.
+ */
+static void
+test_restarted_ring_forgets_its_last_signal_decision(void)
+{
+	struct vhostu_vring *vr = &port->vrings[1];
+	struct vhostu_reply r;
+	struct vhostu_rx_msg m;
+
+	CU_ASSERT_EQUAL(send_u64(VHOSTU_REQ_SET_FEATURES, 0x150408000ULL |
+		VHOSTU_BIT(VHOSTU_VIRTIO_RING_F_EVENT_IDX), 0, &r), 0);
+	map_guest_memory();
+	setup_vring(0, 0x10000);
+	setup_vring(1, 0x20000);
+	CU_ASSERT_EQUAL(send_state(VHOSTU_REQ_SET_VRING_ENABLE, 1, 1, &r), 0);
+	CU_ASSERT_TRUE_FATAL(vr->ready);
+	CU_ASSERT_FALSE(vr->signalled_valid);
+	vr->signalled_valid = true;	/* as the datapath leaves it */
+	vr->signalled_used = 5;
+	/* SET_MEM_TABLE again (QEMU resends it): readiness recomputed, no restart. */
+	map_guest_memory();
+	CU_ASSERT_TRUE(vr->ready);
+	CU_ASSERT_TRUE(vr->signalled_valid);
+	CU_ASSERT_EQUAL(send_state(VHOSTU_REQ_GET_VRING_BASE, 1, 0, &r), 0);
+	CU_ASSERT_EQUAL(send_state(VHOSTU_REQ_SET_VRING_BASE, 1, 5, &r), 0);
+	msg_init(&m, VHOSTU_REQ_SET_VRING_KICK, 0, 8);
+	m.msg.body.u64 = 1;
+	msg_add_fd(&m, eventfd_dup());
+	CU_ASSERT_EQUAL(vhostu_msg_handle(port, &m, &r), 0);
+	CU_ASSERT_TRUE(vr->ready);
+	CU_ASSERT_FALSE(vr->signalled_valid);
+	vhostu_port_reset_state(port);
+	CU_ASSERT_EQUAL(count_fds(), fd_baseline);
 }
 
 static void
@@ -908,6 +946,8 @@ static CU_TestInfo tests[] = {
 		test_packed_ring_size_base_and_areas },
 	{ "a split ring of a size only a packed ring may have is not ready",
 		test_split_ring_of_a_size_only_packed_may_have_is_not_ready },
+	{ "EVENT_IDX: a restarted ring forgets its last signal decision",
+		test_restarted_ring_forgets_its_last_signal_decision },
 	{ "DRIVER_OK gates readiness when STATUS is negotiated",
 		test_status_gates_readiness_when_negotiated },
 	{ "extra fds are closed", test_extra_fds_close_the_connection_and_are_closed },

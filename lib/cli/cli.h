@@ -74,6 +74,8 @@ struct cli_if {
 	uint32_t xc_sw_if_index;
 	uint32_t bd_id;
 	uint8_t rx_mode[CLI_MAX_RXQ];	/* enum cli_rx_mode, per rx queue */
+	bool opt_packed;	/* vhost: created with `packed`, `event-idx` (show says so) */
+	bool opt_event_idx;
 };
 
 /* A bridge domain: made by its first member, gone with its last. */

@@ -60,6 +60,8 @@ struct cli_create_args {
 	bool has_renumber;
 	uint32_t renumber;
 	uint16_t queues;
+	bool packed;		/* VPP 20+'s options: accepted, nothing to enable (on by default) */
+	bool event_idx;
 };
 
 /*
@@ -74,7 +76,9 @@ struct cli_create_args {
 	X(VALUE, "feature-mask", "<hex>", cli_opt_feature_mask) \
 	X(VALUE, "hwaddr", "<mac-addr>", cli_opt_hwaddr) \
 	X(VALUE, "renumber", "<dev_instance>", cli_opt_renumber) \
-	X(VALUE, "queues", "<n>", cli_opt_queues)
+	X(VALUE, "queues", "<n>", cli_opt_queues) \
+	X(FLAG, "packed", NULL, cli_opt_packed) \
+	X(FLAG, "event-idx", NULL, cli_opt_event_idx)
 
 #define CLI_CREATE_USAGE_NEEDED(word, value)	" " word " " value
 #define CLI_CREATE_USAGE_VALUE(word, value)	" [" word " " value "]"
@@ -106,6 +110,8 @@ struct cli_vhost_show {
 	uint32_t ifindex;
 	const struct rte_pmd_vhostu_info *info;
 	const struct cli_placement *place;
+	bool packed;		/* created with `packed` / `event-idx`: VPP says so */
+	bool event_idx;
 };
 
 struct cli_bd_info {

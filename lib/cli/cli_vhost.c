@@ -102,6 +102,8 @@ cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a)
 		return -1;
 	}
 	ifp->from_shell = true;
+	ifp->opt_packed = fa.packed;
+	ifp->opt_event_idx = fa.event_idx;
 	snprintf(ifp->socket, sizeof(ifp->socket), "%s", fa.socket);
 	cli_apply();
 	if (dup)
@@ -171,7 +173,8 @@ cli_vhost_show_one(struct cmdline *cl, const struct cli_if *ifp,
 		return -1;
 	}
 	cli_vhost_placement(ifp, &place);
-	s = (struct cli_vhost_show){ ifp->name, ifp->sw_if_index, info, &place };
+	s = (struct cli_vhost_show){ ifp->name, ifp->sw_if_index, info, &place,
+		ifp->opt_packed, ifp->opt_event_idx };
 	cli_fmt_vhost_head(cl, &s);
 	for (q = 0; q < info->nvrings && q < RTE_PMD_VHOSTU_MAX_VRINGS; q++) {
 		cli_fmt_vring(cl, q, &info->vrings[q]);

@@ -39,8 +39,8 @@
 #define E2E_F_VERSION_1		E2E_BIT(32)
 #define E2E_F_RING_PACKED	E2E_BIT(34)
 #define E2E_F_IN_ORDER		E2E_BIT(35)
-/* What net_vhostu offers by default (VPP's set and RING_PACKED). */
-#define E2E_OFFERED		UINT64_C(0x55c628000)
+/* What net_vhostu offers by default (VPP's set, EVENT_IDX, RING_PACKED, IN_ORDER). */
+#define E2E_OFFERED		UINT64_C(0xd7c628000)
 
 /* One combination under test. */
 struct e2e_combo {

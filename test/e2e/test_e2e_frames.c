@@ -232,8 +232,9 @@ test_frontend_connects_and_both_links_come_up(void)
  * ANY_LAYOUT or LOG_ALL; the virtio PMD then takes INDIRECT_DESC and VERSION_1,
  * virtio-user adds PROTOCOL_FEATURES; MRG_RXBUF unless mrg_rxbuf=0; MQ only
  * with a control queue, which virtio-user turns on for queues > 1 (CTRL_VQ it
- * keeps to itself). IN_ORDER it asks for with in_order=1, but we do not offer it;
- * RING_PACKED with packed_vq=1.
+ * keeps to itself); IN_ORDER with in_order=1 (its default); RING_PACKED with
+ * packed_vq=1. EVENT_IDX neither its filter nor the PMD knows for split rings:
+ * never asked for.
  */
 static uint64_t
 e2e_requested(const struct e2e_combo *c)

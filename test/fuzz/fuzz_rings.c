@@ -64,6 +64,7 @@
 #define FZ_F_LOG	0x10
 #define FZ_F_EVENT_IDX	0x20
 #define FZ_F_PACKED	0x40	/* packed rings: fz_ring.size_log2 & 0x10 makes the size odd */
+#define FZ_F_IN_ORDER	0x80
 
 /* fz_hdr.misc */
 #define FZ_M_RARP	0x01	/* a SEND_RARP is pending */
@@ -104,6 +105,7 @@ enum fz_opcode {
 	FZ_OP_RETRANSLATE,	/* SET_VRING_ADDR again on ring c & 1 (a reconnect) */
 	FZ_OP_RARP,	/* SEND_RARP */
 	FZ_OP_NOTIFY,	/* vhostu_notify_guest on ring c & 1 */
+	FZ_OP_KICKS,	/* rx interrupts: ask for kicks on vring 1 (a & 1) or stop (avail_event) */
 	FZ_OP_COUNT
 };
 
@@ -198,6 +200,8 @@ fz_features(uint8_t f)
 		v |= VHOSTU_BIT(VHOSTU_VIRTIO_RING_F_EVENT_IDX);
 	if (f & FZ_F_PACKED)
 		v |= VHOSTU_BIT(VHOSTU_VIRTIO_F_RING_PACKED);
+	if (f & FZ_F_IN_ORDER)
+		v |= VHOSTU_BIT(VHOSTU_VIRTIO_F_IN_ORDER);
 	return v;
 }
 
@@ -431,6 +435,11 @@ fz_op(const struct fz_op *op)
 		break;
 	case FZ_OP_NOTIFY:
 		vhostu_notify_guest(vr);
+		break;
+	case FZ_OP_KICKS:
+		/* As intr_enable/disable do: only on a ready ring, under its lock. */
+		if (port.vrings[1].ready)
+			vhostu_rx_want_kicks(&port.vrings[1], op->a & 1);
 		break;
 	}
 }

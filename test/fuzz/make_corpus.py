@@ -241,8 +241,9 @@ GPA = 0x100000
 HDR_FMT = "<BBBB"
 RING_FMT = "<BBHHHHHI"
 OP_FMT = "<BBBBI"
-OP_RX, OP_TX, OP_POKE, OP_AVAIL, OP_RETRANSLATE, OP_RARP, OP_NOTIFY = range(7)
-RF_MRG, RF_IND, RF_V1, RF_ANY, RF_LOG, RF_EVENT_IDX, RF_PACKED = 1, 2, 4, 8, 16, 32, 64
+OP_RX, OP_TX, OP_POKE, OP_AVAIL, OP_RETRANSLATE, OP_RARP, OP_NOTIFY, OP_KICKS = range(8)
+RF_MRG, RF_IND, RF_V1, RF_ANY, RF_LOG, RF_EVENT_IDX, RF_PACKED, RF_IN_ORDER = \
+    1, 2, 4, 8, 16, 32, 64, 128
 RM_RARP, RM_SMALL, RM_NOCOAL, RM_CALLFD = 1, 2, 4, 8
 RR_LOG_USED, RR_STARTED, RR_ENABLED, RR_LOG_OWN = 1, 2, 4, 8
 D_NEXT, D_WRITE, D_INDIRECT = 1, 2, 4
@@ -468,6 +469,19 @@ def rings_corpus():
         (OP_RX, 4, 0, 0, 0), (OP_TX, 2, 2, 0, 1), (OP_POKE, 0, 0x40 + 0, 0, 0x00010000),
         (OP_NOTIFY, 0, 0, 0, 0), (OP_RETRANSLATE, 0, 0, 1, 0), (OP_RX, 4, 0, 0, 0)],
         log_size=48, ring_flags=RR_STARTED | RR_ENABLED | RR_LOG_USED)
+
+    # EVENT_IDX with calls (used_event decides) and rx interrupts asking for
+    # kicks (avail_event, after the used ring), logged; IN_ORDER batches.
+    g = Guest()
+    for k in range(4):
+        g.tx_frame(frame(90, k), 12)
+        g.rx_bufs([1600])
+    c["event-idx-in-order"] = g.input(
+        RF_V1 | RF_MRG | RF_EVENT_IDX | RF_IN_ORDER | RF_LOG,
+        [(OP_RX, 2, 0, 0, 0), (OP_KICKS, 1, 0, 0, 0), (OP_RX, 8, 0, 0, 0),
+         (OP_TX, 4, 4, 0, 0x1234), (OP_KICKS, 0, 0, 0, 0), (OP_NOTIFY, 0, 0, 1, 0)],
+        misc=RM_CALLFD, log_size=48,
+        ring_flags=RR_STARTED | RR_ENABLED | RR_LOG_USED | RR_LOG_OWN)
     return c
 
 # -------------------------------------------------------------------- main

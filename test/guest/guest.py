@@ -105,8 +105,9 @@ class Guest:
 
     def __init__(self, name, sock, image, logdir, *, server=False, reconnect=None,
                  mac="52:54:00:00:00:01", queues=1, mem="256M", params=None,
-                 accel=None, packed=False):
+                 accel=None, packed=False, event_idx=True):
         self.name = name
+        self.event_idx = event_idx  # False: virtio-net-pci,event_idx=off
         self.sock = sock
         self.image = image
         self.server = server
@@ -143,6 +144,8 @@ class Guest:
             device += ",mq=on"
         if self.packed:
             device += ",packed=on"
+        if not self.event_idx:
+            device += ",event_idx=off"
         return [self.QEMU,
                 "-machine", "pc,accel=%s" % self.accel,
                 "-m", self.mem, "-nographic", "-no-reboot",
@@ -859,11 +862,15 @@ class _Scenario:
 
 def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=1500,
              size=56, count=5, queues=1, big=False, timeout=120, peer_test=None,
-             packed=False):
+             packed=False, event_idx=True, rx_mode=None):
     """Two guests (10.0.0.1, 10.0.0.2) on sockets s0/s1 of the backend, which
     forwards between them; each pings the other (or g0 only answers, when
-    peer_test="idle"). Returns a dict of results and
-    timings; raises Failure with the logs' tails on any failure."""
+    peer_test="idle"). event_idx=False: QEMU's virtio-net-pci without it
+    (Linux takes VIRTIO_RING_F_EVENT_IDX whenever it is offered). rx_mode:
+    `set interface rx-mode` of every interface first (vhostu-fwd only: its
+    worker sleeps on the guests' kicks). Returns a
+    dict of results and timings; raises Failure with the logs' tails on any
+    failure."""
     sc = _Scenario(logdir)
     socks, guests = sc.socks, sc.guests
     backend = sc.backend = backend_cls(socks, logdir, server=not qemu_server, queues=queues,
@@ -872,6 +879,7 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
     with sc:
         if not qemu_server:
             backend.start().wait_ready()
+            _set_rx_mode(backend, rx_mode)
         for i in range(2):
             params = _guest_params(i, test, mtu=mtu, size=size, count=count,
                                    # stay up while the other guest may still be pinging
@@ -880,10 +888,11 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
                 params.update(test="idle", life=2 * timeout)
             g = Guest("g%d" % i, socks[i], image, logdir, server=qemu_server,
                       mac="52:54:00:00:00:%02x" % (i + 1), queues=queues, params=params,
-                      packed=packed)
+                      packed=packed, event_idx=event_idx)
             guests.append(g.start())
         if qemu_server:
             backend.start().wait_ready()
+            _set_rx_mode(backend, rx_mode)
         t_up = time.monotonic() - t0
         out = {"backend": backend.name, "qemu_server": qemu_server, "test": test,
                "startup_s": round(t_up, 2), "guests": {}}
@@ -900,6 +909,7 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
         chk = backend.check(guests, queues=queues)
         if chk:
             out["backend_check"] = chk
+        _check_event_idx(backend, event_idx)
         if queues > 1:
             st = backend.queue_stats()
             out["backend_queue_rx"] = {"%d/%d" % k: v for k, v in sorted((st or {}).items())}
@@ -918,6 +928,27 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
         backend.stop_clean()
         out["total_s"] = round(time.monotonic() - t0, 2)
         return out
+
+
+def _set_rx_mode(backend, mode):
+    """set interface rx-mode on every interface of a vhostu-fwd backend
+    (testpmd backends poll: for them the scenario is a plain ping)."""
+    if mode is None or not isinstance(backend, VhostuFwd):
+        return
+    for n in backend.ifnames:
+        out = backend.command("set interface rx-mode %s %s" % (n, mode))
+        if out.strip():
+            raise Failure("set interface rx-mode %s %s: %s" % (n, mode, out))
+
+
+def _check_event_idx(backend, want):
+    """Where the backend shows what was negotiated (vhostu-fwd), EVENT_IDX
+    (bit 29) is as QEMU was told: on by default, since we offer it."""
+    for i, info in sorted(getattr(backend, "show_info", {}).items()):
+        f = info.get("features")
+        if f is not None and bool(f & (1 << 29)) != want:
+            raise Failure("port %d negotiated features %#x: EVENT_IDX %s, expected %s" % (
+                i, f, "on" if f & (1 << 29) else "off", "on" if want else "off"))
 
 
 def _with_logs(e, guests, backend):
@@ -1021,6 +1052,8 @@ SCENARIOS = {
     # name: (function, keyword arguments)
     "ping": (run_pair, dict()),
     "ping-packed": (run_pair, dict(packed=True)),
+    "ping-no-event-idx": (run_pair, dict(event_idx=False)),
+    "ping-rx-interrupt": (run_pair, dict(rx_mode="interrupt")),
     "qemu-server": (run_pair, dict(qemu_server=True)),
     "big": (run_pair, dict(mtu=9000, size=8000)),
     "flood": (run_pair, dict(test="flood", count=5000)),

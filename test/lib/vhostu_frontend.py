@@ -117,7 +117,7 @@ F_INDIRECT_DESC = 28
 F_EVENT_IDX = 29
 F_PROTOCOL_FEATURES = 30
 F_VERSION_1 = 32
-OFFERED_DEFAULT = 0x55c628000   # VPP's set and RING_PACKED, doc/protocol.md
+OFFERED_DEFAULT = 0xd7c628000   # VPP's set + EVENT_IDX, RING_PACKED, IN_ORDER: doc/protocol.md
 
 # protocol feature bits
 PF_MQ = 0

@@ -905,7 +905,8 @@ def _(c):
 @case("hostile: features and values outside what was offered")
 def _(c):
     for req, payload, pat in (
-            (SET_FEATURES, u64(bit(F_EVENT_IDX) | bit(F_VERSION_1)),
+            # NOTIFY_ON_EMPTY (24): a transport bit we never offer
+            (SET_FEATURES, u64(bit(24) | bit(F_VERSION_1)),
              r"SET_FEATURES .* not offered"),
             (SET_FEATURES, u64(1 << 63), r"SET_FEATURES .* not offered"),
             (SET_PROTOCOL_FEATURES, u64(1 << 5), r"SET_PROTOCOL_FEATURES .* not offered"),

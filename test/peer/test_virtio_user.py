@@ -167,7 +167,7 @@ def probe_virtio_user(workdir, devargs):
 
 def check_show_vhost_user(workdir):
     """The negotiated features through the snapshot, via vhostu-fwd's shell:
-    equal to what we offer (0x15c628000) & what virtio-user asks for when
+    equal to what we offer (0xd7c628000) & what virtio-user asks for when
     everything is offered (probed by a scripted backend)."""
     app = os.path.join(build_dir(), "app", "vhostu-fwd")
     if not os.path.exists(app):

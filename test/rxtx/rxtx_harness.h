@@ -24,6 +24,8 @@
 #define F_IND		F(VIRTIO_F_INDIRECT_DESC)
 #define F_LOG		F(VHOST_F_LOG_ALL)
 #define F_PACKED	F(VIRTIO_F_RING_PACKED)
+#define F_EVIDX		F(VIRTIO_RING_F_EVENT_IDX)
+#define F_INORDER	F(VIRTIO_F_IN_ORDER)
 #define F_DEFAULT	(F_MRG | F_V1 | F_IND)
 
 #define NB_MBUFS	4095
@@ -72,5 +74,6 @@ extern CU_TestInfo hostile_tests[];	/* test_rxtx_hostile.c */
 extern CU_TestInfo stats_tests[];	/* test_rxtx_stats.c */
 extern CU_TestInfo packed_tests[];	/* test_rxtx_packed.c */
 extern CU_TestInfo packed_hostile_tests[];	/* test_rxtx_packed.c */
+extern CU_TestInfo evidx_tests[];	/* test_rxtx_evidx.c */
 
 #endif /* RXTX_HARNESS_H */

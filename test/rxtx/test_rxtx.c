@@ -70,6 +70,7 @@ static CU_SuiteInfo suites[] = {
 	S("stats and xstats", stats_tests),
 	S("packed rings", packed_tests),
 	S("packed rings, hostile guest", packed_hostile_tests),
+	S("event index and in-order", evidx_tests),
 	CU_SUITE_INFO_NULL,
 };
 

@@ -52,6 +52,9 @@ struct rte_pmd_vhostu_vring {
 	bool packed;		/* a packed ring: the wrap counters below mean something */
 	bool avail_wrap;	/* the driver's wrap counter at last_avail_idx */
 	bool used_wrap;		/* ours at last_used_idx */
+	bool event_idx;		/* EVENT_IDX negotiated and the ring mapped: the two below */
+	uint16_t avail_event;	/* ours, after the used ring: where the guest kicks */
+	uint16_t used_event;	/* the guest's, after the avail ring: where we signal */
 	int kickfd;
 	int callfd;
 	int errfd;

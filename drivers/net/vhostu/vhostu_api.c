@@ -57,6 +57,12 @@ vhostu_snap_vring(const struct vhostu_vring *vr, struct rte_pmd_vhostu_vring *o)
 		o->avail_idx = vr->packed ? avail[0] : avail[1];
 		o->used_flags = vr->packed ? used[1] : used[0];
 		o->used_idx = vr->packed ? used[0] : used[1];
+		/* Mapped with the rings when EVENT_IDX is negotiated (vhostu_vring_translate). */
+		if (vhostu_split_event_idx(vr->port)) {
+			o->event_idx = true;
+			o->avail_event = *vhostu_avail_event(vr);
+			o->used_event = *vhostu_used_event(vr);
+		}
 	}
 }
 

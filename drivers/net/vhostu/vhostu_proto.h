@@ -149,7 +149,11 @@ enum vhostu_virtio_feature {
 
 #define VHOSTU_BIT(b) (UINT64_C(1) << (b))
 
-/* What we offer by default: VPP's set 0x15c628000 and RING_PACKED (see doc/protocol.md). */
+/*
+ * What we offer by default: VPP's set 0x15c628000 (see doc/protocol.md),
+ * EVENT_IDX (VPP 20+ offers it with `event-idx`), RING_PACKED (with
+ * `packed`) and IN_ORDER: 0xd7c628000.
+ */
 #define VHOSTU_DEFAULT_FEATURES ( \
 	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_MRG_RXBUF) | \
 	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_CTRL_VQ) | \
@@ -158,9 +162,11 @@ enum vhostu_virtio_feature {
 	VHOSTU_BIT(VHOSTU_VHOST_F_LOG_ALL) | \
 	VHOSTU_BIT(VHOSTU_VIRTIO_F_ANY_LAYOUT) | \
 	VHOSTU_BIT(VHOSTU_VIRTIO_F_INDIRECT_DESC) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_RING_F_EVENT_IDX) | \
 	VHOSTU_BIT(VHOSTU_VHOST_USER_F_PROTOCOL_FEATURES) | \
 	VHOSTU_BIT(VHOSTU_VIRTIO_F_VERSION_1) | \
-	VHOSTU_BIT(VHOSTU_VIRTIO_F_RING_PACKED))
+	VHOSTU_BIT(VHOSTU_VIRTIO_F_RING_PACKED) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_F_IN_ORDER))
 
 /* Protocol features we implement. */
 #define VHOSTU_DEFAULT_PROTOCOL_FEATURES ( \

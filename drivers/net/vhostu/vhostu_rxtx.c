@@ -104,9 +104,12 @@ vhostu_used_log(struct vhostu_vring *vr, uint16_t start, uint16_t n)
 			sizeof(uint16_t));
 }
 
-/* Publish n used entries written from last_used_idx on: one release store per burst. */
+/*
+ * Publish n used entries from last_used_idx on, of which the first nwritten
+ * were written (n, or 1 for an IN_ORDER batch): one release store per burst.
+ */
 static __rte_always_inline void
-vhostu_used_publish(struct vhostu_vring *vr, uint16_t n)
+vhostu_used_publish(struct vhostu_vring *vr, uint16_t n, uint16_t nwritten)
 {
 	uint16_t start = vr->last_used_idx;
 
@@ -116,7 +119,7 @@ vhostu_used_publish(struct vhostu_vring *vr, uint16_t n)
 	__atomic_store_n((uint16_t *)RTE_PTR_ADD(vr->used, offsetof(struct vhostu_used, idx)),
 			vr->last_used_idx, __ATOMIC_RELEASE);
 	if (unlikely(vr->log_used))
-		vhostu_used_log(vr, start, n);
+		vhostu_used_log(vr, start, nwritten);
 }
 
 /* We poll: tell the guest that kicks are not needed (unless rx interrupts are on). */
@@ -159,6 +162,35 @@ vhostu_used_notify_mode(struct vhostu_vring *vr)
 		vhostu_used_want_notify(vr);
 }
 
+/*
+ * EVENT_IDX: kick me when you make entry idx available. avail_event is in the
+ * used ring area, so it is logged like the used ring.
+ */
+static void
+vhostu_avail_event_set(struct vhostu_vring *vr, uint16_t idx)
+{
+	*vhostu_avail_event(vr) = idx;
+	if (unlikely(vr->log_used))
+		vhostu_log_write(vr->port, vr->log_guest_addr + offsetof(struct vhostu_used, ring) +
+				(uint64_t)vr->size * sizeof(struct vhostu_used_elem),
+				sizeof(uint16_t));
+}
+
+/*
+ * With EVENT_IDX the guest ignores NO_NOTIFY and kicks when its avail index
+ * crosses our avail_event. Polling, we leave avail_event where it is, as
+ * rte_vhost and Linux's vhost do: it falls behind, and the guest kicks once
+ * when it crosses it, then once per 65536 buffers, which costs less than a
+ * store (and a dirty-log write) in every burst. The flag is kept as without
+ * EVENT_IDX (a guest honouring it anyway is not kicked, and show vhost-user
+ * reads the same). Asking for kicks, we publish the next entry we will read
+ * (the guest's avail index once we drained the ring), then, after a full
+ * fence, look at the avail index again: a frame posted before the guest saw
+ * the new avail_event came with no kick. A burst in between needs no update:
+ * the guest's kick for crossing the published value stays uncollected in the
+ * queue's interrupt fd until the next enable or disable, so the application
+ * wakes and enables again, which publishes afresh.
+ */
 bool
 vhostu_rx_want_kicks(struct vhostu_vring *vr, bool on)
 {
@@ -169,6 +201,10 @@ vhostu_rx_want_kicks(struct vhostu_vring *vr, bool on)
 		return false;
 	}
 	vhostu_used_want_notify(vr);
+	if (vhostu_split_event_idx(vr->port)) {
+		vhostu_avail_event_set(vr, vr->last_avail_idx);
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
 	return vhostu_avail_idx(vr) != vr->last_avail_idx;
 }
 
@@ -348,7 +384,7 @@ uint16_t
 vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vhostu_vring *vr = queue;
-	uint16_t avail_idx, navail, count, i, la, nused = 0, nrx = 0, head, next_head;
+	uint16_t avail_idx, navail, count, i, la, nused = 0, nrx = 0, head, next_head, ustep;
 	struct vhostu_chain c = { .reads = 0 };
 	uint64_t bytes = 0;
 	int r;
@@ -384,6 +420,13 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		goto notify;
 	}
 
+	/*
+	 * IN_ORDER (virtio 1.x 2.7.9): the guest used its buffers in order, so one
+	 * used entry, at the batch's first slot and naming its last chain, returns
+	 * them all; the guest counts them from used->idx. Lengths mean nothing for
+	 * buffers we only read. So every chain writes that one slot (ustep 0).
+	 */
+	ustep = vhostu_has_feature(vr->port, VHOSTU_VIRTIO_F_IN_ORDER) ? 0 : 1;
 	la = vr->last_avail_idx;
 	next_head = vhostu_avail_head(vr, la);
 	for (i = 0; i < count; i++) {
@@ -410,7 +453,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			la--;
 			break;
 		}
-		vhostu_used_set(vr, vr->last_used_idx + nused, head, 0);
+		vhostu_used_set(vr, vr->last_used_idx + nused * ustep, head, 0);
 		nused++;
 		if (unlikely(r < 0)) {
 			vhostu_mbuf_recycle(m);
@@ -422,7 +465,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		nrx++;
 	}
 	vr->last_avail_idx = la;
-	vhostu_used_publish(vr, nused);
+	vhostu_used_publish(vr, nused, ustep != 0 ? nused : 1);
 	if (nrx < count)
 		rte_pktmbuf_free_bulk(&pkts[nrx], count - nrx);
 	vr->stats.packets += nrx;
@@ -617,7 +660,8 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		}
 	}
 	vr->last_avail_idx = t.la;
-	vhostu_used_publish(vr, t.nused);
+	/* IN_ORDER or not, one entry per chain: the guest reads each one's length. */
+	vhostu_used_publish(vr, t.nused, t.nused);
 	vr->stats.no_desc += n - i;
 	vr->stats.packets += sent;
 	vr->stats.bytes += bytes;

@@ -54,6 +54,8 @@ vhostu_vring_reset(struct vhostu_vring *vr)
 	vr->log_guest_addr = 0;
 	__atomic_store_n(&vr->pending_calls, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&vr->last_call_tsc, 0, __ATOMIC_RELAXED);
+	vr->signalled_used = 0;
+	vr->signalled_valid = false;
 	memset(&vr->addr, 0, sizeof(vr->addr));
 }
 
@@ -174,12 +176,22 @@ vhostu_vring_translate(struct vhostu_port *p, struct vhostu_vring *vr)
 	return 0;
 }
 
-/* Recompute whether a burst may use the ring; the caller holds the lock. */
+/*
+ * Recompute whether a burst may use the ring; the caller holds both its locks
+ * (the datapath is paused). A ring that (re)starts, after SET_VRING_BASE, a
+ * reconnect or a migration, has no last signal decision to go by: with
+ * EVENT_IDX its next decision signals (the guest may wait on a used_event
+ * that our index passed before the restart).
+ */
 void
 vhostu_vring_update_ready(struct vhostu_port *p, struct vhostu_vring *vr)
 {
+	bool was = vr->ready;
+
 	RTE_SET_USED(p);
 	vr->ready = vr->started && vr->enabled && vr->desc != NULL && vr->size != 0;
+	if (vr->ready && !was)
+		vr->signalled_valid = false;
 }
 
 /*
