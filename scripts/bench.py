@@ -1,25 +1,49 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Loopback benchmark: net_vhostu against DPDK's net_vhost (rte_vhost).
+"""Loopback benchmark of net_vhostu and vhostu-fwd against net_vhost and OVS-DPDK.
 
-Method (doc/performance.md): two dpdk-testpmd processes, one forwarding lcore
-each. The backend runs the PMD under test with io forwarding on one port (what
-arrives is sent back); the peer runs virtio-user with io forwarding and
-`start tx_first 32` fills the loop. The rate is read from the peer's port
-statistics over a fixed window; the backend's busy cycles per packet from
-`--record-core-cycles` and `show fwd stats all`. The two PMDs run alternately
-(A B A B ...) and the script prints medians and the ratio per pair.
-`--backends fwd,vhost` runs the method's second half: vhostu-fwd (its one
-interface cross-connected to itself, so it loops frames back like testpmd's io
-mode) against testpmd with net_vhost. vhostu-fwd has no cycle counter: its
-cycles/packet column reads nan.
+Method (doc/performance.md): a backend loops frames back to one virtio-user
+peer (dpdk-testpmd, io forwarding, `start tx_first 32`); each owns one core.
+Backends (`--backends A,B`, the ratio is A/B):
+  vhostu  testpmd io forwarding over net_vhostu (LD_PRELOAD)
+  vhost   testpmd io forwarding over DPDK's net_vhost (rte_vhost)
+  fwd     vhostu-fwd, its interface cross-connected to itself
+  ovs     Open vSwitch with DPDK: netdev bridge, one dpdkvhostuserclient port,
+          flow in_port=1,actions=in_port (needs hugepages: scripts/bench.sh)
+A backend may carry options: `fwd:idle=30` (30 more interfaces whose
+frontends are connected and idle; for testpmd backends 30 more ports),
+`fwd:rxmode=adaptive` (set interface rx-mode on every interface).
+`--idle-ports N` and `--rx-mode M` with one backend X make the pair
+`X:idle=N` / `X` or `X:rxmode=M` / `X`.
+
+Each run reads the peer's RX counter every second of its window: the run's
+figure is the median of those per-second rates, printed with their p10 and
+p90, and a run whose samples changed mode (max/min > 1.5 or p10 < 0.8 x
+median) is flagged `MODE`. Runs alternate A B A B ... (`--pairs`, 9 by
+default); the summary gives per backend the median, p10 and p90 of the run
+medians and the same of the per-pair ratios.
+
+Alongside, vhostu-corelat samples once a second how long a cache line takes
+to go from the peer's CPU to the backend's and back (it takes about a
+millisecond of each second from the pollers): on a VM that figure moves with
+where the host runs the two vCPUs, and the loop's rate moves with it. Each
+run prints its median; the summary also gives each backend's median rate
+over the seconds whose round trip was near the bench's lowest ("near") and
+over the others ("far").
+
+`--idle-cpu` measures instead: vhostu-fwd with its interfaces (1 + --idle-ports)
+connected to idle frontends, in each rx mode, CPU time of all its threads
+over 10 s, in % of one core.
 
 This is a measurement, not a test: it prints numbers and never fails on them.
 """
 import argparse
+import glob
 import os
 import re
 import select
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -27,12 +51,17 @@ import tempfile
 import time
 
 TESTPMD = "dpdk-testpmd"
+OVS_VSWITCHD = "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"
+OVS_SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema"
+MEM = ["--no-huge", "-m", "1024", "--no-pci"]
+LABELS = {"vhostu": "net_vhostu", "vhost": "net_vhost", "fwd": "vhostu-fwd", "ovs": "OVS-DPDK"}
 
 
-class Testpmd:
+class Proc:
     """An interactive dpdk-testpmd (or vhostu-fwd) driven over a pipe."""
 
-    def __init__(self, name, eal, app, env=None, program=TESTPMD, prompt="testpmd> "):
+    def __init__(self, name, eal, app, env=None, program=TESTPMD, prompt="testpmd> ",
+                 wait=True):
         self.name = name
         self.prompt = prompt
         cmd = ["stdbuf", "-oL", program] + eal + ["--"] + app + ["-i"]
@@ -40,7 +69,8 @@ class Testpmd:
                                      stderr=subprocess.STDOUT, env=env, text=True,
                                      start_new_session=True)
         self.out = ""
-        self.expect(prompt, 60)
+        if wait:
+            self.expect(prompt, 60)
 
     def read_until(self, pattern, timeout):
         deadline = time.monotonic() + timeout
@@ -77,12 +107,12 @@ class Testpmd:
         except Exception:
             pass
         if self.proc.poll() is None:
-            os.killpg(self.proc.pid, 9)
+            os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
 
 
-def rx_packets(text):
-    m = re.search(r"RX-packets:\s+(\d+)", text)
+def counter(text, name):
+    m = re.search(name + r":\s+(\d+)", text)
     return int(m.group(1)) if m else 0
 
 
@@ -91,121 +121,431 @@ def cycles_per_packet(text):
     return float(m.group(1)) if m else float("nan")
 
 
-MEM = ["--no-huge", "-m", "1024", "--no-pci"]
+def quantiles(v):
+    """p10, median, p90 (nan for no data)."""
+    v = [x for x in v if x == x]
+    if not v:
+        return float("nan"), float("nan"), float("nan")
+    if len(v) == 1:
+        return v[0], v[0], v[0]
+    q = statistics.quantiles(v, n=10, method="inclusive")
+    return q[0], statistics.median(v), q[8]
 
 
-def start_backend(pmd, sock, queues, build, run_id):
-    """The side under test, forwarding what arrives back out of the same port."""
-    eal = (["-l", "0,1", "--main-lcore", "0"] + MEM +
-           [f"--file-prefix=bench-be-{os.getpid()}-{run_id}"])
-    if pmd == "fwd":
-        fwd = Testpmd("vhostu-fwd", eal, [], program=os.path.join(build, "app", "vhostu-fwd"),
-                      prompt="vhostu# ")
-        fwd.cmd(f"create vhost-user socket {sock} server queues {queues}")
-        fwd.cmd("set interface l2 xconnect VirtualEthernet0/0/0 VirtualEthernet0/0/0")
-        fwd.cmd("set interface state VirtualEthernet0/0/0 up")
+def cpu_steal():
+    """(steal, total) jiffies of each cpu."""
+    r = {}
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith("cpu") and line[3].isdigit():
+                x = line.split()
+                r[x[0]] = (int(x[8]), sum(int(y) for y in x[1:9]))
+    return r
+
+
+class Corelat:
+    """vhostu-corelat in the background: (time, round trip ns) samples."""
+
+    def __init__(self, build, path):
+        self.samples = []
+        self.path = path
+        self.f = open(path, "w")
+        prog = os.path.join(build, "tools", "vhostu-corelat")
+        self.proc = subprocess.Popen([prog, "0", "1", "1.0"], stdout=self.f,
+                                     stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def between(self, t0, t1):
+        with open(self.path) as f:
+            for line in f.readlines()[len(self.samples):]:
+                x = line.split()
+                if len(x) == 2:
+                    self.samples.append((float(x[0]), float(x[1])))
+        return [rt for t, rt in self.samples if t0 < t <= t1 and rt == rt]  # nan: gave up
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.f.close()
+
+
+class Spec:
+    def __init__(self, text):
+        parts = text.split(":")
+        self.kind = parts[0]
+        self.idle = 0
+        self.rxmode = None
+        if self.kind not in LABELS:
+            sys.exit(f"bench: unknown backend `{self.kind}' (one of {', '.join(LABELS)})")
+        for p in parts[1:]:
+            k, _, v = p.partition("=")
+            if k == "idle" and v.isdigit():
+                self.idle = int(v)
+            elif k == "rxmode" and v in ("polling", "interrupt", "adaptive"):
+                self.rxmode = v
+            else:
+                sys.exit(f"bench: bad backend option `{p}' (idle=N, rxmode=MODE)")
+        if self.rxmode and self.kind != "fwd":
+            sys.exit("bench: rxmode=... is for the fwd backend")
+        if self.kind == "ovs" and self.idle:
+            sys.exit("bench: idle=N is not supported for ovs")
+        self.label = LABELS[self.kind] + "".join(
+            [f"+{self.idle}idle" if self.idle else "", f"+{self.rxmode}" if self.rxmode else ""])
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.abspath(args.build)
+        self.workdir = tempfile.mkdtemp(prefix="vhostu-bench-")
+        self.run_id = 0
+
+    def sock(self, name):
+        path = os.path.join(self.workdir, f"{name}{self.run_id}.sock")
+        if os.path.exists(path):
+            os.unlink(path)
+        return path
+
+    def prefix(self, who):
+        return f"--file-prefix=bench-{who}-{os.getpid()}-{self.run_id}"
+
+    # --- backends ---
+
+    def start_fwd(self, socks, queues, rxmode):
+        eal = ["-l", "0,1", "--main-lcore", "0"] + MEM + [self.prefix("be")]
+        fwd = Proc("vhostu-fwd", eal, [], program=os.path.join(self.build, "app", "vhostu-fwd"),
+                   prompt="vhostu# ")
+        for i, s in enumerate(socks):
+            fwd.cmd(f"create vhost-user socket {s} server queues {queues}")
+            ifn = f"VirtualEthernet0/0/{i}"
+            fwd.cmd(f"set interface l2 xconnect {ifn} {ifn}")
+            if rxmode:
+                fwd.cmd(f"set interface rx-mode {ifn} {rxmode}")
+            fwd.cmd(f"set interface state {ifn} up")
         return fwd
-    env = dict(os.environ)
-    if pmd == "vhostu":
-        env["LD_PRELOAD"] = os.path.join(build, "drivers/net/vhostu/librte_net_vhostu.so")
-        vdev = f"net_vhostu0,iface={sock},server=1,queues={queues}"
-    else:
-        vdev = f"net_vhost0,iface={sock},queues={queues}"
-    backend = Testpmd("backend", eal + ["--vdev", vdev],
-                      ["--forward-mode=io", "--record-core-cycles", "--nb-cores=1",
-                       "--total-num-mbufs=32768", f"--rxq={queues}", f"--txq={queues}"], env)
-    backend.cmd("start")
-    return backend
 
+    def start_testpmd(self, kind, socks, queues):
+        eal = ["-l", "0,1", "--main-lcore", "0"] + MEM + [self.prefix("be")]
+        env = dict(os.environ)
+        if kind == "vhostu":
+            env["LD_PRELOAD"] = os.path.join(self.build,
+                                             "drivers/net/vhostu/librte_net_vhostu.so")
+        for i, s in enumerate(socks):
+            if kind == "vhostu":
+                eal += ["--vdev", f"net_vhostu{i},iface={s},server=1,queues={queues}"]
+            else:
+                eal += ["--vdev", f"net_vhost{i},iface={s},queues={queues}"]
+        be = Proc("backend", eal,
+                  ["--forward-mode=io", "--port-topology=loop", "--record-core-cycles",
+                   "--record-burst-stats", "--nb-cores=1",
+                   f"--total-num-mbufs={32768 + 4096 * (len(socks) - 1)}",
+                   f"--rxq={queues}", f"--txq={queues}"], env)
+        be.cmd("start")
+        return be
 
-def one_run(pmd, size, queues, window, build, workdir, run_id):
-    sock = os.path.join(workdir, f"bench{run_id}.sock")
-    if os.path.exists(sock):
-        os.unlink(sock)
-    q = [f"--rxq={queues}", f"--txq={queues}"]
-    backend = start_backend(pmd, sock, queues, build, run_id)
-    peer = None
-    try:
-        peer = Testpmd("peer", ["-l", "0,1", "--main-lcore", "1"] + MEM +
-                       [f"--file-prefix=bench-fe-{os.getpid()}-{run_id}", "--vdev",
-                        f"net_virtio_user0,path={sock},queues={queues}"],
-                       ["--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=32768",
-                        f"--txpkts={size}"] + q)
-        peer.cmd("start tx_first 32")
-        time.sleep(1.0)                      # let the loop settle
-        a = rx_packets(peer.cmd("show port stats 0"))
-        t0 = time.monotonic()
-        time.sleep(window)
-        b = rx_packets(peer.cmd("show port stats 0"))
-        mpps = (b - a) / (time.monotonic() - t0) / 1e6
-        cpp = float("nan")
-        if pmd != "fwd":
-            backend.cmd("stop", 60)
-            cpp = cycles_per_packet(backend.out + backend.cmd("show fwd stats all"))
-        peer.cmd("stop", 60)
-        return mpps, cpp
-    finally:
-        if peer:
+    def idle_frontends(self, socks, server=False):
+        """One testpmd with a virtio-user port per socket, never started: idle."""
+        if not socks:
+            return None
+        # testpmd wants a forwarding lcore; it stays idle, as forwarding never starts
+        eal = ["-l", "0,1", "--main-lcore", "1"] + MEM + [self.prefix("idle")]
+        for i, s in enumerate(socks):
+            eal += ["--vdev", f"net_virtio_user{i},path={s},queues=1" +
+                    (",server=1" if server else "")]
+        return Proc("idle-frontends", eal,
+                    ["--nb-cores=1", f"--total-num-mbufs={2048 * len(socks) + 4096}"])
+
+    def peer(self, sock, queues, size, hugepages=False, server=False, wait=True):
+        mem = (["-m", "1024", "--no-pci", "--single-file-segments"] if hugepages else MEM)
+        vdev = f"net_virtio_user0,path={sock},queues={queues}" + (",server=1" if server else "")
+        return Proc("peer", ["-l", "0,1", "--main-lcore", "1"] + mem +
+                    [self.prefix("fe"), "--vdev", vdev],
+                    ["--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=32768",
+                     f"--txpkts={size}", f"--rxq={queues}", f"--txq={queues}"], wait=wait)
+
+    # --- one run ---
+
+    def measure(self, peer, corelat):
+        """Per-second rates (Mpps) over the window, with core latency and steal per second."""
+        time.sleep(1.0)  # let the loop settle
+        a = counter(peer.cmd("show port stats 0"), "RX-packets")
+        t = time.monotonic()
+        w = time.time()
+        st = cpu_steal()
+        out = []
+        for _ in range(int(round(self.args.window))):
+            time.sleep(max(0.0, t + 1.0 - time.monotonic()))
+            b = counter(peer.cmd("show port stats 0"), "RX-packets")
+            t2, w2, st2 = time.monotonic(), time.time(), cpu_steal()
+            steal = max((st2[c][0] - st[c][0]) / max(1, st2[c][1] - st[c][1]) for c in st2)
+            rts = corelat.between(w, w2) if corelat else []
+            out.append(((b - a) / (t2 - t) / 1e6, statistics.median(rts) if rts else
+                        float("nan"), 100.0 * steal))
+            a, t, w, st = b, t2, w2, st2
+        return out
+
+    def one_run(self, spec, size, queues, corelat):
+        self.run_id += 1
+        if spec.kind == "ovs":
+            return self.one_run_ovs(spec, size, queues, corelat)
+        sock = self.sock("bench")
+        idle = [self.sock(f"idle{i}-") for i in range(spec.idle)]
+        if spec.kind == "fwd":
+            be = self.start_fwd([sock] + idle, queues, spec.rxmode)
+        else:
+            be = self.start_testpmd(spec.kind, [sock] + idle, queues)
+        fe = peer = None
+        try:
+            fe = self.idle_frontends(idle)
+            peer = self.peer(sock, queues, size)
+            peer.cmd("start tx_first 32")
+            samples = self.measure(peer, corelat)
+            cpp, bursts = float("nan"), ""
+            if spec.kind != "fwd":
+                be.cmd("stop", 60)
+                text = be.out + be.cmd("show fwd stats all")
+                cpp = cycles_per_packet(text)
+                m = re.search(r"RX-bursts : \d+ \[([^\]]*)\]", text)
+                bursts = m.group(1) if m else ""
+            peer.cmd("stop", 60)
+            return samples, cpp, bursts
+        finally:
+            for p in (peer, fe):
+                if p:
+                    p.close()
+            be.close()
+
+    # --- OVS-DPDK ---
+
+    def ovs(self, rundir, *argv, check=True):
+        env = dict(os.environ, OVS_RUNDIR=rundir, OVS_LOGDIR=rundir, OVS_DBDIR=rundir)
+        return subprocess.run(list(argv), env=env, check=check, capture_output=True, text=True,
+                              timeout=60)
+
+    def one_run_ovs(self, spec, size, queues, corelat):
+        rundir = os.path.join(self.workdir, f"ovs{self.run_id}")
+        os.makedirs(rundir)
+        db = os.path.join(rundir, "conf.db")
+        dbsock = "unix:" + os.path.join(rundir, "db.sock")
+        vsctl = ["ovs-vsctl", "--db=" + dbsock, "--timeout=30"]
+        sock = self.sock("ovs")
+        # virtio-user is the server here: it waits in its set-up for OVS to connect.
+        peer = self.peer(sock, queues, size, hugepages=True, server=True, wait=False)
+        started = []
+        try:
+            self.ovs(rundir, "ovsdb-tool", "create", db, OVS_SCHEMA)
+            self.ovs(rundir, "ovsdb-server", db, "--remote=p" + dbsock, "--detach",
+                     "--pidfile=" + os.path.join(rundir, "ovsdb.pid"),
+                     "--unixctl=" + os.path.join(rundir, "ovsdb.ctl"),
+                     "--log-file=" + os.path.join(rundir, "ovsdb.log"))
+            started.append("ovsdb")
+            self.ovs(rundir, *vsctl, "--no-wait", "init")
+            self.ovs(rundir, *vsctl, "--no-wait", "set", "Open_vSwitch", ".",
+                     "other_config:dpdk-init=true", "other_config:dpdk-lcore-mask=0x1",
+                     "other_config:pmd-cpu-mask=0x2", "other_config:dpdk-socket-mem=1024",
+                     "other_config:dpdk-extra=--no-pci")
+            self.ovs(rundir, OVS_VSWITCHD, dbsock, "--detach",
+                     "--pidfile=" + os.path.join(rundir, "vswitchd.pid"),
+                     "--unixctl=" + os.path.join(rundir, "vswitchd.ctl"),
+                     "--log-file=" + os.path.join(rundir, "vswitchd.log"))
+            started.append("vswitchd")
+            self.ovs(rundir, *vsctl, "add-br", "br0", "--", "set", "bridge", "br0",
+                     "datapath_type=netdev")
+            self.ovs(rundir, *vsctl, "add-port", "br0", "vhu0", "--", "set", "Interface",
+                     "vhu0", "type=dpdkvhostuserclient", f"options:vhost-server-path={sock}",
+                     f"options:n_rxq={queues}", "ofport_request=1")
+            self.ovs(rundir, "ovs-ofctl", "del-flows", "br0")
+            self.ovs(rundir, "ovs-ofctl", "add-flow", "br0", "in_port=1,actions=in_port")
+            peer.expect(peer.prompt, 60)
+            peer.cmd("start tx_first 32")
+            samples = self.measure(peer, corelat)
+            peer.cmd("stop", 60)
+            return samples, float("nan"), ""
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as e:
+            log = os.path.join(rundir, "vswitchd.log")
+            tail = open(log).read()[-2000:] if os.path.exists(log) else ""
+            sys.exit(f"bench: OVS set-up failed: {e}\n{getattr(e, 'stderr', '')}\n{tail}")
+        finally:
             peer.close()
-        backend.close()
+            # A peer killed after a failed quit leaves its hugepage files behind.
+            for f in glob.glob(f"/dev/hugepages/bench-fe-{os.getpid()}-{self.run_id}*"):
+                os.unlink(f)
+            for who in reversed(started):
+                ctl = os.path.join(rundir, f"{who}.ctl")
+                self.ovs(rundir, "ovs-appctl", "-t", ctl, "exit", check=False)
+                pidf = os.path.join(rundir, f"{who}.pid")
+                deadline = time.monotonic() + 10
+                while os.path.exists(pidf) and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                if os.path.exists(pidf):
+                    try:
+                        os.kill(int(open(pidf).read()), signal.SIGKILL)
+                    except (OSError, ValueError):
+                        pass
+
+    # --- idle CPU ---
+
+    def idle_cpu(self, modes, nidle, secs=10.0):
+        print(f"# idle vhostu-fwd: {1 + nidle} interfaces, frontends connected and idle, "
+              f"CPU time of all threads over {secs:.0f} s")
+        print(f"{'rx-mode':>10} {'CPU % of one core':>18}")
+        hz = os.sysconf("SC_CLK_TCK")
+        for mode in modes:
+            self.run_id += 1
+            socks = [self.sock(f"idle{i}-") for i in range(1 + nidle)]
+            be = self.start_fwd(socks, 1, mode)
+            fe = None
+            try:
+                fe = self.idle_frontends(socks)
+                time.sleep(2.0)  # connected, rings set up, modes applied
+
+                def cpu():
+                    with open(f"/proc/{be.proc.pid}/stat") as f:
+                        x = f.read().rsplit(")", 1)[1].split()
+                    return int(x[11]) + int(x[12])
+                c0, t0 = cpu(), time.monotonic()
+                time.sleep(secs)
+                c1, t1 = cpu(), time.monotonic()
+                print(f"{mode:>10} {100.0 * (c1 - c0) / hz / (t1 - t0):>18.2f}", flush=True)
+            finally:
+                if fe:
+                    fe.close()
+                be.close()
 
 
-LABELS = {"vhostu": "net_vhostu", "vhost": "net_vhost", "fwd": "vhostu-fwd"}
+def flag(samples):
+    r = [s[0] for s in samples]
+    if not r:
+        return ""
+    p10, med, _ = quantiles(r)
+    if (min(r) > 0 and max(r) / min(r) > 1.5) or p10 < 0.8 * med or min(r) == 0:
+        return "MODE"
+    return ""
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.environ.get("VHOSTU_BUILD", "build"))
-    ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--pairs", type=int, default=9)
     ap.add_argument("--sizes", default="64,1518")
     ap.add_argument("--queues", default="1")
-    ap.add_argument("--window", type=float, default=5.0, help="seconds per measurement")
+    ap.add_argument("--window", type=float, default=10.0,
+                    help="seconds per run, one sample each (default 10)")
     ap.add_argument("--backends", default="vhostu,vhost",
-                    help="A,B: each of vhostu (testpmd + net_vhostu), vhost (testpmd + "
-                         "net_vhost), fwd (vhostu-fwd); the ratio is A/B")
+                    help="A,B from vhostu, vhost, fwd, ovs, each with :idle=N or "
+                         ":rxmode=MODE (fwd); the ratio is A/B")
+    ap.add_argument("--idle-ports", type=int, default=None,
+                    help="with one backend X: the pair X:idle=N / X")
+    ap.add_argument("--rx-mode", choices=("polling", "interrupt", "adaptive"),
+                    help="with one backend X (fwd): the pair X:rxmode=M / X")
+    ap.add_argument("--idle-cpu", action="store_true",
+                    help="measure an idle vhostu-fwd's CPU use per rx mode instead")
+    ap.add_argument("--no-corelat", action="store_true",
+                    help="do not sample the cache-line round trip between the two CPUs")
+    ap.add_argument("--samples", action="store_true",
+                    help="print every run's per-second samples (Mpps@round-trip-ns)")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    pmds = args.backends.split(",")
-    if len(pmds) != 2 or any(p not in LABELS for p in pmds):
-        sys.exit(f"bench: --backends wants two of {', '.join(LABELS)}, e.g. vhostu,vhost")
-    for need in ("drivers/net/vhostu/librte_net_vhostu.so", "app/vhostu-fwd"):
+    for need in ("drivers/net/vhostu/librte_net_vhostu.so", "app/vhostu-fwd",
+                 "tools/vhostu-corelat"):
         if not os.path.exists(os.path.join(build, need)):
             sys.exit(f"bench: {need} not found in {build}: build first (ninja -C {build})")
-    workdir = tempfile.mkdtemp(prefix="vhostu-bench-")
-    a, b = pmds
-    la, lb = LABELS[a], LABELS[b]
-    w = max(len(la), len(lb)) + 5
-    print(f"# {la} vs {lb}, io loopback, virtio-user peer in testpmd, "
-          f"{args.pairs} pairs, {args.window:.0f} s windows")
-    head = (f"{la + ' Mpps':>{w}} {lb + ' Mpps':>{w}} {'ratio':>6} "
-            f"{la + ' cyc/pkt':>{w + 3}} {lb + ' cyc/pkt':>{w + 3}}")
-    print(f"{'size':>5} {'q':>2} {'pair':>4} " + head)
-    run_id = 0
+    bench = Bench(args)
+    if args.idle_cpu:
+        bench.idle_cpu(["interrupt", "adaptive", "polling"], args.idle_ports or 0)
+        return
+    names = args.backends.split(",")
+    if len(names) == 1 and (args.idle_ports is not None or args.rx_mode):
+        opt = f":idle={args.idle_ports}" if args.idle_ports is not None else ""
+        opt += f":rxmode={args.rx_mode}" if args.rx_mode else ""
+        names = [names[0] + opt, names[0]]
+    if len(names) != 2:
+        sys.exit("bench: --backends wants two backends, e.g. vhostu,vhost")
+    specs = [Spec(n) for n in names]
+    if any(s.kind == "ovs" for s in specs) and not os.path.exists(OVS_VSWITCHD):
+        sys.exit(f"bench: {OVS_VSWITCHD} not found: run scripts/bench.sh (it installs "
+                 "openvswitch-switch-dpdk and sets up hugepages)")
+    corelat = None if args.no_corelat else Corelat(build, os.path.join(bench.workdir,
+                                                                         "corelat.txt"))
+    try:
+        run_all(bench, specs, args, corelat)
+    finally:
+        if corelat:
+            corelat.stop()
+        shutil.rmtree(bench.workdir, ignore_errors=True)
+
+
+def run_all(bench, specs, args, corelat):
+    a, b = specs
+    w = max(len(a.label), len(b.label), 10)
+    print(f"# {a.label} vs {b.label}, loopback to a virtio-user peer in testpmd, "
+          f"{args.pairs} interleaved pairs, {args.window:.0f} one-second samples per run")
+    print("# per run: median Mpps of its samples [p10 p90], MODE if they changed mode, "
+          "median core round trip (ns), max steal %; ratio of the two medians")
+    print(f"{'size':>5} {'q':>2} {'pair':>4} {'backend':>{w}} {'Mpps':>6} {'p10':>6} "
+          f"{'p90':>6} {'flag':>4} {'rt ns':>6} {'steal':>5} {'cyc/pkt':>7}  {'ratio':>5}")
     summary = []
     for queues in [int(x) for x in args.queues.split(",")]:
         for size in [int(x) for x in args.sizes.split(",")]:
-            rows = []
+            runs = {0: [], 1: []}
+            ratios = []
             for pair in range(args.pairs):
-                res = {}
-                for pmd in pmds:
-                    run_id += 1
-                    res[pmd] = one_run(pmd, size, queues, args.window, build, workdir, run_id)
-                ratio = res[a][0] / res[b][0] if res[b][0] else float("nan")
-                row = (res[a][0], res[b][0], ratio, res[a][1], res[b][1])
-                rows.append(row)
-                print(f"{size:>5} {queues:>2} {pair + 1:>4} " + fmt_row(row, w), flush=True)
-            summary.append((size, queues, [statistics.median(r[k] for r in rows)
-                                           for k in range(5)]))
-    print("\n# medians")
-    print(f"{'size':>5} {'q':>2} " + head)
-    for size, queues, med in summary:
-        print(f"{size:>5} {queues:>2} " + fmt_row(med, w))
+                meds = []
+                for k, spec in enumerate(specs):
+                    samples, cpp, bursts = bench.one_run(spec, size, queues, corelat)
+                    p10, med, p90 = quantiles([s[0] for s in samples])
+                    rt = quantiles([s[1] for s in samples])[1]
+                    steal = max([s[2] for s in samples] or [0.0])
+                    runs[k].append((med, samples))
+                    meds.append(med)
+                    ratio = ""
+                    if k == 1:
+                        r = meds[0] / meds[1] if meds[1] else float("nan")
+                        ratios.append(r)
+                        ratio = f"{r:5.2f}"
+                    print(f"{size:>5} {queues:>2} {pair + 1:>4} {spec.label:>{w}} {med:6.2f} "
+                          f"{p10:6.2f} {p90:6.2f} {flag(samples):>4} {rt:6.0f} {steal:5.1f} "
+                          f"{cpp:7.0f}  {ratio:>5}", flush=True)
+                    if args.samples:
+                        print("      samples " + " ".join(f"{s[0]:.2f}@{s[1]:.0f}"
+                                                          for s in samples))
+                        if bursts:
+                            print(f"      backend rx bursts: {bursts}")
+            summary.append((size, queues, runs, ratios))
+    print_summary(specs, summary, corelat, w)
 
 
-def fmt_row(r, w):
-    return (f"{r[0]:>{w}.2f} {r[1]:>{w}.2f} {r[2]:>6.2f} {r[3]:>{w + 3}.0f} "
-            f"{r[4]:>{w + 3}.0f}")
+def print_summary(specs, summary, corelat, w):
+    print("\n# summary: median [p10 p90] over the runs' medians; ratio over the pairs")
+    print(f"{'size':>5} {'q':>2} {specs[0].label + ' Mpps':>{w + 5}} {'':>13} "
+          f"{specs[1].label + ' Mpps':>{w + 5}} {'':>13} {'ratio':>6} {'':>11} {'MODE runs':>9}")
+    for size, queues, runs, ratios in summary:
+        cols = []
+        for k in (0, 1):
+            p10, med, p90 = quantiles([r[0] for r in runs[k]])
+            cols.append(f"{med:>{w + 5}.2f} [{p10:5.2f} {p90:5.2f}]")
+        p10, med, p90 = quantiles(ratios)
+        modes = sum(1 for k in (0, 1) for r in runs[k] if flag(r[1]))
+        nruns = len(runs[0]) + len(runs[1])
+        print(f"{size:>5} {queues:>2} {cols[0]} {cols[1]} {med:6.2f} [{p10:4.2f} {p90:4.2f}] "
+              f"{modes:>4}/{nruns}")
+    if not corelat:
+        return
+    rts = [s[1] for _, _, runs, _ in summary for k in (0, 1) for r in runs[k] for s in r[1]
+           if s[1] == s[1]]
+    if not rts:
+        return
+    lo = min(rts)
+    print(f"\n# by core round trip: 'near' seconds had a round trip under {2 * lo:.0f} ns "
+          f"(twice the lowest seen), 'far' the others; median Mpps [seconds]")
+    print(f"{'size':>5} {'q':>2} {'backend':>{w}} {'near':>7} {'n':>4} {'far':>7} {'n':>4}")
+    for size, queues, runs, _ in summary:
+        for k in (0, 1):
+            near = [s[0] for r in runs[k] for s in r[1] if s[1] == s[1] and s[1] < 2 * lo]
+            far = [s[0] for r in runs[k] for s in r[1] if s[1] == s[1] and s[1] >= 2 * lo]
+            f = (lambda v: statistics.median(v) if v else float("nan"))
+            print(f"{size:>5} {queues:>2} {specs[k].label:>{w}} {f(near):7.2f} {len(near):>4} "
+                  f"{f(far):7.2f} {len(far):>4}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The whole test suite: set-up (packages, driver SDK headers), then every test
-# under `meson test` twice: in a normal build and in a build with
-# AddressSanitizer and UndefinedBehaviorSanitizer; then bounded libFuzzer runs
-# of the message path and the rings (60 s each) and every regression input, in
-# a clang build. Ends with one line "N passed, N failed, N skipped" over all.
-# Options go to `meson test` (e.g. --suite cli). VHOSTU_TEST_SANITIZE=0 skips
-# the sanitizer build, VHOSTU_TEST_FUZZ=0 the fuzz runs.
+# The whole test suite: set-up (packages, driver SDK headers), the lint step
+# (scripts/lint.sh), then every test under `meson test` twice: in a normal
+# build and in a build with AddressSanitizer and UndefinedBehaviorSanitizer;
+# then bounded libFuzzer runs of the message path and the rings (60 s each)
+# and every regression input, in a clang build. Ends with one line "N passed,
+# N failed, N skipped" over all. Options go to `meson test` (e.g. --suite
+# cli). VHOSTU_TEST_SANITIZE=0 skips the sanitizer build, VHOSTU_TEST_FUZZ=0
+# the fuzz runs.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,6 +33,8 @@ build_and_test() {
 test_args="$*"
 status=0
 logs=()
+# Lint first (line length, shellcheck, pyflakes): findings fail the run, the tests still run.
+bash "$top/scripts/lint.sh" || status=1
 build_and_test "$base" "$test_args" || status=1
 logs+=("$base/meson-logs/testlog.json")
 if [ "${VHOSTU_TEST_SANITIZE:-1}" != 0 ]; then

@@ -272,6 +272,33 @@ test_create_accepts_gso_as_vpp_does(void)
 	check_error("create vhost-user socket /tmp/x.sock gso 1", "unknown input `1'");
 }
 
+/*
+ * VPP 20+'s `packed` and `event-idx` are accepted; both features are offered
+ * by default, so the devargs do not change; show vhost-user says they were
+ * given, as VPP does.
+ */
+static void
+test_create_packed_and_event_idx_accepted_as_in_vpp(void)
+{
+	const char *out;
+
+	reset();
+	CU_ASSERT_STRING_EQUAL(run("create vhost-user socket /tmp/a.sock packed event-idx"),
+		"VirtualEthernet0/0/0\n");
+	CU_ASSERT_STRING_EQUAL(fake_devargs, "iface=/tmp/a.sock,server=0,queues=8");
+	CU_ASSERT_STRING_EQUAL(run("create vhost-user event-idx server socket /tmp/b.sock"),
+		"VirtualEthernet0/0/1\n");
+	CU_ASSERT_STRING_EQUAL(fake_devargs, "iface=/tmp/b.sock,server=1,queues=8");
+	out = run("show vhost-user VirtualEthernet0/0/0");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Interface: VirtualEthernet0/0/0 (ifindex 1)\n"
+		"  Packed ring enable\n  Event index enable\nvirtio_net_hdr_sz"));
+	out = run("show vhost-user VirtualEthernet0/0/1");
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Interface: VirtualEthernet0/0/1 (ifindex 2)\n"
+		"  Event index enable\nvirtio_net_hdr_sz"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(run("help"), "[queues <n>] [packed] [event-idx]"));
+	check_error("create vhost-user socket /tmp/c.sock packed 1", "unknown input `1'");
+}
+
 static void
 test_renumber_in_use_warns(void)
 {
@@ -332,14 +359,35 @@ test_create_errors_change_nothing(void)
 		"socket path `/tmp/a,b.sock' must not contain ',' or '='");
 	check_error("create vhost-user socket /tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock",
-		"socket path `/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock' is too long (at most 107 bytes)");
+		"socket path `/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock' is too long "
+		"(at most 107 bytes)");
 	check_error("create vhost-usr socket /tmp/x.sock", "unknown input `vhost-usr'");
 	check_error("create", "missing argument: create vhost-user ...");
 	fake_create_ret = -EADDRINUSE;
 	check_error("create vhost-user socket /tmp/y.sock server",
 		"cannot create vhost-user interface on `/tmp/y.sock': Address already in use");
 	CU_ASSERT_EQUAL(n_ifs(), 1);
+}
+
+/* Every DPDK port in use (the port ops say -ENOSPC): our words, the limit, nothing made. */
+static void
+test_create_refused_when_no_port_left(void)
+{
+	char want[400];
+
+	reset();
+	run("create vhost-user socket /tmp/a.sock server");
+	fake_create_ret = -ENOSPC;
+	snprintf(want, sizeof(want), "cannot create vhost-user interface on `/tmp/b.sock': "
+		"all %u DPDK ports are in use (RTE_MAX_ETHPORTS of the DPDK vhostu-fwd is built "
+		"with); for more, build vhostu with scripts/setup.sh --max-ports N "
+		"(doc/user-guide.md)", (unsigned int)RTE_MAX_ETHPORTS);
+	check_error("create vhost-user socket /tmp/b.sock server", want);
+	CU_ASSERT_EQUAL(n_ifs(), 1);
+	fake_create_ret = 0;
+	CU_ASSERT_STRING_EQUAL(run("create vhost-user socket /tmp/b.sock server"),
+		"VirtualEthernet0/0/1\n");
 }
 
 static void
@@ -501,7 +549,8 @@ test_show_commands(void)
 		"              Name               Idx    State       Counter          Count     \n"
 		"VirtualEthernet0/0/0              1     down   rx packets                     7\n"
 		"                                               rx bytes                     448\n"
-		"                                               drops                          2\n");
+		"                                               "
+		"drops                          2\n");
 	check_error("show interface nope", "unknown interface `nope'");
 	CU_ASSERT_STRING_EQUAL(run("show bridge-domain"), "no bridge-domains in use\n");
 	check_error("show bridge-domain 3", "no such bridge domain 3");
@@ -762,9 +811,13 @@ static CU_TestInfo tests[] = {
 	{ "create prints the next free name", test_create_prints_next_free_name },
 	{ "create options in any order", test_create_options_any_order },
 	{ "create accepts gso as VPP does", test_create_accepts_gso_as_vpp_does },
+	{ "create accepts packed and event-idx as VPP does",
+		test_create_packed_and_event_idx_accepted_as_in_vpp },
 	{ "renumber to an instance in use warns", test_renumber_in_use_warns },
 	{ "delete then create reuses the index", test_delete_then_create_reuses_index },
 	{ "create errors change nothing", test_create_errors_change_nothing },
+	{ "no DPDK port left: create says so with the limit",
+		test_create_refused_when_no_port_left },
 	{ "delete errors change nothing", test_delete_errors_change_nothing },
 	{ "set interface state up/down and errors", test_set_state_up_down },
 	{ "l2 xconnect / bridge / l3 and errors", test_l2_modes },

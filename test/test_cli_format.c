@@ -48,10 +48,14 @@ static const char seed_show[] =
 	"   thread 2 on vring 0\n"
 	"\n"
 	"Memory regions (total 2)\n"
-	"region fd    guest_phys_addr    memory_size        userspace_addr     mmap_offset        mmap_addr\n"
-	"====== ===== ================== ================== ================== ================== ==================\n"
-	"  0     60    0x0000000000000000 0x00000000000a0000 0x00002aaaaac00000 0x0000000000000000 0x00002aab2b400000\n"
-	"  1     61    0x00000000000c0000 0x000000003ff40000 0x00002aaaaacc0000 0x00000000000c0000 0x00002aababcc0000\n"
+	"region fd    guest_phys_addr    memory_size        userspace_addr     "
+	"mmap_offset        mmap_addr\n"
+	"====== ===== ================== ================== ================== "
+	"================== ==================\n"
+	"  0     60    0x0000000000000000 0x00000000000a0000 0x00002aaaaac00000 "
+	"0x0000000000000000 0x00002aab2b400000\n"
+	"  1     61    0x00000000000c0000 0x000000003ff40000 0x00002aaaaacc0000 "
+	"0x00000000000c0000 0x00002aababcc0000\n"
 	"\n"
 	" Virtqueue 0 (TX)\n"
 	"  qsz 256 last_avail_idx 0 last_used_idx 0\n"
@@ -226,6 +230,72 @@ test_feature_names_by_bit(void)
 	CU_ASSERT_PTR_NULL(cli_virtio_feature_name(64));
 }
 
+/* VPP 20+'s names of the bits it added, one line each as every other bit. */
+static void
+test_event_idx_in_order_packed_feature_names(void)
+{
+	struct rte_pmd_vhostu_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.features = (UINT64_C(1) << 29) | (UINT64_C(1) << 34) | (UINT64_C(1) << 35);
+	cli_fmt_features(cap.cl, &info);
+	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
+		"virtio_net_hdr_sz 0\n"
+		" features mask (0x0):\n"
+		" features (0xc20000000):\n"
+		"   VIRTIO_RING_F_EVENT_IDX (29)\n"
+		"   VIRTIO_F_RING_PACKED (34)\n"
+		"   VIRTIO_F_IN_ORDER (35)\n"
+		"  protocol features (0x0)\n");
+}
+
+/* With EVENT_IDX a split ring's line carries both event indexes, as VPP 20+ prints it. */
+static void
+test_vring_with_event_idx_shows_the_event_indexes(void)
+{
+	struct rte_pmd_vhostu_info info;
+
+	seed_info(&info);
+	info.vrings[1].event_idx = true;
+	info.vrings[1].avail_flags = 0;
+	info.vrings[1].avail_idx = 300;
+	info.vrings[1].avail_event = 44;
+	info.vrings[1].used_event = 65535;
+	info.vrings[1].used_idx = 17;
+	cli_fmt_vring(cap.cl, 1, &info.vrings[1]);
+	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
+		"\n Virtqueue 1 (RX)\n"
+		"  qsz 256 last_avail_idx 0 last_used_idx 0\n"
+		"  avail.flags 0 avail event idx 44 avail.idx 300 used.flags 1 used event idx 65535"
+		" used.idx 17\n"
+		"  kickfd 65 callfd 66 errfd -1\n");
+}
+
+/* Created with VPP 20+'s `packed` and `event-idx`: said under the interface line. */
+static void
+test_packed_and_event_idx_options_are_shown_under_the_interface(void)
+{
+	static const char both[] = "Interface: VirtualEthernet0/0/0 (ifindex 1)\n"
+		"  Packed ring enable\n"
+		"  Event index enable\n"
+		"virtio_net_hdr_sz 12\n";
+	static const char evidx[] = "Interface: VirtualEthernet0/0/0 (ifindex 1)\n"
+		"  Event index enable\n"
+		"virtio_net_hdr_sz 12\n";
+	struct rte_pmd_vhostu_info info;
+	struct cli_placement place;
+	struct cli_vhost_show s;
+
+	seed_info(&info);
+	seed_placement(&place);
+	s = (struct cli_vhost_show){ "VirtualEthernet0/0/0", 1, &info, &place, true, true };
+	cli_fmt_vhost_head(cap.cl, &s);
+	CU_ASSERT(strncmp(test_capture_take(&cap), both, strlen(both)) == 0);
+	s.packed = false;
+	cli_fmt_vhost_head(cap.cl, &s);
+	CU_ASSERT(strncmp(test_capture_take(&cap), evidx, strlen(evidx)) == 0);
+}
+
 static void
 test_unknown_feature_bit_prints_unknown(void)
 {
@@ -338,6 +408,12 @@ static CU_TestInfo tests[] = {
 	{ "descriptor rows match the seed", test_descriptor_rows_match_seed },
 	{ "feature names by bit", test_feature_names_by_bit },
 	{ "unknown feature bit prints UNKNOWN", test_unknown_feature_bit_prints_unknown },
+	{ "EVENT_IDX, RING_PACKED, IN_ORDER by name",
+		test_event_idx_in_order_packed_feature_names },
+	{ "vring with EVENT_IDX shows the event indexes",
+		test_vring_with_event_idx_shows_the_event_indexes },
+	{ "packed and event-idx options shown under the interface",
+		test_packed_and_event_idx_options_are_shown_under_the_interface },
 	{ "errno text and server type", test_errno_and_server_type },
 	{ "no regions: no table", test_no_regions_prints_no_table },
 	{ "tx placement lock-free / spin-lock",

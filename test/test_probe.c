@@ -78,7 +78,8 @@ test_bad_devargs_leave_nothing_behind(void)
 		"iface=%s/bad.sock,server=1,hwaddr=1:2",
 		"server=1",
 		"iface=%s/bad.sock,server=1,nonsense=1",
-		"iface=%s/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock,server=1",
+		"iface=%s/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock,server=1",
 	};
 	int fds = count_fds();
 	char args[512];
@@ -108,7 +109,7 @@ test_server_port_listens_and_delete_keeps_the_socket_file(void)
 	CU_ASSERT_EQUAL(rte_pmd_vhostu_get_info(port, &info), 0);
 	CU_ASSERT_TRUE(info.server);
 	CU_ASSERT_EQUAL(info.max_queue_pairs, 2);
-	CU_ASSERT_EQUAL(info.features_offered, 0x15c62bb8bULL);
+	CU_ASSERT_EQUAL(info.features_offered, 0xd7c62bb8bULL);
 	fd = connect_to(sock_path("s1.sock"));
 	CU_ASSERT(fd >= 0);
 	if (fd >= 0)
@@ -278,6 +279,33 @@ test_client_port_keeps_the_last_connect_error(void)
 	CU_ASSERT_EQUAL(rte_vdev_uninit("net_vhostu_c"), 0);
 }
 
+/* Every ethdev port in use: -ENOSPC (not ENOMEM), no socket made, nothing left behind. */
+static void
+test_no_port_left_is_enospc_and_leaves_nothing(void)
+{
+	char args[256], name[32];
+	int fds = count_fds();
+	unsigned int i, n = 0;
+
+	while (rte_eth_dev_count_total() < RTE_MAX_ETHPORTS) {
+		snprintf(name, sizeof(name), "net_vhostu_fill%u", n);
+		snprintf(args, sizeof(args), "iface=%s/fill%u.sock,reconnect-ms=60000", dir, n);
+		CU_ASSERT_EQUAL_FATAL(rte_vdev_init(name, args), 0);
+		n++;
+	}
+	snprintf(args, sizeof(args), "iface=%s,server=1", sock_path("full.sock"));
+	CU_ASSERT_EQUAL(rte_vdev_init("net_vhostu_full", args), -ENOSPC);
+	CU_ASSERT_FALSE(exists(sock_path("full.sock")));
+	CU_ASSERT_EQUAL(rte_eth_dev_count_total(), RTE_MAX_ETHPORTS);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "net_vhostu_fill%u", i);
+		CU_ASSERT_EQUAL(rte_vdev_uninit(name), 0);
+	}
+	CU_ASSERT_EQUAL(rte_vdev_init("net_vhostu_full", args), 0);
+	CU_ASSERT_EQUAL(rte_vdev_uninit("net_vhostu_full"), 0);
+	CU_ASSERT_EQUAL(count_fds(), fds);
+}
+
 static CU_TestInfo tests[] = {
 	{ "bad devargs leave nothing behind", test_bad_devargs_leave_nothing_behind },
 	{ "a server port listens; delete keeps the socket file",
@@ -291,6 +319,8 @@ static CU_TestInfo tests[] = {
 	{ "a server socket is owner-only", test_server_socket_is_owner_only },
 	{ "a client port keeps the last connect error",
 		test_client_port_keeps_the_last_connect_error },
+	{ "no ethdev port left: -ENOSPC, nothing left behind",
+		test_no_port_left_is_enospc_and_leaves_nothing },
 	CU_TEST_INFO_NULL,
 };
 

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include <cmdline_parse.h>
+#include <rte_config.h>
 #include <rte_ether.h>
 
 #include <rte_pmd_vhostu.h>
@@ -29,7 +30,12 @@ struct rte_mempool;
 
 #define CLI_IF_NAMESIZE		64
 #define CLI_VDEV_NAMESIZE	64
-#define CLI_MAX_IF		128	/* sw_if_index 1..CLI_MAX_IF */
+/*
+ * sw_if_index 1..CLI_MAX_IF. Every interface is a DPDK port, so the table
+ * holds as many as the DPDK vhostu is built with has ports (32 for Debian's;
+ * scripts/setup.sh --max-ports N builds one with more).
+ */
+#define CLI_MAX_IF		RTE_MAX_ETHPORTS
 #define CLI_MAX_THREADS		128	/* thread 0 = main lcore, workers 1.. */
 #define CLI_MAX_RXQ		(RTE_PMD_VHOSTU_MAX_VRINGS / 2)
 #define CLI_REST_SIZE		4096	/* the rest of a line, with its NUL */
@@ -68,6 +74,8 @@ struct cli_if {
 	uint32_t xc_sw_if_index;
 	uint32_t bd_id;
 	uint8_t rx_mode[CLI_MAX_RXQ];	/* enum cli_rx_mode, per rx queue */
+	bool opt_packed;	/* vhost: created with `packed`, `event-idx` (show says so) */
+	bool opt_event_idx;
 };
 
 /* A bridge domain: made by its first member, gone with its last. */
@@ -142,7 +150,10 @@ struct cli_if_stats {
 };
 
 struct cli_port_ops {
-	/* rte_vdev_init + configure + queue setup, port left stopped. */
+	/*
+	 * rte_vdev_init + configure + queue setup, port left stopped. -ENOSPC
+	 * means one thing only: every DPDK port is in use (nothing was made).
+	 */
 	int (*create)(const char *vdev, const char *devargs, uint16_t *port_id);
 	/* close + rte_vdev_uninit (the port is stopped). */
 	int (*destroy)(uint16_t port_id, const char *vdev);
@@ -203,6 +214,8 @@ extern cmdline_parse_ctx_t cli_ctx[];
  * parse or the command failed (the error is printed with err_prefix).
  */
 int cli_run_line(struct cmdline *cl, const char *line);
+/* cli_run_line() with its errors starting with err_prefix ("FILE:LINE: "), as a file's do. */
+int cli_run_line_prefixed(struct cmdline *cl, const char *line, const char *err_prefix);
 /* Run a command file; stops at the first failing line. 0 or -1. */
 int cli_exec_file(struct cmdline *cl, const char *path);
 
@@ -220,5 +233,18 @@ struct cli_lines {
 void cli_lines_feed(struct cmdline *cl, struct cli_lines *l, const char *data, size_t n);
 /* End of input: run the last line if it had no newline. */
 void cli_lines_end(struct cmdline *cl, struct cli_lines *l);
+
+/*
+ * --- telemetry (cli_telemetry.c): the shell's state as DPDK telemetry data ---
+ * They read the interface table and the ports as the commands do: call them
+ * where commands run (the application's main lcore), never from the
+ * telemetry thread itself.
+ */
+struct rte_tel_data;
+
+/* /vhostu/interfaces: every interface's name, in sw_if_index order. */
+int cli_tel_interfaces(struct rte_tel_data *d);
+/* /vhostu/interface,NAME: what show interface and show vhost-user show. 0 or -ENOENT. */
+int cli_tel_interface(const char *name, struct rte_tel_data *d);
 
 #endif /* CLI_H */

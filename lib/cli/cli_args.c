@@ -202,6 +202,27 @@ cli_opt_queues(const char *v, struct cli_create_args *a, char *err, size_t errle
 	return 0;
 }
 
+/*
+ * VPP 20+ turns packed rings and EVENT_IDX on with these (off by default
+ * there); we offer both by default, so they only say so in show vhost-user.
+ * Taking them away is feature-mask's job, as in VPP.
+ */
+static int
+cli_opt_packed(const char *v __rte_unused, struct cli_create_args *a, char *err __rte_unused,
+		size_t errlen __rte_unused)
+{
+	a->packed = true;
+	return 0;
+}
+
+static int
+cli_opt_event_idx(const char *v __rte_unused, struct cli_create_args *a,
+		char *err __rte_unused, size_t errlen __rte_unused)
+{
+	a->event_idx = true;
+	return 0;
+}
+
 struct cli_create_opt {
 	const char *word;
 	const char *value;	/* its name in help; NULL: the option takes no value */

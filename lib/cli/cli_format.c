@@ -184,8 +184,14 @@ cli_fmt_vring(struct cmdline *cl, uint32_t q, const struct rte_pmd_vhostu_vring 
 		v->enabled ? "" : " disabled");
 	cmdline_printf(cl, "  qsz %u last_avail_idx %u last_used_idx %u\n", v->qsz,
 		v->last_avail_idx, v->last_used_idx);
-	cmdline_printf(cl, "  avail.flags %x avail.idx %u used.flags %x used.idx %u\n",
-		v->avail_flags, v->avail_idx, v->used_flags, v->used_idx);
+	/* VPP 20+ shows the event indexes with EVENT_IDX; VPP before it, this line. */
+	if (v->event_idx)
+		cmdline_printf(cl, "  avail.flags %x avail event idx %u avail.idx %u used.flags %x"
+			" used event idx %u used.idx %u\n", v->avail_flags, v->avail_event,
+			v->avail_idx, v->used_flags, v->used_event, v->used_idx);
+	else
+		cmdline_printf(cl, "  avail.flags %x avail.idx %u used.flags %x used.idx %u\n",
+			v->avail_flags, v->avail_idx, v->used_flags, v->used_idx);
 	cmdline_printf(cl, "  kickfd %d callfd %d errfd %d\n", v->kickfd, v->callfd, v->errfd);
 }
 
@@ -206,6 +212,10 @@ void
 cli_fmt_vhost_head(struct cmdline *cl, const struct cli_vhost_show *s)
 {
 	cmdline_printf(cl, "Interface: %s (ifindex %u)\n", s->name, s->ifindex);
+	if (s->packed)
+		cmdline_printf(cl, "  Packed ring enable\n");
+	if (s->event_idx)
+		cmdline_printf(cl, "  Event index enable\n");
 	cli_fmt_features(cl, s->info);
 	cmdline_printf(cl, "\n");
 	cli_fmt_socket(cl, s->info);

@@ -139,15 +139,21 @@ cli_if_show_rx_placement(struct cmdline *cl)
 	return 0;
 }
 
+void
+cli_if_counters(const struct cli_if *ifp, struct cli_if_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (cli_main.port->stats(ifp->port_id, st) < 0)
+		memset(st, 0, sizeof(*st));
+	cli_main.fwd->drops(ifp->port_id, &st->drops, &st->tx_error);
+}
+
 static void
 cli_if_show_one(struct cmdline *cl, const struct cli_if *ifp)
 {
 	struct cli_if_stats st;
 
-	memset(&st, 0, sizeof(st));
-	if (cli_main.port->stats(ifp->port_id, &st) < 0)
-		memset(&st, 0, sizeof(st));
-	cli_main.fwd->drops(ifp->port_id, &st.drops, &st.tx_error);
+	cli_if_counters(ifp, &st);
 	cli_fmt_if_row(cl, ifp->name, ifp->sw_if_index, ifp->admin_up, &st);
 }
 

@@ -60,6 +60,8 @@ struct cli_create_args {
 	bool has_renumber;
 	uint32_t renumber;
 	uint16_t queues;
+	bool packed;		/* VPP 20+'s options: accepted, nothing to enable (on by default) */
+	bool event_idx;
 };
 
 /*
@@ -75,7 +77,9 @@ struct cli_create_args {
 	X(VALUE, "hwaddr", "<mac-addr>", cli_opt_hwaddr) \
 	X(VALUE, "renumber", "<dev_instance>", cli_opt_renumber) \
 	X(FLAG, "gso", NULL, cli_opt_gso) \
-	X(VALUE, "queues", "<n>", cli_opt_queues)
+	X(VALUE, "queues", "<n>", cli_opt_queues) \
+	X(FLAG, "packed", NULL, cli_opt_packed) \
+	X(FLAG, "event-idx", NULL, cli_opt_event_idx)
 
 #define CLI_CREATE_USAGE_NEEDED(word, value)	" " word " " value
 #define CLI_CREATE_USAGE_VALUE(word, value)	" [" word " " value "]"
@@ -107,6 +111,8 @@ struct cli_vhost_show {
 	uint32_t ifindex;
 	const struct rte_pmd_vhostu_info *info;
 	const struct cli_placement *place;
+	bool packed;		/* created with `packed` / `event-idx`: VPP says so */
+	bool event_idx;
 };
 
 struct cli_bd_info {
@@ -171,11 +177,15 @@ void cli_error(struct cmdline *cl, const char *fmt, ...) __attribute__((format(p
 /* --- commands (cli_vhost.c, cli_interface.c): the logic the tokens call --- */
 int cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a);
 int cli_vhost_delete(struct cmdline *cl, struct cli_if *ifp);
+/* ifp's placement as show prints it: the forwarding layer's, with each rx queue's mode. */
+void cli_vhost_placement(const struct cli_if *ifp, struct cli_placement *p);
 /* Show ifs[0..n), or every vhost interface when n is 0. */
 int cli_vhost_show(struct cmdline *cl, const struct cli_if *const *ifs, int n, bool descriptors);
 int cli_if_set_state(struct cmdline *cl, struct cli_if *ifp, bool up);
 int cli_if_set_l2(struct cmdline *cl, struct cli_if *ifp, enum cli_l2_mode mode,
 		uint32_t xc_sw_if_index, uint32_t bd_id);
+/* ifp's counters as show interface prints them: the port's, with the switch's drops. */
+void cli_if_counters(const struct cli_if *ifp, struct cli_if_stats *st);
 /* Show ifs[0..n), or every interface when n is 0. */
 int cli_if_show(struct cmdline *cl, const struct cli_if *const *ifs, int n);
 /* Queue (or every queue when queue < 0) of ifp to mode; publishes the table. */

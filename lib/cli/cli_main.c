@@ -85,6 +85,19 @@ cli_run_line(struct cmdline *cl, const char *line)
 	return cli_main.failed ? -1 : 0;
 }
 
+int
+cli_run_line_prefixed(struct cmdline *cl, const char *line, const char *err_prefix)
+{
+	char saved[sizeof(cli_main.err_prefix)];
+	int ret;
+
+	memcpy(saved, cli_main.err_prefix, sizeof(saved));
+	snprintf(cli_main.err_prefix, sizeof(cli_main.err_prefix), "%s", err_prefix);
+	ret = cli_run_line(cl, line);
+	memcpy(cli_main.err_prefix, saved, sizeof(saved));
+	return ret;
+}
+
 static int
 cli_exec_stream(struct cmdline *cl, FILE *f, const char *path)
 {

@@ -45,14 +45,32 @@ cli_port_configure(uint16_t port_id, struct rte_mempool *mp)
 	return ret < 0 ? ret : 0;
 }
 
+/* RTE_MAX_ETHPORTS of the ethdev library that runs (rte_eth_find_next: none after). */
+static unsigned int
+cli_port_max(void)
+{
+	return rte_eth_find_next(UINT16_MAX);
+}
+
+static bool
+cli_port_none_left(void)
+{
+	return rte_eth_dev_count_total() >= cli_port_max();
+}
+
 static int
 cli_port_create(const char *vdev, const char *devargs, uint16_t *port_id)
 {
 	int ret;
 
+	/* checked first: no probe, no socket made and removed, no DPDK error line */
+	if (cli_port_none_left())
+		return -ENOSPC;
 	ret = rte_vdev_init(vdev, devargs);
-	if (ret < 0)
-		return ret == -1 ? -EINVAL : ret;
+	if (ret < 0 && cli_port_none_left())
+		return -ENOSPC;
+	if (ret < 0)	/* -ENOSPC is only for ports (a full file system is logged) */
+		return ret == -1 ? -EINVAL : ret == -ENOSPC ? -EIO : ret;
 	ret = rte_eth_dev_get_port_by_name(vdev, port_id);
 	if (ret == 0)
 		ret = cli_port_configure(*port_id, cli_main.mp);
@@ -151,12 +169,33 @@ cli_scan_one(uint16_t port_id)
 	return 0;
 }
 
+/*
+ * The tables of the shell, the forwarding layer and the driver are sized by
+ * the RTE_MAX_ETHPORTS vhostu was compiled with; a port id of a library with
+ * more would index past them. A build against build-deps/dpdk-N that picks
+ * up the system's libraries (or the other way round) stops here.
+ */
+static int
+cli_port_check_limit(void)
+{
+	if (cli_port_max() == RTE_MAX_ETHPORTS)
+		return 0;
+	fprintf(stderr, "vhostu: built for a DPDK with %u ports (RTE_MAX_ETHPORTS) but runs "
+		"with one of %u: use the DPDK libraries it was built with "
+		"(doc/user-guide.md, How many interfaces)\n", (unsigned int)RTE_MAX_ETHPORTS,
+		cli_port_max());
+	return -ELIBBAD;
+}
+
 int
 cli_scan_ports(void)
 {
 	uint16_t port_id;
 	int ret;
 
+	ret = cli_port_check_limit();
+	if (ret < 0)
+		return ret;
 	RTE_ETH_FOREACH_DEV(port_id) {
 		if (cli_iftable_by_port(&cli_main.ift, port_id) != NULL)
 			continue;

@@ -52,7 +52,8 @@ cli_vhost_check(struct cmdline *cl, const struct cli_create_args *a, struct cli_
 	*fixed = *a;
 	if (cli_abs_socket(a->socket, fixed->socket, sizeof(fixed->socket)) < 0) {
 		cli_error(cl, "socket path `%s' is too long "
-			"(at most %zu bytes as an absolute path)", a->socket, sizeof(fixed->socket) - 1);
+			"(at most %zu bytes as an absolute path)", a->socket,
+			sizeof(fixed->socket) - 1);
 		return -1;
 	}
 	other = cli_iftable_by_socket(&cli_main.ift, fixed->socket);
@@ -81,6 +82,13 @@ cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a)
 	}
 	snprintf(vdev, sizeof(vdev), CLI_VDEV_PREFIX "%u", cli_main.vdev_seq++);
 	ret = cli_main.port->create(vdev, devargs, &port);
+	if (ret == -ENOSPC) {
+		cli_error(cl, "cannot create vhost-user interface on `%s': all %u DPDK ports are "
+			"in use (RTE_MAX_ETHPORTS of the DPDK vhostu-fwd is built with); for more, "
+			"build vhostu with scripts/setup.sh --max-ports N (doc/user-guide.md)",
+			fa.socket, (unsigned int)RTE_MAX_ETHPORTS);
+		return -1;
+	}
 	if (ret < 0) {
 		cli_error(cl, "cannot create vhost-user interface on `%s': %s", fa.socket,
 			strerror(-ret));
@@ -94,6 +102,8 @@ cli_vhost_create(struct cmdline *cl, const struct cli_create_args *a)
 		return -1;
 	}
 	ifp->from_shell = true;
+	ifp->opt_packed = fa.packed;
+	ifp->opt_event_idx = fa.event_idx;
 	snprintf(ifp->socket, sizeof(ifp->socket), "%s", fa.socket);
 	cli_apply();
 	if (dup)
@@ -137,6 +147,17 @@ cli_vhost_show_descriptors(struct cmdline *cl, const struct cli_if *ifp, uint32_
 	return 0;
 }
 
+void
+cli_vhost_placement(const struct cli_if *ifp, struct cli_placement *p)
+{
+	uint16_t q;
+
+	memset(p, 0, sizeof(*p));
+	cli_main.fwd->placement(ifp->port_id, p);
+	for (q = 0; q < p->n_rx && q < CLI_MAX_RXQ; q++)
+		p->rx[q].mode = ifp->rx_mode[p->rx[q].vring / 2];
+}
+
 static int
 cli_vhost_show_one(struct cmdline *cl, const struct cli_if *ifp,
 		struct rte_pmd_vhostu_info *info, struct rte_pmd_vhostu_desc *d)
@@ -151,11 +172,9 @@ cli_vhost_show_one(struct cmdline *cl, const struct cli_if *ifp,
 		cli_error(cl, "%s: cannot read its state: %s", ifp->name, strerror(-ret));
 		return -1;
 	}
-	memset(&place, 0, sizeof(place));
-	cli_main.fwd->placement(ifp->port_id, &place);
-	for (q = 0; q < place.n_rx && q < CLI_MAX_RXQ; q++)
-		place.rx[q].mode = ifp->rx_mode[place.rx[q].vring / 2];
-	s = (struct cli_vhost_show){ ifp->name, ifp->sw_if_index, info, &place };
+	cli_vhost_placement(ifp, &place);
+	s = (struct cli_vhost_show){ ifp->name, ifp->sw_if_index, info, &place,
+		ifp->opt_packed, ifp->opt_event_idx };
 	cli_fmt_vhost_head(cl, &s);
 	for (q = 0; q < info->nvrings && q < RTE_PMD_VHOSTU_MAX_VRINGS; q++) {
 		cli_fmt_vring(cl, q, &info->vrings[q]);

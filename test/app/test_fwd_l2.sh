@@ -21,8 +21,7 @@ fail() { echo "FAIL: $*"; for f in "$dir"/*.out; do echo "--- $f"; tail -40 "$f"
 cmd() { echo "$*" >&3; }
 # wait_for FILE REGEX SECONDS
 wait_for() {
-	local i
-	for i in $(seq 1 $(($3 * 10))); do
+	for _ in $(seq 1 $(($3 * 10))); do
 		grep -Eq "$2" "$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -48,10 +47,12 @@ wait_for "$dir/fwd.out" '^VirtualEthernet0/0/1$' 20 || fail "interfaces not crea
 
 tp="dpdk-testpmd -l 0,1 --no-huge -m 512 --no-pci"
 mkfifo "$dir/a.in" "$dir/b.in"
+# shellcheck disable=SC2086  # $tp: the command and its options
 stdbuf -oL $tp --file-prefix="l2a$$" --vdev "net_virtio_user0,path=$dir/a.sock,queues=2" \
 	-- -i --rxq=2 --txq=2 --total-num-mbufs=16384 <"$dir/a.in" >"$dir/a.out" 2>&1 &
 pids+=($!)
 exec 4>"$dir/a.in"
+# shellcheck disable=SC2086
 stdbuf -oL $tp --file-prefix="l2b$$" --vdev "net_virtio_user0,path=$dir/b.sock" \
 	-- -i --total-num-mbufs=16384 <"$dir/b.in" >"$dir/b.out" 2>&1 &
 pids+=($!)
@@ -62,7 +63,7 @@ echo "set fwd rxonly" >&5; echo "start" >&5
 echo "set fwd txonly" >&4; echo "start" >&4
 
 # xconnect: B's port receives what A sends
-for i in $(seq 1 20); do
+for _ in $(seq 1 20); do
 	cmd "show interface VirtualEthernet0/0/1"; sleep 0.5
 	[ "$(counter VirtualEthernet0/0/1 'tx packets')" -gt 0 ] && break
 done
@@ -74,7 +75,7 @@ wait_for "$dir/fwd.out" 'thread 1 on vring 3' 10 || fail "rx placement of A's 2 
 cmd "set interface l2 bridge VirtualEthernet0/0/0 7"
 cmd "set interface l2 bridge VirtualEthernet0/0/1 7"
 before=$(counter VirtualEthernet0/0/1 'tx packets')
-for i in $(seq 1 20); do
+for _ in $(seq 1 20); do
 	cmd "show interface VirtualEthernet0/0/1"; sleep 0.5
 	[ "$(counter VirtualEthernet0/0/1 'tx packets')" -gt "$before" ] && break
 done

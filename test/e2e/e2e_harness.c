@@ -177,8 +177,9 @@ e2e_peer_create(void)
 	int ret;
 
 	snprintf(args, sizeof(args), "path=%s,server=%d,queues=%u,mrg_rxbuf=%d,in_order=%d,"
-		"mac=02:00:00:00:00:01",
-		sock_path, !cur->vhostu_server, cur->queues, cur->mrg_rxbuf, cur->in_order);
+		"packed_vq=%d,mac=02:00:00:00:00:01",
+		sock_path, !cur->vhostu_server, cur->queues, cur->mrg_rxbuf, cur->in_order,
+		cur->packed);
 	ret = e2e_vdev_create(E2E_PEER_NAME, args, &pport);
 	peer_made = ret == 0;
 	return ret;

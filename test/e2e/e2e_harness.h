@@ -37,9 +37,10 @@
 #define E2E_F_INDIRECT_DESC	E2E_BIT(28)
 #define E2E_F_PROTOCOL_FEATURES	E2E_BIT(30)
 #define E2E_F_VERSION_1		E2E_BIT(32)
+#define E2E_F_RING_PACKED	E2E_BIT(34)
 #define E2E_F_IN_ORDER		E2E_BIT(35)
-/* What net_vhostu offers by default (VPP's set and the offloads). */
-#define E2E_OFFERED		UINT64_C(0x15c62bb8b)
+/* What net_vhostu offers by default (VPP's set, EVENT_IDX, RING_PACKED, IN_ORDER, offloads). */
+#define E2E_OFFERED		UINT64_C(0xd7c62bb8b)
 
 /* One combination under test. */
 struct e2e_combo {
@@ -48,6 +49,7 @@ struct e2e_combo {
 	bool mrg_rxbuf;
 	bool in_order;
 	bool no_indirect;	/* feature-mask without INDIRECT_DESC */
+	bool packed;		/* virtio-user packed_vq=1: packed rings */
 };
 
 /* Which way frames go. */

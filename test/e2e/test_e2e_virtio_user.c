@@ -24,27 +24,33 @@
 /* ----------------------------------------------------------------- suites */
 
 /*
- * n, vhostu is the server, queues, mrg_rxbuf, in_order, no INDIRECT_DESC.
+ * n, vhostu is the server, queues, mrg_rxbuf, in_order, no INDIRECT_DESC,
+ * packed rings (virtio-user packed_vq=1).
  * Without INDIRECT_DESC, virtio-user sends a multi-segment frame as a direct
  * chain (header descriptor, then one per segment) instead of an indirect table.
  */
 #define E2E_COMBOS(X) \
-	X(0, true, 1, 0, 0, 0) X(1, true, 1, 0, 1, 0) \
-	X(2, true, 1, 1, 0, 0) X(3, true, 1, 1, 1, 0) \
-	X(4, true, 2, 0, 0, 0) X(5, true, 2, 0, 1, 0) \
-	X(6, true, 2, 1, 0, 0) X(7, true, 2, 1, 1, 0) \
-	X(8, false, 1, 0, 0, 0) X(9, false, 1, 0, 1, 0) \
-	X(10, false, 1, 1, 0, 0) X(11, false, 1, 1, 1, 0) \
-	X(12, false, 2, 0, 0, 0) X(13, false, 2, 0, 1, 0) \
-	X(14, false, 2, 1, 0, 0) X(15, false, 2, 1, 1, 0) \
-	X(16, true, 2, 0, 0, 1) X(17, true, 2, 1, 0, 1) \
-	X(18, true, 8, 1, 0, 0) X(19, false, 8, 1, 0, 0) \
-	X(20, true, 8, 0, 1, 0)
+	X(0, true, 1, 0, 0, 0, 0) X(1, true, 1, 0, 1, 0, 0) \
+	X(2, true, 1, 1, 0, 0, 0) X(3, true, 1, 1, 1, 0, 0) \
+	X(4, true, 2, 0, 0, 0, 0) X(5, true, 2, 0, 1, 0, 0) \
+	X(6, true, 2, 1, 0, 0, 0) X(7, true, 2, 1, 1, 0, 0) \
+	X(8, false, 1, 0, 0, 0, 0) X(9, false, 1, 0, 1, 0, 0) \
+	X(10, false, 1, 1, 0, 0, 0) X(11, false, 1, 1, 1, 0, 0) \
+	X(12, false, 2, 0, 0, 0, 0) X(13, false, 2, 0, 1, 0, 0) \
+	X(14, false, 2, 1, 0, 0, 0) X(15, false, 2, 1, 1, 0, 0) \
+	X(16, true, 2, 0, 0, 1, 0) X(17, true, 2, 1, 0, 1, 0) \
+	X(18, true, 8, 1, 0, 0, 0) X(19, false, 8, 1, 0, 0, 0) \
+	X(20, true, 8, 0, 1, 0, 0) \
+	X(21, true, 1, 0, 0, 0, 1) X(22, true, 1, 1, 1, 0, 1) \
+	X(23, true, 2, 1, 0, 0, 1) X(24, true, 2, 0, 1, 0, 1) \
+	X(25, false, 1, 1, 0, 0, 1) X(26, false, 1, 0, 1, 0, 1) \
+	X(27, false, 2, 0, 0, 0, 1) X(28, false, 2, 1, 1, 0, 1) \
+	X(29, true, 2, 1, 0, 1, 1)
 
-#define E2E_COMBO(n, srv, q, m, o, ni) { srv, q, m, o, ni },
+#define E2E_COMBO(n, srv, q, m, o, ni, pk) { srv, q, m, o, ni, pk },
 static const struct e2e_combo e2e_combos[] = { E2E_COMBOS(E2E_COMBO) };
 
-#define E2E_INIT(n, srv, q, m, o, ni) \
+#define E2E_INIT(n, srv, q, m, o, ni, pk) \
 static int \
 e2e_init_##n(void) \
 { \
@@ -64,13 +70,16 @@ e2e_suite_clean(void)
 
 #define E2E_SERVER	"vhostu server, virtio-user client: "
 #define E2E_CLIENT	"vhostu client, virtio-user server: "
-#define E2E_ARGS(q, m, o) "queues=" #q " mrg_rxbuf=" #m " in_order=" #o
+#define E2E_ARGS(q, m, o, pk) "queues=" #q " mrg_rxbuf=" #m " in_order=" #o " packed_vq=" #pk
 #define E2E_NO_IND	", feature-mask without INDIRECT_DESC"
-#define E2E_SUITE_NAME(srv, q, m, o, ni) \
-	((srv) ? ((ni) ? E2E_SERVER E2E_ARGS(q, m, o) E2E_NO_IND : E2E_SERVER E2E_ARGS(q, m, o)) : \
-		((ni) ? E2E_CLIENT E2E_ARGS(q, m, o) E2E_NO_IND : E2E_CLIENT E2E_ARGS(q, m, o)))
-#define E2E_SUITE(n, srv, q, m, o, ni) \
-	{ E2E_SUITE_NAME(srv, q, m, o, ni), e2e_init_##n, e2e_suite_clean, NULL, NULL, e2e_tests },
+#define E2E_SUITE_NAME(srv, q, m, o, ni, pk) \
+	((srv) ? ((ni) ? E2E_SERVER E2E_ARGS(q, m, o, pk) E2E_NO_IND : \
+			E2E_SERVER E2E_ARGS(q, m, o, pk)) : \
+		((ni) ? E2E_CLIENT E2E_ARGS(q, m, o, pk) E2E_NO_IND : \
+			E2E_CLIENT E2E_ARGS(q, m, o, pk)))
+#define E2E_SUITE(n, srv, q, m, o, ni, pk) \
+	{ E2E_SUITE_NAME(srv, q, m, o, ni, pk), e2e_init_##n, e2e_suite_clean, NULL, NULL, \
+		e2e_tests },
 static CU_SuiteInfo suites[] = {
 	E2E_COMBOS(E2E_SUITE)
 	{ "rx interrupts: vhostu server, virtio-user client, queues=2", e2e_intr_init,

@@ -362,6 +362,17 @@ fz_probe_rings(void)
 
 		if (!vr->ready)
 			continue;
+		if (vr->packed) {
+			/* Any size; the event areas are 4 bytes; the bursts index with the base. */
+			if (n == 0 || n > VHOSTU_MAX_RING_SIZE || vr->last_avail_idx >= n ||
+					vr->last_used_idx >= n)
+				fz_die("a ready packed ring has a bad size or base");
+			if (!fz_in_memory(vr->desc, n * sizeof(struct vhostu_desc)) ||
+					!fz_in_memory(vr->avail, 4) || !fz_in_memory(vr->used, 4))
+				fz_die("a ready packed ring lies outside the mapped memory");
+			vhostu_tx_burst(vr, NULL, 0);
+			continue;
+		}
 		if (n == 0 || (n & (n - 1)) != 0 || n > VHOSTU_MAX_RING_SIZE)
 			fz_die("a ready ring has a size that is not a power of two up to 32768");
 		if (!fz_in_memory(vr->desc, n * sizeof(struct vhostu_desc)) ||
@@ -533,7 +544,8 @@ fz_stream(const uint8_t *data, size_t len)
 		kind = (enum fz_fd_kind)((flags >> FZ_FLAG_KIND_SHIFT) & 7);
 		/* More fds than one message carries: MSG_CTRUNC closes the connection. */
 		if (nfds > VHOSTU_MAX_FDS ||
-				!fz_attach_fds(rx, nfds, kind, (flags >> FZ_FLAG_PARAM_SHIFT) & 0xff)) {
+				!fz_attach_fds(rx, nfds, kind,
+					(flags >> FZ_FLAG_PARAM_SHIFT) & 0xff)) {
 			fz_disconnect();
 			continue;
 		}

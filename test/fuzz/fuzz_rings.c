@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer harness of the split-ring datapath: vhostu_rx_burst() and
- * vhostu_tx_burst() over guest memory the input writes, with the negotiated
+ * libFuzzer harness of the datapath, split and packed rings: vhostu_rx_burst()
+ * and vhostu_tx_burst() over guest memory the input writes, with the negotiated
  * features, ring placement and indexes, dirty log, mbuf sizes and the order
  * of bursts chosen by the input.
  *
@@ -63,13 +63,15 @@
 #define FZ_F_ANY	0x08
 #define FZ_F_LOG	0x10
 #define FZ_F_EVENT_IDX	0x20
-#define FZ_F_OFFLOAD	0x40	/* every checksum and TSO offload (virtio-net headers read) */
+#define FZ_F_PACKED	0x40	/* packed rings: fz_ring.size_log2 & 0x10 makes the size odd */
+#define FZ_F_IN_ORDER	0x80
 
 /* fz_hdr.misc */
 #define FZ_M_RARP	0x01	/* a SEND_RARP is pending */
 #define FZ_M_SMALL	0x02	/* rx mbufs from the small pool: 128-byte segments, few */
 #define FZ_M_NOCOAL	0x04	/* notify the guest on every burst */
 #define FZ_M_CALLFD	0x08	/* the rings have a call eventfd */
+#define FZ_M_OFFLOAD	0x10	/* every checksum and TSO offload (virtio-net headers read) */
 
 /* fz_ring.flags */
 #define FZ_R_LOG_USED	0x01	/* VHOST_VRING_F_LOG */
@@ -104,6 +106,7 @@ enum fz_opcode {
 	FZ_OP_RETRANSLATE,	/* SET_VRING_ADDR again on ring c & 1 (a reconnect) */
 	FZ_OP_RARP,	/* SEND_RARP */
 	FZ_OP_NOTIFY,	/* vhostu_notify_guest on ring c & 1 */
+	FZ_OP_KICKS,	/* rx interrupts: ask for kicks on vring 1 (a & 1) or stop (avail_event) */
 	FZ_OP_COUNT
 };
 
@@ -180,7 +183,7 @@ fz_uva(uint32_t off)
 }
 
 static uint64_t
-fz_features(uint8_t f)
+fz_features(uint8_t f, uint8_t misc)
 {
 	uint64_t v = 0;
 
@@ -196,7 +199,11 @@ fz_features(uint8_t f)
 		v |= VHOSTU_BIT(VHOSTU_VHOST_F_LOG_ALL);
 	if (f & FZ_F_EVENT_IDX)
 		v |= VHOSTU_BIT(VHOSTU_VIRTIO_RING_F_EVENT_IDX);
-	if (f & FZ_F_OFFLOAD)
+	if (f & FZ_F_PACKED)
+		v |= VHOSTU_BIT(VHOSTU_VIRTIO_F_RING_PACKED);
+	if (f & FZ_F_IN_ORDER)
+		v |= VHOSTU_BIT(VHOSTU_VIRTIO_F_IN_ORDER);
+	if (misc & FZ_M_OFFLOAD)
 		v |= VHOSTU_OFFLOAD_FEATURES;
 	return v;
 }
@@ -214,6 +221,15 @@ fz_ring_setup(unsigned int i, const struct fz_ring *c, uint8_t misc)
 	vr->size = 1u << (c->size_log2 & 15);
 	vr->last_avail_idx = c->last_avail;
 	vr->last_used_idx = c->last_used;
+	if (vhostu_has_feature(&port, VHOSTU_VIRTIO_F_RING_PACKED)) {
+		/* Any size; SET_VRING_BASE: index in bits 0-14, wrap counter in bit 15. */
+		if ((c->size_log2 & 0x10) && vr->size > 2)
+			vr->size = vr->size * 3 / 4 + 1;
+		vr->last_avail_idx = (c->last_avail & 0x7fff) % vr->size;
+		vr->avail_wrap = (c->last_avail >> 15) & 1;
+		vr->last_used_idx = (c->last_used & 0x7fff) % vr->size;
+		vr->used_wrap = (c->last_used >> 15) & 1;
+	}
 	vr->addr.index = i;
 	vr->addr.flags = (c->flags & FZ_R_LOG_USED) ? VHOSTU_VRING_F_LOG : 0;
 	vr->addr.desc_user_addr = fz_uva((uint32_t)c->desc * 16);
@@ -235,7 +251,7 @@ fz_port_setup(const struct fz_hdr *h)
 {
 	unsigned int i;
 
-	port.features = fz_features(h->features);
+	port.features = fz_features(h->features, h->misc);
 	port.hdr_size = (h->features & (FZ_F_MRG | FZ_F_V1)) ? VHOSTU_NET_HDR_LONG :
 		VHOSTU_NET_HDR_SHORT;
 	port.rarp_pending = (h->misc & FZ_M_RARP) != 0;
@@ -285,12 +301,47 @@ fz_check_rx_mbuf(struct rte_mbuf *m)
  * The device returns no more used entries than the avail entries it took, and
  * reads at most its budget (2 x ring size) plus one chain (1 + ring size).
  */
+/* A packed ring position with its wrap counter, as one number in [0, 2 x size). */
+static uint32_t
+fz_packed_pos(const struct vhostu_vring *vr, uint16_t idx, bool wrap)
+{
+	return idx + (wrap ? 0 : vr->size);
+}
+
+/*
+ * Packed rings: positions stay inside the ring, and the used position moves
+ * exactly as far as the available one (every chain taken is returned).
+ */
 static void
-fz_check_indexes(const struct vhostu_vring *vr, uint16_t la0, uint16_t lu0, uint64_t reads0)
+fz_check_packed(const struct vhostu_vring *vr, uint32_t delta0)
+{
+	uint32_t a = fz_packed_pos(vr, vr->last_avail_idx, vr->avail_wrap);
+	uint32_t u = fz_packed_pos(vr, vr->last_used_idx, vr->used_wrap);
+
+	if (vr->last_avail_idx >= vr->size || vr->last_used_idx >= vr->size)
+		fz_die("a packed ring position outside the ring");
+	if ((a + 2 * vr->size - u) % (2 * vr->size) != delta0)
+		fz_die("the used position did not follow the available one");
+}
+
+static uint32_t
+fz_packed_delta(const struct vhostu_vring *vr)
+{
+	if (!vr->packed || vr->size == 0)
+		return 0;
+	return (fz_packed_pos(vr, vr->last_avail_idx, vr->avail_wrap) + 2 * vr->size -
+		fz_packed_pos(vr, vr->last_used_idx, vr->used_wrap)) % (2 * vr->size);
+}
+
+static void
+fz_check_indexes(const struct vhostu_vring *vr, uint16_t la0, uint16_t lu0, uint64_t reads0,
+		uint32_t delta0)
 {
 	uint16_t took = vr->last_avail_idx - la0, gave = vr->last_used_idx - lu0;
 
-	if (took > vr->size || gave > took)
+	if (vr->packed)
+		fz_check_packed(vr, delta0);
+	else if (took > vr->size || gave > took)
 		fz_die("used entries beyond the avail entries taken");
 	if (vr->stats.desc_reads - reads0 > 3ull * vr->size + 1)
 		fz_die("a burst read more descriptors than its budget");
@@ -303,6 +354,7 @@ fz_op_rx(const struct fz_op *op)
 	struct rte_mbuf *pkts[FZ_MAX_BURST];
 	uint16_t la0 = vr->last_avail_idx, lu0 = vr->last_used_idx, n, i;
 	uint64_t reads0 = vr->stats.desc_reads;
+	uint32_t delta0 = fz_packed_delta(vr);
 
 	n = vhostu_rx_burst(vr, pkts, op->a % FZ_MAX_BURST);
 	if (n > op->a % FZ_MAX_BURST)
@@ -313,7 +365,7 @@ fz_op_rx(const struct fz_op *op)
 		fprintf(stderr, "rx: %u of %u frames, ring %s, avail %u used %u\n", n,
 			op->a % FZ_MAX_BURST, vr->ready ? "ready" : "not ready",
 			vr->last_avail_idx, vr->last_used_idx);
-	fz_check_indexes(vr, la0, lu0, reads0);
+	fz_check_indexes(vr, la0, lu0, reads0, delta0);
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
@@ -338,6 +390,7 @@ fz_op_tx(const struct fz_op *op)
 	uint32_t max = 64u << (op->b & 7), seg = op->c == 0 ? UINT32_MAX : op->c * 16u;
 	uint32_t x = op->arg;
 	uint64_t reads0 = vr->stats.desc_reads;
+	uint32_t delta0 = fz_packed_delta(vr);
 
 	for (i = 0; i < n; i++) {
 		x = x * 1103515245u + 12345u;
@@ -354,7 +407,7 @@ fz_op_tx(const struct fz_op *op)
 			" oversize %" PRIu64 "\n", sent, n, vr->ready ? "ready" : "not ready",
 			vr->last_avail_idx, vr->last_used_idx, vr->stats.errors,
 			vr->stats.oversize);
-	fz_check_indexes(vr, la0, lu0, reads0);
+	fz_check_indexes(vr, la0, lu0, reads0, delta0);
 	rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
 }
 
@@ -392,6 +445,11 @@ fz_op(const struct fz_op *op)
 		break;
 	case FZ_OP_NOTIFY:
 		vhostu_notify_guest(vr);
+		break;
+	case FZ_OP_KICKS:
+		/* As intr_enable/disable do: only on a ready ring, under its lock. */
+		if (port.vrings[1].ready)
+			vhostu_rx_want_kicks(&port.vrings[1], op->a & 1);
 		break;
 	}
 }

@@ -241,9 +241,10 @@ GPA = 0x100000
 HDR_FMT = "<BBBB"
 RING_FMT = "<BBHHHHHI"
 OP_FMT = "<BBBBI"
-OP_RX, OP_TX, OP_POKE, OP_AVAIL, OP_RETRANSLATE, OP_RARP, OP_NOTIFY = range(7)
-RF_MRG, RF_IND, RF_V1, RF_ANY, RF_LOG, RF_EVENT_IDX, RF_OFFLOAD = 1, 2, 4, 8, 16, 32, 64
-RM_RARP, RM_SMALL, RM_NOCOAL, RM_CALLFD = 1, 2, 4, 8
+OP_RX, OP_TX, OP_POKE, OP_AVAIL, OP_RETRANSLATE, OP_RARP, OP_NOTIFY, OP_KICKS = range(8)
+RF_MRG, RF_IND, RF_V1, RF_ANY, RF_LOG, RF_EVENT_IDX, RF_PACKED, RF_IN_ORDER = \
+    1, 2, 4, 8, 16, 32, 64, 128
+RM_RARP, RM_SMALL, RM_NOCOAL, RM_CALLFD, RM_OFFLOAD = 1, 2, 4, 8, 16
 RR_LOG_USED, RR_STARTED, RR_ENABLED, RR_LOG_OWN = 1, 2, 4, 8
 D_NEXT, D_WRITE, D_INDIRECT = 1, 2, 4
 
@@ -331,6 +332,42 @@ class Guest:
         return h + b"".join(struct.pack(OP_FMT, *o) for o in ops) + bytes(self.img)
 
 
+class PackedGuest(Guest):
+    """The same with packed rings: descriptor ring at v * 0x400, driver event
+    area at + 0x100, device event area at + 0x200; both sides start at start
+    under wrap counter wrap. size_log2 | 0x10 makes the ring 3/4 + 1 as big."""
+
+    def __init__(self, size_log2=3, start=0, wrap=1):
+        super().__init__(size_log2 & 0xf, 0)
+        self.size_log2 = size_log2
+        if size_log2 & 0x10 and self.n > 2:
+            self.n = self.n * 3 // 4 + 1
+        self.start = (start % self.n) | (wrap << 15)
+        self.pos = [start % self.n, start % self.n]
+        self.wrap = [wrap, wrap]
+
+    def post(self, v, bufs, flags, indirect=False):
+        """A chain of buffers [(offset, len)] on vring v, buffer id = its first position."""
+        head = self.pos[v]
+
+        def put_desc(addr, ln, fl):
+            av = 0x80 if self.wrap[v] else 0x8000
+            self.put(self.desc[v] + 16 * self.pos[v], struct.pack("<QIHH", addr, ln, head,
+                                                                  fl | av))
+            self.pos[v] += 1
+            if self.pos[v] == self.n:
+                self.pos[v] = 0
+                self.wrap[v] ^= 1
+
+        if indirect:
+            t = self.alloc(b"".join(struct.pack("<QIHH", GPA + o, ln, 0, flags)
+                                    for o, ln in bufs), 16)
+            put_desc(GPA + t, 16 * len(bufs), D_INDIRECT)
+        else:
+            for k, (o, ln) in enumerate(bufs):
+                put_desc(GPA + o, ln, flags | (D_NEXT if k + 1 < len(bufs) else 0))
+
+
 def frame(n, seed):
     return bytes(((seed * 31 + k * 7) & 0xff) for k in range(n))
 
@@ -379,7 +416,7 @@ def rings_corpus():
         g.tx_frame(tcp4_frame(3000 if k == 0 else 1000, k), 12, split=[5, 60], hdr=h)
     for k in range(4):
         g.rx_bufs([1536, 1536])
-    c["offload-headers"] = g.input(RF_V1 | RF_MRG | RF_OFFLOAD, ops_std())
+    c["offload-headers"] = g.input(RF_V1 | RF_MRG, ops_std(), misc=RM_CALLFD | RM_OFFLOAD)
 
     g = Guest()
     for k in range(3):
@@ -437,6 +474,40 @@ def rings_corpus():
         (OP_RX, 1, 0, 0, 0), (OP_AVAIL, 1, 0, 1, 0), (OP_RX, 4, 0, 0, 0),
         (OP_POKE, 0, 0x80 + 1, 0, 0x00030000), (OP_RETRANSLATE, 0, 0, 1, 0),
         (OP_TX, 2, 2, 0, 1), (OP_AVAIL, 2, 0, 0, 0), (OP_TX, 2, 2, 0, 1)])
+
+    g = PackedGuest(size_log2=3, start=6)	# chains across the wrap
+    for k in range(5):
+        g.tx_frame(frame(60 + 150 * k, k), 12, split=[12, 40] if k % 2 else None)
+        g.rx_bufs([512] if k % 2 else [12, 600])
+    c["packed-mrg-wrap"] = g.input(RF_PACKED | RF_V1 | RF_MRG | RF_IND, ops_std())
+
+    g = PackedGuest(size_log2=0x13, start=4, wrap=0)	# 7 entries, second lap
+    for k in range(3):
+        g.tx_frame(frame(200, k), 12, split=[12, 50, 120], indirect=True)
+        g.rx_bufs([12, 600, 1000], indirect=True)
+    c["packed-indirect-odd-size"] = g.input(RF_PACKED | RF_V1 | RF_IND, ops_std())
+
+    g = PackedGuest(size_log2=4)
+    for k in range(2):
+        g.tx_frame(frame(64, k), 12)
+        g.rx_bufs([1600])
+    c["packed-log-notify"] = g.input(RF_PACKED | RF_V1 | RF_MRG | RF_LOG, [
+        (OP_RX, 4, 0, 0, 0), (OP_TX, 2, 2, 0, 1), (OP_POKE, 0, 0x40 + 0, 0, 0x00010000),
+        (OP_NOTIFY, 0, 0, 0, 0), (OP_RETRANSLATE, 0, 0, 1, 0), (OP_RX, 4, 0, 0, 0)],
+        log_size=48, ring_flags=RR_STARTED | RR_ENABLED | RR_LOG_USED)
+
+    # EVENT_IDX with calls (used_event decides) and rx interrupts asking for
+    # kicks (avail_event, after the used ring), logged; IN_ORDER batches.
+    g = Guest()
+    for k in range(4):
+        g.tx_frame(frame(90, k), 12)
+        g.rx_bufs([1600])
+    c["event-idx-in-order"] = g.input(
+        RF_V1 | RF_MRG | RF_EVENT_IDX | RF_IN_ORDER | RF_LOG,
+        [(OP_RX, 2, 0, 0, 0), (OP_KICKS, 1, 0, 0, 0), (OP_RX, 8, 0, 0, 0),
+         (OP_TX, 4, 4, 0, 0x1234), (OP_KICKS, 0, 0, 0, 0), (OP_NOTIFY, 0, 0, 1, 0)],
+        misc=RM_CALLFD, log_size=48,
+        ring_flags=RR_STARTED | RR_ENABLED | RR_LOG_USED | RR_LOG_OWN)
     return c
 
 # -------------------------------------------------------------------- main

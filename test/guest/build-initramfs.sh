@@ -27,6 +27,7 @@ say() { echo "build-initramfs: $*" >&2; }
 
 busybox=/bin/busybox
 bb_help=$("$busybox" --help 2>&1 || true)
+# shellcheck disable=SC2015  # die is the only way out: not an if-then-else
 [ -x "$busybox" ] && [[ $bb_help == BusyBox* ]] ||
 	die "no busybox at $busybox (apt-get install busybox-static)"
 # busybox-static: the binary must not need a dynamic loader in the guest.
@@ -38,6 +39,7 @@ command -v cpio >/dev/null || die "cpio missing (apt-get install cpio)"
 
 # The kernel: the newest /boot/vmlinuz-VER that has the virtio_net module.
 kver=
+# shellcheck disable=SC2012  # kernel file names: no odd characters
 for k in $(ls /boot/vmlinuz-* 2>/dev/null | sed 's|^/boot/vmlinuz-||' | sort -rV); do
 	if find "/lib/modules/$k/kernel/drivers/net" -name 'virtio_net.ko*' 2>/dev/null | grep -q .; then
 		kver=$k

@@ -105,14 +105,16 @@ class Guest:
 
     def __init__(self, name, sock, image, logdir, *, server=False, reconnect=None,
                  mac="52:54:00:00:00:01", queues=1, mem="256M", params=None,
-                 accel=None):
+                 accel=None, packed=False, event_idx=True):
         self.name = name
+        self.event_idx = event_idx  # False: virtio-net-pci,event_idx=off
         self.sock = sock
         self.image = image
         self.server = server
         self.reconnect = reconnect
         self.mac = mac
         self.queues = queues
+        self.packed = packed    # virtio-net-pci packed=on: packed virtqueues
         self.mem = mem
         self.params = dict(params or {})
         self.params.setdefault("name", name)
@@ -140,6 +142,10 @@ class Guest:
         if self.queues > 1:
             netdev += ",queues=%d" % self.queues
             device += ",mq=on"
+        if self.packed:
+            device += ",packed=on"
+        if not self.event_idx:
+            device += ",event_idx=off"
         return [self.QEMU,
                 "-machine", "pc,accel=%s" % self.accel,
                 "-m", self.mem, "-nographic", "-no-reboot",
@@ -628,7 +634,7 @@ class VhostuFwd(Backend):
     def show(self, i):
         return self.parse_show(self.command("show vhost-user %s" % self.ifnames[i]))
 
-    def check_show(self, i, *, queues=1, mem=256 << 20, qsz=256, traffic=True):
+    def check_show(self, i, *, queues=1, mem=256 << 20, qsz=256, traffic=True, packed=False):
         """Scenario 7, for interface i while its guest runs: the memory
         regions QEMU sent (non-empty, sizes adding up to the guest RAM), the
         socket type, and every vring's state. Returns the parsed answer."""
@@ -702,6 +708,16 @@ class VhostuFwd(Backend):
                     errs.append("%s: no %s" % (where, k))
             if errs:
                 continue
+            if packed:
+                # avail.idx/used.idx are the event areas' off_wrap: positions only
+                if v["last_avail_idx"] >= qsz or v["last_used_idx"] >= qsz:
+                    errs.append("%s packed positions %d/%d outside the ring" % (
+                        where, v["last_avail_idx"], v["last_used_idx"]))
+                if traffic and n & 1 and v["last_avail_idx"] == 0:
+                    errs.append("%s (the guest's tx) never consumed" % where)
+                if traffic and not n & 1 and n in tx_fwd and v["last_used_idx"] == 0:
+                    errs.append("%s (the guest's rx) never filled" % where)
+                continue
             # split ring indices: nothing in flight beyond the ring size
             if (v["avail.idx"] - v["last_avail_idx"]) & 0xffff > qsz:
                 errs.append("%s avail.idx %d - last_avail_idx %d > qsz" % (
@@ -758,7 +774,7 @@ class VhostuFwd(Backend):
         on every interface, and the counters of `show interface`."""
         out = {}
         for i, g in enumerate(guests[:len(self.socks)]):
-            info = self.check_show(i, queues=queues)
+            info = self.check_show(i, queues=queues, packed=getattr(g, "packed", False))
             out[self.ifnames[i]] = "type=%s regions=%s vrings=%s" % (
                 info["type"], "+".join("%#x@%#x" % (r["size"], r["gpa"])
                                        for r in info["regions"]),
@@ -853,11 +869,16 @@ class _Scenario:
 
 
 def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=1500,
-             size=56, count=5, queues=1, big=False, timeout=120, peer_test=None):
+             size=56, count=5, queues=1, big=False, timeout=120, peer_test=None,
+             packed=False, event_idx=True, rx_mode=None):
     """Two guests (10.0.0.1, 10.0.0.2) on sockets s0/s1 of the backend, which
     forwards between them; each pings the other (or g0 only answers, when
-    peer_test="idle"). Returns a dict of results and
-    timings; raises Failure with the logs' tails on any failure."""
+    peer_test="idle"). event_idx=False: QEMU's virtio-net-pci without it
+    (Linux takes VIRTIO_RING_F_EVENT_IDX whenever it is offered). rx_mode:
+    `set interface rx-mode` of every interface first (vhostu-fwd only: its
+    worker sleeps on the guests' kicks). Returns a
+    dict of results and timings; raises Failure with the logs' tails on any
+    failure."""
     sc = _Scenario(logdir)
     socks, guests = sc.socks, sc.guests
     backend = sc.backend = backend_cls(socks, logdir, server=not qemu_server, queues=queues,
@@ -866,6 +887,7 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
     with sc:
         if not qemu_server:
             backend.start().wait_ready()
+            _set_rx_mode(backend, rx_mode)
         for i in range(2):
             params = _guest_params(i, test, mtu=mtu, size=size, count=count,
                                    # stay up while the other guest may still be pinging
@@ -873,10 +895,12 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
             if i == 0 and peer_test == "idle":
                 params.update(test="idle", life=2 * timeout)
             g = Guest("g%d" % i, socks[i], image, logdir, server=qemu_server,
-                      mac="52:54:00:00:00:%02x" % (i + 1), queues=queues, params=params)
+                      mac="52:54:00:00:00:%02x" % (i + 1), queues=queues, params=params,
+                      packed=packed, event_idx=event_idx)
             guests.append(g.start())
         if qemu_server:
             backend.start().wait_ready()
+            _set_rx_mode(backend, rx_mode)
         t_up = time.monotonic() - t0
         out = {"backend": backend.name, "qemu_server": qemu_server, "test": test,
                "startup_s": round(t_up, 2), "guests": {}}
@@ -893,6 +917,7 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
         chk = backend.check(guests, queues=queues)
         if chk:
             out["backend_check"] = chk
+        _check_event_idx(backend, event_idx)
         if queues > 1:
             st = backend.queue_stats()
             out["backend_queue_rx"] = {"%d/%d" % k: v for k, v in sorted((st or {}).items())}
@@ -911,6 +936,27 @@ def run_pair(backend_cls, image, logdir, *, qemu_server=False, test="ping", mtu=
         backend.stop_clean()
         out["total_s"] = round(time.monotonic() - t0, 2)
         return out
+
+
+def _set_rx_mode(backend, mode):
+    """set interface rx-mode on every interface of a vhostu-fwd backend
+    (testpmd backends poll: for them the scenario is a plain ping)."""
+    if mode is None or not isinstance(backend, VhostuFwd):
+        return
+    for n in backend.ifnames:
+        out = backend.command("set interface rx-mode %s %s" % (n, mode))
+        if out.strip():
+            raise Failure("set interface rx-mode %s %s: %s" % (n, mode, out))
+
+
+def _check_event_idx(backend, want):
+    """Where the backend shows what was negotiated (vhostu-fwd), EVENT_IDX
+    (bit 29) is as QEMU was told: on by default, since we offer it."""
+    for i, info in sorted(getattr(backend, "show_info", {}).items()):
+        f = info.get("features")
+        if f is not None and bool(f & (1 << 29)) != want:
+            raise Failure("port %d negotiated features %#x: EVENT_IDX %s, expected %s" % (
+                i, f, "on" if f & (1 << 29) else "off", "on" if want else "off"))
 
 
 def _with_logs(e, guests, backend):
@@ -1014,7 +1060,7 @@ def run_idle_peer(backend_cls, image, logdir, *, timeout=120, **_):
 F_OFFLOADS = (1 << 0) | (1 << 1) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 11) | (1 << 12) | \
     (1 << 13)
 F_OFFLOADS_CORE = (1 << 0) | (1 << 1) | (1 << 7) | (1 << 11)   # CSUM GUEST_CSUM TSO4 both ways
-MASK_NO_OFFLOADS = 0x15c628000   # VPP's set: every offload (and MTU) taken away
+MASK_NO_OFFLOADS = 0xd7c628000   # the default offer without the offloads (and MTU)
 # TCG guests on a shared machine move a few MB/s: keep the scenario in bounds.
 TCP_MB = int(os.environ.get("VHOSTU_GUEST_TCP_MB", "8"))
 
@@ -1101,6 +1147,9 @@ def run_tcp(backend_cls, image, logdir, *, timeout=120, bridge=False, runs=None,
 SCENARIOS = {
     # name: (function, keyword arguments)
     "ping": (run_pair, dict()),
+    "ping-packed": (run_pair, dict(packed=True)),
+    "ping-no-event-idx": (run_pair, dict(event_idx=False)),
+    "ping-rx-interrupt": (run_pair, dict(rx_mode="interrupt")),
     "qemu-server": (run_pair, dict(qemu_server=True)),
     "big": (run_pair, dict(mtu=9000, size=8000)),
     "flood": (run_pair, dict(test="flood", count=5000)),

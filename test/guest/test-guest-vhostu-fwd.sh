@@ -6,6 +6,7 @@
 # VirtualEthernet interfaces of vhostu-fwd, cross-connected both ways:
 #
 #   ping             vhostu server, QEMU client; the guests ping each other
+#   ping-packed      the same over packed virtqueues (virtio-net-pci packed=on)
 #   qemu-server      vhostu client, QEMU server=on,wait=off
 #   big              MTU 9000, 8000-byte pings (mergeable buffers, chains)
 #   flood            5000 back-to-back pings each way

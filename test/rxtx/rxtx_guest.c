@@ -104,6 +104,144 @@ fg_ring_fini(struct fg_ring *r)
 {
 	free(r->chains);
 	r->chains = NULL;
+	free(r->ndesc);
+	r->ndesc = NULL;
+}
+
+void
+fg_ring_init_packed(struct fg_ring *r, struct vhostu_vring *vr, uint16_t size, uint16_t start,
+		bool wrap)
+{
+	memset(r, 0, sizeof(*r));
+	r->vr = vr;
+	r->size = size;
+	r->packed = true;
+	r->desc_gpa = fg_alloc(16u * size, 16);
+	r->avail_gpa = fg_alloc(4, 4);	/* driver event suppression */
+	r->used_gpa = fg_alloc(4, 4);	/* device event suppression */
+	r->desc = fg_va(r->desc_gpa);
+	r->drv_event = fg_va(r->avail_gpa);
+	r->dev_event = fg_va(r->used_gpa);
+	r->avail_pos = start;
+	r->avail_wrap = wrap;
+	r->used_pos = start;
+	r->used_wrap = wrap;
+	r->nfree = size;
+	r->chains = calloc(size, sizeof(*r->chains));
+	r->ndesc = calloc(size, sizeof(*r->ndesc));
+
+	vr->desc = r->desc;
+	vr->avail = (struct vhostu_avail *)(void *)r->drv_event;
+	vr->used = (struct vhostu_used *)(void *)r->dev_event;
+	vr->size = size;
+	vr->packed = true;
+	vr->last_avail_idx = start;
+	vr->avail_wrap = wrap;
+	vr->last_used_idx = start;
+	vr->used_wrap = wrap;
+	vr->log_desc_gpa = r->desc_gpa;
+	vr->log_event_gpa = r->used_gpa;
+	vr->log_guest_addr = r->used_gpa;
+	vr->ready = true;
+}
+
+void
+fg_pdesc(struct fg_ring *r, uint16_t i, uint64_t addr, uint32_t len, uint16_t id,
+		uint16_t flags, bool wrap)
+{
+	struct vhostu_pdesc *d = (struct vhostu_pdesc *)(void *)r->desc + i;
+
+	d->addr = addr;
+	d->len = len;
+	d->id = id;
+	__atomic_store_n((uint16_t *)((uint8_t *)d + 14),
+			(uint16_t)(flags | vhostu_packed_avail_flags(wrap)), __ATOMIC_RELEASE);
+}
+
+static bool
+fg_pused_at(const struct fg_ring *r, uint16_t pos, bool wrap, uint16_t *id, uint32_t *len)
+{
+	const struct vhostu_pdesc *d = (const struct vhostu_pdesc *)(const void *)r->desc + pos;
+	uint16_t f = __atomic_load_n((const uint16_t *)((const uint8_t *)d + 14),
+			__ATOMIC_ACQUIRE);
+	bool avail = (f & VRING_PACKED_DESC_F_AVAIL) != 0;
+	bool used = (f & VRING_PACKED_DESC_F_USED) != 0;
+
+	if (avail != wrap || used != wrap)
+		return false;
+	*id = d->id;
+	*len = d->len;
+	return true;
+}
+
+unsigned int
+fg_used_count(const struct fg_ring *r)
+{
+	uint16_t pos = r->used_pos, id, n = 0;
+	bool wrap = r->used_wrap;
+	uint32_t len;
+
+	while (n < r->size && fg_pused_at(r, pos, wrap, &id, &len) && id < r->size &&
+			r->ndesc[id] != 0) {
+		n++;
+		vhostu_packed_step(r->size, &pos, &wrap, r->ndesc[id]);
+	}
+	return n;
+}
+
+static bool
+fg_pused_pop(struct fg_ring *r, uint32_t *id, uint32_t *len)
+{
+	uint16_t i;
+
+	if (!fg_pused_at(r, r->used_pos, r->used_wrap, &i, len))
+		return false;
+	*id = i;
+	if (i >= r->size || r->ndesc[i] == 0)
+		abort();	/* the device returned an id nobody posted */
+	r->nfree += r->ndesc[i];
+	vhostu_packed_step(r->size, &r->used_pos, &r->used_wrap, r->ndesc[i]);
+	r->ndesc[i] = 0;
+	return true;
+}
+
+/* Packed: the chain's descriptors from avail_pos, the first one made available last. */
+static uint16_t
+fg_pchain_write(struct fg_ring *r, const struct fg_chain *c, uint16_t flags, bool indirect)
+{
+	uint16_t head = r->avail_pos, n = indirect ? 1 : c->nseg, i, pos = head;
+	bool hwrap = r->avail_wrap, wrap = hwrap;
+	struct vhostu_pdesc *t;
+	uint64_t tgpa;
+
+	if (n > r->nfree)
+		abort();	/* the test posts more than the ring holds */
+	if (indirect) {
+		tgpa = fg_alloc(16u * c->nseg, 16);
+		t = fg_va(tgpa);
+		for (i = 0; i < c->nseg; i++) {
+			t[i].addr = c->gpa[i];
+			t[i].len = c->len[i];
+			t[i].id = 0;
+			t[i].flags = flags;
+		}
+		fg_pdesc(r, head, tgpa, 16u * c->nseg, head, VRING_DESC_F_INDIRECT, hwrap);
+		vhostu_packed_step(r->size, &r->avail_pos, &r->avail_wrap, 1);
+	} else {
+		for (i = 0; i < n; i++) {
+			vhostu_packed_step(r->size, &pos, &wrap, i == 0 ? 0 : 1);
+			if (i != 0)
+				fg_pdesc(r, pos, c->gpa[i], c->len[i], head,
+					flags | (i + 1 < n ? VRING_DESC_F_NEXT : 0), wrap);
+		}
+		fg_pdesc(r, head, c->gpa[0], c->len[0], head,
+			flags | (n > 1 ? VRING_DESC_F_NEXT : 0), hwrap);
+		vhostu_packed_step(r->size, &r->avail_pos, &r->avail_wrap, n);
+	}
+	r->nfree -= n;
+	r->ndesc[head] = n;
+	r->chains[head] = *c;
+	return head;
 }
 
 void
@@ -128,6 +266,8 @@ fg_avail_add(struct fg_ring *r, uint16_t head)
 void
 fg_kick(struct fg_ring *r)
 {
+	if (r->packed)
+		return;	/* chains were made available as they were posted */
 	__atomic_store_n((uint16_t *)((uint8_t *)r->avail + 2), r->avail_idx, __ATOMIC_RELEASE);
 }
 
@@ -154,6 +294,8 @@ fg_used_pop(struct fg_ring *r, uint32_t *id, uint32_t *len)
 {
 	struct vhostu_used_elem *e;
 
+	if (r->packed)
+		return fg_pused_pop(r, id, len);
 	if (r->used_seen == fg_used_idx(r))
 		return false;
 	e = (struct vhostu_used_elem *)((uint8_t *)r->used + 4 +
@@ -172,6 +314,8 @@ fg_chain_write(struct fg_ring *r, const struct fg_chain *c, uint16_t flags, bool
 	struct vhostu_desc *t;
 	uint64_t tgpa;
 
+	if (r->packed)
+		return fg_pchain_write(r, c, flags, indirect);
 	if (indirect) {
 		tgpa = fg_alloc(16u * c->nseg, 16);
 		t = fg_va(tgpa);

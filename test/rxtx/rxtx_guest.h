@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "vhostu_internal.h"
+#include "vhostu_packed.h"
 
 #define FG_GPA_BASE	0x100000ull
 #define FG_MEM_SIZE	(64u << 20)
@@ -34,7 +35,17 @@ struct fg_ring {
 	uint16_t avail_idx;	/* the guest's shadow, published by fg_kick */
 	uint16_t used_seen;	/* used entries the guest has consumed */
 	uint16_t next_desc;	/* descriptors are handed out cyclically */
-	struct fg_chain *chains;	/* by head */
+	struct fg_chain *chains;	/* by head (packed: by buffer id, the head's position) */
+
+	/* Packed rings (fg_ring_init_packed): desc is the descriptor ring. */
+	bool packed;
+	uint16_t avail_pos;	/* where the next chain goes */
+	bool avail_wrap;	/* the driver's wrap counter there */
+	uint16_t used_pos;	/* where the next used descriptor comes */
+	bool used_wrap;
+	uint16_t nfree;		/* descriptors the driver may still make available */
+	uint16_t *ndesc;	/* ring descriptors of the chain, by buffer id */
+	struct vhostu_pevent *drv_event, *dev_event;
 };
 
 /* Memory. */
@@ -48,6 +59,19 @@ void fg_mem_fill_region(struct vhostu_mem *m);
 /* Rings. */
 void fg_ring_init(struct fg_ring *r, struct vhostu_vring *vr, uint16_t size, uint16_t start);
 void fg_ring_fini(struct fg_ring *r);
+/*
+ * A packed ring (vhostu_packed.h) of size descriptors (any size up to 32768),
+ * both sides starting at position start under wrap counter wrap. Chains are
+ * made available when posted (fg_kick does nothing); their buffer id is the
+ * position of their first descriptor.
+ */
+void fg_ring_init_packed(struct fg_ring *r, struct vhostu_vring *vr, uint16_t size,
+		uint16_t start, bool wrap);
+/* Packed: write ring descriptor i as the driver makes it available under wrap. */
+void fg_pdesc(struct fg_ring *r, uint16_t i, uint64_t addr, uint32_t len, uint16_t id,
+		uint16_t flags, bool wrap);
+/* Packed: the used descriptors waiting at used_pos, without consuming them. */
+unsigned int fg_used_count(const struct fg_ring *r);
 void fg_desc(struct fg_ring *r, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
 		uint16_t next);
 void fg_avail_add(struct fg_ring *r, uint16_t head);

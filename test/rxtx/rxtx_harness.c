@@ -6,6 +6,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -47,12 +48,28 @@ txq(unsigned int q)
 	return &port->vrings[2 * q];
 }
 
-/* A port as the handlers leave it after negotiation and ring set-up. */
-void
-port_setup(uint64_t features, uint16_t size, uint16_t start)
+/*
+ * The port with its four vrings, no ring laid out yet. A test may set up
+ * several ports in turn (the packed suites loop over sizes and positions):
+ * what the previous one had goes first.
+ */
+static void
+port_setup_common(uint64_t features)
 {
 	unsigned int i;
 
+	for (i = 0; i < 2; i++) {
+		fg_ring_fini(&grx[i]);
+		fg_ring_fini(&gtx[i]);
+	}
+	if (port != NULL) {
+		for (i = 0; i < 4; i++)
+			if (port->vrings[i].callfd >= 0)
+				close(port->vrings[i].callfd);
+		free(port->log_addr);
+		rte_free(port);
+		port = NULL;
+	}
 	fg_mem_reset();
 	port = rte_zmalloc("test-port", sizeof(*port), RTE_CACHE_LINE_SIZE);
 	CU_ASSERT_FATAL(port != NULL);
@@ -74,9 +91,34 @@ port_setup(uint64_t features, uint16_t size, uint16_t start)
 		vr->intr_wakefd = -1;
 		vr->mp = mp;
 	}
+}
+
+/* A port as the handlers leave it after negotiation and ring set-up. */
+void
+port_setup(uint64_t features, uint16_t size, uint16_t start)
+{
+	unsigned int i;
+
+	if (features & F_PACKED) {
+		port_setup_packed(features, size, start % size, true);
+		return;
+	}
+	port_setup_common(features);
 	for (i = 0; i < 2; i++) {
 		fg_ring_init(&grx[i], txq(i), size, start);
 		fg_ring_init(&gtx[i], rxq(i), size, start);
+	}
+}
+
+void
+port_setup_packed(uint64_t features, uint16_t size, uint16_t start, bool wrap)
+{
+	unsigned int i;
+
+	port_setup_common(features | F_PACKED);
+	for (i = 0; i < 2; i++) {
+		fg_ring_init_packed(&grx[i], txq(i), size, start, wrap);
+		fg_ring_init_packed(&gtx[i], rxq(i), size, start, wrap);
 	}
 }
 

@@ -23,6 +23,9 @@
 #define F_V1		F(VIRTIO_F_VERSION_1)
 #define F_IND		F(VIRTIO_F_INDIRECT_DESC)
 #define F_LOG		F(VHOST_F_LOG_ALL)
+#define F_PACKED	F(VIRTIO_F_RING_PACKED)
+#define F_EVIDX		F(VIRTIO_RING_F_EVENT_IDX)
+#define F_INORDER	F(VIRTIO_F_IN_ORDER)
 #define F_DEFAULT	(F_MRG | F_V1 | F_IND)
 
 #define NB_MBUFS	4095
@@ -41,6 +44,8 @@ struct vhostu_vring *rxq(unsigned int q);
 struct vhostu_vring *txq(unsigned int q);
 /* A port as the handlers leave it after negotiation and ring set-up. */
 void port_setup(uint64_t features, uint16_t size, uint16_t start);
+/* The same with packed rings (F_PACKED is added), both sides at start under wrap. */
+void port_setup_packed(uint64_t features, uint16_t size, uint16_t start, bool wrap);
 
 /* Helpers. */
 bool mbuf_equals(const struct rte_mbuf *m, const uint8_t *exp, uint32_t len);
@@ -68,5 +73,8 @@ extern CU_TestInfo notify_tests[];	/* test_rxtx_notify.c */
 extern CU_TestInfo hostile_tests[];	/* test_rxtx_hostile.c */
 extern CU_TestInfo stats_tests[];	/* test_rxtx_stats.c */
 extern CU_TestInfo offload_tests[];	/* test_rxtx_offload.c */
+extern CU_TestInfo packed_tests[];	/* test_rxtx_packed.c */
+extern CU_TestInfo packed_hostile_tests[];	/* test_rxtx_packed.c */
+extern CU_TestInfo evidx_tests[];	/* test_rxtx_evidx.c */
 
 #endif /* RXTX_HARNESS_H */

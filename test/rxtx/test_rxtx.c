@@ -69,6 +69,9 @@ static CU_SuiteInfo suites[] = {
 	S("hostile guest", hostile_tests),
 	S("stats and xstats", stats_tests),
 	S("offloads", offload_tests),
+	S("packed rings", packed_tests),
+	S("packed rings, hostile guest", packed_hostile_tests),
+	S("event index and in-order", evidx_tests),
 	CU_SUITE_INFO_NULL,
 };
 

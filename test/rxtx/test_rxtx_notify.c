@@ -122,6 +122,32 @@ test_notify_suppressed_when_guest_sets_no_interrupt(void)
 	CU_ASSERT_EQUAL(calls(fd), 1);
 }
 
+/*
+ * Guest TX buffers returned by a burst that left the call pending: the next
+ * rx poll, which finds nothing new (the idle fast path), must still signal.
+ */
+static void
+test_notify_pending_rx_calls_signalled_by_the_next_empty_rx_poll(void)
+{
+	struct rte_mbuf *m[4];
+	int fd;
+
+	port_setup(F_DEFAULT, 256, 0);
+	fd = use_eventfd(rxq(0));
+	vhostu_coalesce_tsc = UINT64_MAX / 4;
+	rxq(0)->last_call_tsc = rte_rdtsc();
+	guest_send(0, 64, 1, NULL, 0, false);
+	CU_ASSERT(rx_one_ok(0, 64));
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	CU_ASSERT_EQUAL(rxq(0)->pending_calls, 1);
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	CU_ASSERT_EQUAL(rxq(0)->pending_calls, 0);
+	/* Idle now: further polls stay silent. */
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
+	CU_ASSERT_EQUAL(calls(fd), 0);
+}
+
 static void
 test_notify_rx_returns_guest_tx_buffers_with_a_call(void)
 {
@@ -404,6 +430,7 @@ CU_TestInfo notify_tests[] = {
 	T(test_notify_coalesces_until_the_frame_threshold),
 	T(test_notify_pending_frames_signalled_when_the_queue_goes_idle),
 	T(test_notify_pending_tx_frames_signalled_by_the_rx_poll),
+	T(test_notify_pending_rx_calls_signalled_by_the_next_empty_rx_poll),
 	T(test_notify_suppressed_when_guest_sets_no_interrupt),
 	T(test_notify_rx_returns_guest_tx_buffers_with_a_call),
 	T(test_notify_default_coalescing_signals_the_first_frame_after_idle),

@@ -6,7 +6,8 @@
  * become the header of frames to the guest, and what the guest did not
  * negotiate is done in software (checksums) or refused (TSO). Frames at the
  * limits: 64 KiB TSO, 9000-byte MTU, with and without MRG_RXBUF, the legacy
- * 10-byte header, headers split across descriptors.
+ * 10-byte header, headers split across descriptors; and the same over packed
+ * rings, whose bursts make the same calls (vhostu_rxtx.h).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -41,6 +42,17 @@
 			 RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_IP_CKSUM)
 
 static uint8_t frame[BIG + 64], back[BIG + 64];
+static bool packed;	/* ring_setup lays out packed rings: the on_packed tests */
+
+/* The port with split rings, or packed ones (in the on_packed tests). */
+static void
+ring_setup(uint64_t features, uint16_t size, uint16_t start)
+{
+	if (packed)
+		port_setup_packed(features, size, start, true);
+	else
+		port_setup(features, size, start);
+}
 
 /* The layout of a test frame. */
 struct l4_frame {
@@ -175,7 +187,7 @@ rx_csum(uint64_t features, bool v6, uint8_t proto, uint32_t len, uint64_t want_l
 	struct l4_frame f;
 	struct rte_mbuf *m;
 
-	port_setup(features, 256, 0);
+	ring_setup(features, 256, 0);
 	mk_l4(&f, len, v6, proto, 1);
 	h = hdr_for(&f, 0);
 	send_with(&h, len, NULL, 0);
@@ -217,7 +229,7 @@ rx_tso(uint64_t features, bool v6, uint32_t len, const uint32_t *segs, uint16_t 
 	struct l4_frame f;
 	struct rte_mbuf *m;
 
-	port_setup(features, 256, 0);
+	ring_setup(features, 256, 0);
 	mk_l4(&f, len, v6, IPPROTO_TCP, 2);
 	h = hdr_for(&f, MSS);
 	send_with(&h, len, segs, nseg);
@@ -263,7 +275,7 @@ test_offload_rx_header_split_at_every_offset(void)
 	struct rte_mbuf *m;
 	uint32_t split, segs[3];
 
-	port_setup(F_OFF, 256, 0);
+	ring_setup(F_OFF, 256, 0);
 	mk_l4(&f, 20000, false, IPPROTO_TCP, 3);
 	h = hdr_for(&f, MSS);
 	for (split = 1; split < 12; split++) {
@@ -303,7 +315,7 @@ test_offload_rx_needs_csum_elsewhere_done_in_software(void)
 	struct rte_mbuf *m;
 	uint16_t c;
 
-	port_setup(F_OFF, 256, 0);
+	ring_setup(F_OFF, 256, 0);
 	fg_pattern(frame, 3001, 4);
 	frame[12] = 0x88;	/* ethertype 0x88b5: local experimental */
 	frame[13] = 0xb5;
@@ -329,7 +341,7 @@ test_offload_rx_header_ignored_without_offloads(void)
 	struct l4_frame f;
 	struct rte_mbuf *m;
 
-	port_setup(F_DEFAULT | F_GUEST, 256, 0);
+	ring_setup(F_DEFAULT | F_GUEST, 256, 0);
 	mk_l4(&f, 3000, false, IPPROTO_TCP, 5);
 	h = hdr_for(&f, MSS);
 	h.gso_size = 0;		/* bad, were it looked at */
@@ -375,7 +387,7 @@ test_offload_rx_bad_##name(void) \
 	struct vhostu_net_hdr h; \
 	struct l4_frame f; \
  \
-	port_setup(features, 256, 0); \
+	ring_setup(features, 256, 0); \
 	mk_l4(&f, len, v6, proto, 7); \
 	h = hdr_for(&f, mss); \
 	edit; \
@@ -427,7 +439,7 @@ test_offload_rx_ecn_with_host_ecn(void)
 	struct l4_frame f;
 	struct rte_mbuf *m;
 
-	port_setup(F_OFF, 256, 0);
+	ring_setup(F_OFF, 256, 0);
 	mk_l4(&f, 5000, false, IPPROTO_TCP, 8);
 	h = hdr_for(&f, MSS);
 	h.gso_type |= VIRTIO_NET_HDR_GSO_ECN;
@@ -470,7 +482,7 @@ test_offload_tx_tcp_cksum_to_guest_csum_is_needs_csum(void)
 	struct l4_frame f;
 	struct rte_mbuf *m;
 
-	port_setup(F_OFF, 256, 0);
+	ring_setup(F_OFF, 256, 0);
 	guest_post_rx(0, 16, 2048);
 	mk_l4(&f, 1514, false, IPPROTO_TCP, 10);
 	m = mk_tx(&f, RTE_MBUF_F_TX_TCP_CKSUM, 0);
@@ -489,13 +501,14 @@ test_offload_tx_tcp_cksum_to_guest_csum_is_needs_csum(void)
 static void
 tx_csum_sw(uint64_t features, bool v6, uint8_t proto, uint32_t len)
 {
-	const uint64_t l4 = proto == IPPROTO_TCP ? RTE_MBUF_F_TX_TCP_CKSUM : RTE_MBUF_F_TX_UDP_CKSUM;
+	const uint64_t l4 = proto == IPPROTO_TCP ? RTE_MBUF_F_TX_TCP_CKSUM :
+		RTE_MBUF_F_TX_UDP_CKSUM;
 	struct vhostu_net_hdr h;
 	struct l4_frame f;
 	struct rte_mbuf *m;
 	const void *l3;
 
-	port_setup(features, 256, 0);
+	ring_setup(features, 256, 0);
 	guest_post_rx(0, 16, 10000);
 	mk_l4(&f, len, v6, proto, 11);
 	if (!v6)	/* TX_IP_CKSUM: DPDK's applications leave it 0 */
@@ -538,7 +551,7 @@ tx_tso(uint64_t features, bool v6, uint32_t len, bool cwr)
 	struct rte_mbuf *m[2];
 	bool mrg = features & F_MRG;
 
-	port_setup(features, 256, 0);
+	ring_setup(features, 256, 0);
 	if (mrg)
 		guest_post_rx(0, 128, 1536);
 	else
@@ -588,7 +601,7 @@ test_offload_tx_tso_not_negotiated_dropped_and_counted(void)
 	struct l4_frame f;
 	struct rte_mbuf *m[2];
 
-	port_setup(F_DEFAULT | F_GCSUM | F_GTSO6, 256, 0);
+	ring_setup(F_DEFAULT | F_GCSUM | F_GTSO6, 256, 0);
 	guest_post_rx(0, 128, 1536);
 	mk_l4(&f, 20000, false, IPPROTO_TCP, 14);
 	m[0] = mk_tx(&f, RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM, MSS);
@@ -599,6 +612,38 @@ test_offload_tx_tso_not_negotiated_dropped_and_counted(void)
 	CU_ASSERT(guest_recv_ok(0, 200, 1));
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(mp), NB_MBUFS);
 }
+
+/* ------------------------------------------------------- packed rings */
+
+/* A test of this suite over packed rings. */
+static void
+on_packed(void (*fn)(void))
+{
+	packed = true;
+	fn();
+	packed = false;
+}
+
+#define PACKED_CASE(name) \
+static void \
+test_offload_packed_##name(void) \
+{ \
+	on_packed(test_offload_##name); \
+}
+
+PACKED_CASE(rx_needs_csum_tcp4_becomes_tx_tcp_cksum_with_lengths)
+PACKED_CASE(rx_tso4_64k_frame_in_many_buffers)
+PACKED_CASE(rx_tso6_without_mrg)
+PACKED_CASE(rx_header_split_at_every_offset)
+PACKED_CASE(rx_header_ignored_without_offloads)
+PACKED_CASE(rx_bad_csum_start_beyond_frame)
+PACKED_CASE(rx_bad_gso_size_zero)
+PACKED_CASE(rx_bad_tso4_of_ipv6)
+PACKED_CASE(tx_tcp_cksum_to_guest_csum_is_needs_csum)
+PACKED_CASE(tx_tcp4_cksum_without_guest_csum_done_in_software)
+PACKED_CASE(tx_tso4_64k_to_guest_tso4_mrg)
+PACKED_CASE(tx_tso4_64k_to_guest_tso4_without_mrg)
+PACKED_CASE(tx_tso_not_negotiated_dropped_and_counted)
 
 CU_TestInfo offload_tests[] = {
 	T(test_offload_rx_needs_csum_tcp4_becomes_tx_tcp_cksum_with_lengths),
@@ -636,5 +681,18 @@ CU_TestInfo offload_tests[] = {
 	T(test_offload_tx_tso4_64k_to_guest_tso4_without_mrg),
 	T(test_offload_tx_tso6_with_cwr_sets_ecn_legacy_header),
 	T(test_offload_tx_tso_not_negotiated_dropped_and_counted),
+	T(test_offload_packed_rx_needs_csum_tcp4_becomes_tx_tcp_cksum_with_lengths),
+	T(test_offload_packed_rx_tso4_64k_frame_in_many_buffers),
+	T(test_offload_packed_rx_tso6_without_mrg),
+	T(test_offload_packed_rx_header_split_at_every_offset),
+	T(test_offload_packed_rx_header_ignored_without_offloads),
+	T(test_offload_packed_rx_bad_csum_start_beyond_frame),
+	T(test_offload_packed_rx_bad_gso_size_zero),
+	T(test_offload_packed_rx_bad_tso4_of_ipv6),
+	T(test_offload_packed_tx_tcp_cksum_to_guest_csum_is_needs_csum),
+	T(test_offload_packed_tx_tcp4_cksum_without_guest_csum_done_in_software),
+	T(test_offload_packed_tx_tso4_64k_to_guest_tso4_mrg),
+	T(test_offload_packed_tx_tso4_64k_to_guest_tso4_without_mrg),
+	T(test_offload_packed_tx_tso_not_negotiated_dropped_and_counted),
 	CU_TEST_INFO_NULL,
 };

@@ -40,10 +40,21 @@ struct rte_pmd_vhostu_vring {
 	uint32_t qsz;
 	uint16_t last_avail_idx;
 	uint16_t last_used_idx;
-	uint16_t avail_flags;	/* 0 when the ring is not mapped */
+	/*
+	 * Split rings: avail->flags, avail->idx, used->flags, used->idx. Packed
+	 * rings: the driver event suppression area's flags and off_wrap, then the
+	 * device area's. 0 when the ring is not mapped.
+	 */
+	uint16_t avail_flags;
 	uint16_t avail_idx;
 	uint16_t used_flags;
 	uint16_t used_idx;
+	bool packed;		/* a packed ring: the wrap counters below mean something */
+	bool avail_wrap;	/* the driver's wrap counter at last_avail_idx */
+	bool used_wrap;		/* ours at last_used_idx */
+	bool event_idx;		/* EVENT_IDX negotiated and the ring mapped: the two below */
+	uint16_t avail_event;	/* ours, after the used ring: where the guest kicks */
+	uint16_t used_event;	/* the guest's, after the avail ring: where we signal */
 	int kickfd;
 	int callfd;
 	int errfd;

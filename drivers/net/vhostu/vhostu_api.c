@@ -37,6 +37,9 @@ vhostu_snap_vring(const struct vhostu_vring *vr, struct rte_pmd_vhostu_vring *o)
 	o->qsz = vr->size;
 	o->last_avail_idx = vr->last_avail_idx;
 	o->last_used_idx = vr->last_used_idx;
+	o->packed = vr->packed;
+	o->avail_wrap = vr->avail_wrap;
+	o->used_wrap = vr->used_wrap;
 	o->kickfd = vr->kickfd;
 	o->callfd = vr->callfd;
 	o->errfd = vr->errfd;
@@ -49,10 +52,17 @@ vhostu_snap_vring(const struct vhostu_vring *vr, struct rte_pmd_vhostu_vring *o)
 		const volatile uint16_t *avail = (const volatile uint16_t *)(void *)vr->avail;
 		const volatile uint16_t *used = (const volatile uint16_t *)(void *)vr->used;
 
-		o->avail_flags = avail[0];
-		o->avail_idx = avail[1];
-		o->used_flags = used[0];
-		o->used_idx = used[1];
+		/* Packed: struct vhostu_pevent, off_wrap then flags (4 bytes, as mapped). */
+		o->avail_flags = vr->packed ? avail[1] : avail[0];
+		o->avail_idx = vr->packed ? avail[0] : avail[1];
+		o->used_flags = vr->packed ? used[1] : used[0];
+		o->used_idx = vr->packed ? used[0] : used[1];
+		/* Mapped with the rings when EVENT_IDX is negotiated (vhostu_vring_translate). */
+		if (vhostu_split_event_idx(vr->port)) {
+			o->event_idx = true;
+			o->avail_event = *vhostu_avail_event(vr);
+			o->used_event = *vhostu_used_event(vr);
+		}
 	}
 }
 

@@ -378,6 +378,69 @@ vhostu_dev_setup(struct rte_eth_dev *dev, struct vhostu_port *p)
 	return 0;
 }
 
+/*
+ * A secondary process (dpdk-dumpcap, dpdk-pdump, dpdk-proc-info) sees the
+ * primary's ports so that it can name them and ask the primary to capture;
+ * the sockets, rings and guest memory stay the primary's (mapped there
+ * only), so it gets no datapath and no control, only the port's info and
+ * the link the primary keeps in the shared ethdev data.
+ */
+static uint16_t
+vhostu_secondary_burst(void *queue __rte_unused, struct rte_mbuf **pkts __rte_unused,
+		uint16_t n __rte_unused)
+{
+	return 0;
+}
+
+static int
+vhostu_secondary_link_update(struct rte_eth_dev *dev __rte_unused, int wait __rte_unused)
+{
+	return 0;
+}
+
+static const struct eth_dev_ops vhostu_secondary_ops = {
+	.dev_infos_get = vhostu_dev_infos_get,
+	.link_update = vhostu_secondary_link_update,
+	.promiscuous_enable = vhostu_promisc_nop,
+	.promiscuous_disable = vhostu_promisc_nop,
+};
+
+static int
+vhostu_probe_secondary(struct rte_vdev_device *vdev)
+{
+	const char *name = rte_vdev_device_name(vdev);
+	struct rte_eth_dev *dev;
+
+	dev = rte_eth_dev_attach_secondary(name);
+	if (dev == NULL) {
+		VHOSTU_LOG(ERR, "%s: not a port of the primary process", name);
+		return -ENODEV;
+	}
+	dev->dev_ops = &vhostu_secondary_ops;
+	dev->device = &vdev->device;
+	dev->rx_pkt_burst = vhostu_secondary_burst;
+	dev->tx_pkt_burst = vhostu_secondary_burst;
+	rte_eth_dev_probing_finish(dev);
+	return 0;
+}
+
+/*
+ * Why rte_eth_vdev_allocate failed: every ethdev port in use (-ENOSPC, said
+ * with the limit, which only a DPDK built with more can raise) or memory.
+ */
+static int
+vhostu_no_port(const char *name)
+{
+	/* documented: RTE_MAX_ETHPORTS of the ethdev library that runs when no port follows */
+	unsigned int max = rte_eth_find_next(UINT16_MAX);
+
+	if (rte_eth_dev_count_total() < max)
+		return -ENOMEM;
+	VHOSTU_LOG(ERR, "%s: no ethdev port left: all %u are in use (RTE_MAX_ETHPORTS of "
+		"this DPDK build), port not created", name, max);
+	return -ENOSPC;
+}
+
 static int
 vhostu_probe(struct rte_vdev_device *vdev)
 {
@@ -387,10 +450,8 @@ vhostu_probe(struct rte_vdev_device *vdev)
 	struct vhostu_port *p;
 	int ret;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
-		VHOSTU_LOG(ERR, "%s: secondary processes are not supported", name);
-		return -ENOTSUP;
-	}
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return vhostu_probe_secondary(vdev);
 	ret = vhostu_devargs_parse(rte_vdev_device_args(vdev), &da);
 	if (ret < 0) {
 		VHOSTU_LOG(ERR, "%s: bad device arguments, port not created", name);
@@ -398,7 +459,7 @@ vhostu_probe(struct rte_vdev_device *vdev)
 	}
 	dev = rte_eth_vdev_allocate(vdev, sizeof(*p));
 	if (dev == NULL)
-		return -ENOMEM;
+		return vhostu_no_port(name);
 	p = dev->data->dev_private;
 	vhostu_port_init(p, dev, name, &da);
 	ret = vhostu_ports_claim(p);
@@ -442,6 +503,8 @@ vhostu_remove(struct rte_vdev_device *vdev)
 
 	if (dev == NULL)
 		return 0;	/* already closed */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return rte_eth_dev_release_port(dev);	/* the primary's port lives on */
 	if (dev->state != RTE_ETH_DEV_UNUSED && dev->dev_ops == &vhostu_ops)
 		rte_eth_dev_close(dev->data->port_id);
 	return 0;

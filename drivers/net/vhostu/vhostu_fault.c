@@ -37,8 +37,13 @@
 #define HUGETLBFS_MAGIC	0x958458f6
 #endif
 
-/* Room for every mapping of many ports, the old and new table of a swap included. */
-#define VHOSTU_FAULT_MAX_WATCH	8192
+/*
+ * Room for every mapping of every port at once: each may have all its memory
+ * slots and a log, twice while a table or log is swapped (the new one is
+ * mapped before the old one goes). Only the entries in use are touched (and
+ * scanned by the handler), so the size costs address space, not memory.
+ */
+#define VHOSTU_FAULT_MAX_WATCH	(RTE_MAX_ETHPORTS * 2 * (VHOSTU_MAX_MEM_SLOTS + 1))
 
 struct vhostu_fault_entry {
 	uint32_t seq;		/* odd while the entry changes */
@@ -225,7 +230,7 @@ vhostu_fault_watch(struct vhostu_port *p, void *base, size_t len, int fd,
 		;
 	if (i == VHOSTU_FAULT_MAX_WATCH) {
 		VHOSTU_PORT_LOG(p, ERR, "more than %u mappings of unsealed files to watch",
-			VHOSTU_FAULT_MAX_WATCH);
+			(unsigned int)VHOSTU_FAULT_MAX_WATCH);
 		ret = -ENOSPC;
 		goto out;
 	}

@@ -26,6 +26,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -109,14 +110,23 @@ struct vhostu_port;
 struct vhostu_vring {
 	rte_spinlock_t lock;	/* held by a burst; see the top of this file */
 
-	/* What a burst reads, valid while ready is true. */
+	/*
+	 * What a burst reads, valid while ready is true. Packed rings
+	 * (vhostu_packed.h): desc is the descriptor ring, avail the driver event
+	 * suppression area, used the device event suppression area.
+	 */
 	struct vhostu_desc *desc;
 	struct vhostu_avail *avail;
 	struct vhostu_used *used;
-	uint32_t size;		/* power of two, 0 until SET_VRING_NUM */
+	uint32_t size;		/* split: power of two; packed: 1..32768; 0 until SET_VRING_NUM */
 	uint16_t last_avail_idx;
 	uint16_t last_used_idx;
 	bool ready;		/* started, enabled, addresses translated */
+	bool packed;		/* VIRTIO_F_RING_PACKED negotiated (vhostu_vring_translate) */
+	bool avail_wrap;	/* packed: the driver's wrap counter at last_avail_idx */
+	bool used_wrap;		/* packed: our wrap counter at last_used_idx */
+	uint64_t log_desc_gpa;	/* packed, log_used: guest-physical address of desc */
+	uint64_t log_event_gpa;	/* packed, log_used: ... of the device event area */
 	struct vhostu_port *port;
 	struct rte_mempool *mp;	/* rx queues: where mbufs come from */
 	uint16_t port_id;
@@ -148,6 +158,13 @@ struct vhostu_vring {
 	int callfd;		/* -1: no notification; changed under both locks */
 	uint32_t pending_calls;	/* atomic: frames published and not yet signalled */
 	uint64_t last_call_tsc;	/* atomic; written under notify_lock */
+	/*
+	 * EVENT_IDX, under notify_lock: used->idx at the last signal decision
+	 * (the "old" of vring_need_event), valid unless the ring (re)started:
+	 * then the next decision signals whatever the guest's used_event says.
+	 */
+	uint16_t signalled_used;
+	bool signalled_valid;
 } __rte_cache_aligned;
 
 enum vhostu_conn_state {
@@ -291,6 +308,36 @@ vhostu_uva_to_va(const struct vhostu_mem *m, uint64_t uva, uint64_t len)
 			return (void *)(uintptr_t)(r->host_addr + off);
 	}
 	return NULL;
+}
+
+/*
+ * EVENT_IDX on a split ring (virtio 1.x 2.7.7, 2.7.10): the guest's
+ * used_event follows its avail ring, our avail_event follows the used ring.
+ * vhostu_vring_translate maps both when the feature is negotiated; the guest
+ * may write used_event at any time, so it is read once, volatile. Packed
+ * rings have event suppression areas of their own instead: these two words
+ * do not exist there.
+ */
+static inline bool
+vhostu_split_event_idx(const struct vhostu_port *p)
+{
+	return (p->features & (VHOSTU_BIT(VHOSTU_VIRTIO_RING_F_EVENT_IDX) |
+			VHOSTU_BIT(VHOSTU_VIRTIO_F_RING_PACKED))) ==
+			VHOSTU_BIT(VHOSTU_VIRTIO_RING_F_EVENT_IDX);
+}
+
+static __rte_always_inline volatile uint16_t *
+vhostu_used_event(const struct vhostu_vring *vr)
+{
+	return (volatile uint16_t *)RTE_PTR_ADD(vr->avail, offsetof(struct vhostu_avail, ring) +
+			(size_t)vr->size * sizeof(uint16_t));
+}
+
+static __rte_always_inline volatile uint16_t *
+vhostu_avail_event(const struct vhostu_vring *vr)
+{
+	return (volatile uint16_t *)RTE_PTR_ADD(vr->used, offsetof(struct vhostu_used, ring) +
+			(size_t)vr->size * sizeof(struct vhostu_used_elem));
 }
 
 /* Mark [gpa, gpa+len) dirty in the migration log when LOG_ALL is on. */

@@ -18,9 +18,11 @@
  * never read the kick fd itself: it is blocking and the frontend shares it, so
  * a frontend that reads it first would make our read wait.
  *
- * Enable clears VRING_USED_F_NO_NOTIFY and then looks at the ring: a frame
- * posted while the guest still saw the flag came with no kick, so we write our
- * eventfd instead and the application wakes at once and polls.
+ * Enable clears VRING_USED_F_NO_NOTIFY (with EVENT_IDX, also publishes
+ * avail_event: vhostu_rx_want_kicks) and then looks at the ring: a frame
+ * posted while the guest still saw the flag or the old avail_event came with
+ * no kick, so we write our eventfd instead and the application wakes at once
+ * and polls.
  */
 #include <errno.h>
 #include <string.h>

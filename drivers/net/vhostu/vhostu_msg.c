@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "vhostu_internal.h"
+#include "vhostu_packed.h"
 
 /* What a handler returns besides 0 (done, ack success) and -errno (refused). */
 #define VHOSTU_MSG_REPLY	1	/* the handler built a reply */
@@ -355,7 +356,9 @@ vhostu_h_set_vring_num(struct vhostu_port *p, struct vhostu_rx_msg *m,
 
 	if (vr == NULL)
 		return -ERANGE;
-	if (num == 0 || num > VHOSTU_MAX_RING_SIZE || (num & (num - 1)) != 0) {
+	/* A packed ring's size need not be a power of two (virtio 1.1, 2.7.10.1). */
+	if (num == 0 || num > VHOSTU_MAX_RING_SIZE || ((num & (num - 1)) != 0 &&
+			!vhostu_has_feature(p, VHOSTU_VIRTIO_F_RING_PACKED))) {
 		VHOSTU_PORT_LOG(p, ERR, "SET_VRING_NUM: vring %u size %u is not a power of two"
 			" up to %u", vr->index, num, VHOSTU_MAX_RING_SIZE);
 		return -EINVAL;
@@ -395,6 +398,26 @@ vhostu_h_set_vring_base(struct vhostu_port *p, struct vhostu_rx_msg *m,
 
 	if (vr == NULL)
 		return -ERANGE;
+	if (vhostu_has_feature(p, VHOSTU_VIRTIO_F_RING_PACKED)) {
+		/*
+		 * Bits 0-14 the next available position, bit 15 the driver's wrap
+		 * counter; QEMU puts its used position and wrap in bits 16-31. We
+		 * return every chain we take within its burst, so the used position
+		 * is the available one (as rte_vhost takes it).
+		 */
+		uint16_t idx = (uint16_t)(num & VHOSTU_PACKED_IDX_MASK);
+
+		if (vr->size != 0 && idx >= vr->size) {
+			VHOSTU_PORT_LOG(p, ERR, "SET_VRING_BASE: vring %u packed base %u is"
+				" outside the ring of %u", vr->index, idx, vr->size);
+			return -EINVAL;
+		}
+		vr->last_avail_idx = idx;
+		vr->avail_wrap = (num >> VHOSTU_PACKED_WRAP_SHIFT) & 1;
+		vr->last_used_idx = idx;
+		vr->used_wrap = vr->avail_wrap;
+		return 0;
+	}
 	if (num > UINT16_MAX) {
 		VHOSTU_PORT_LOG(p, ERR, "SET_VRING_BASE: vring %u base %u does not fit a split"
 			" ring index", vr->index, num);
@@ -418,6 +441,10 @@ vhostu_h_get_vring_base(struct vhostu_port *p, struct vhostu_rx_msg *m, struct v
 	r->msg.hdr.size = sizeof(struct vhostu_vring_state);
 	r->msg.body.state.index = vr->index;
 	r->msg.body.state.num = vr->last_avail_idx;
+	if (vhostu_has_feature(p, VHOSTU_VIRTIO_F_RING_PACKED))
+		/* Available position and wrap, then the used ones (QEMU reads both). */
+		r->msg.body.state.num = vhostu_packed_base(vr->last_avail_idx, vr->avail_wrap) |
+			(uint32_t)vhostu_packed_base(vr->last_used_idx, vr->used_wrap) << 16;
 	return VHOSTU_MSG_REPLY;
 }
 

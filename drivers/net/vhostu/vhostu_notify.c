@@ -5,6 +5,7 @@
  * thread's backstop for frames nobody else flushes. The coalescing settings
  * are switch-wide (show vhost-user's Global block).
  */
+#include <stddef.h>
 #include <unistd.h>
 
 #include <rte_atomic.h>
@@ -14,11 +15,35 @@
 
 #include "vhostu_internal.h"
 #include "vhostu_notify.h"
+#include "vhostu_packed.h"
 
 uint32_t vhostu_coalesce_frames = 32;
 /* 0 until the first burst converts vhostu_coalesce_time with the TSC rate. */
 uint64_t vhostu_coalesce_tsc;
 double vhostu_coalesce_time = 1e-3;
+
+/*
+ * With EVENT_IDX: does the guest want a signal for what was published since
+ * the last decision? "old" is used->idx at that decision, whether it signalled
+ * or not, so frames coalesced over several bursts are one batch, and a batch
+ * that crosses used_event signals however many bursts it took. A guest that
+ * moves used_event back behind us re-reads used->idx after it (its side of
+ * the barrier), so it needs no signal for what it skipped. After a (re)start
+ * (SET_VRING_BASE, reconnect, migration) there is no "old": signal.
+ */
+static bool
+vhostu_notify_event_idx(struct vhostu_vring *vr)
+{
+	uint16_t new_idx, old_idx = vr->signalled_used;
+	bool valid = vr->signalled_valid;
+
+	/* What the guest sees: a burst on another lcore may have published more since. */
+	new_idx = __atomic_load_n((uint16_t *)RTE_PTR_ADD(vr->used,
+			offsetof(struct vhostu_used, idx)), __ATOMIC_RELAXED);
+	vr->signalled_used = new_idx;
+	vr->signalled_valid = true;
+	return !valid || vhostu_need_event(*vhostu_used_event(vr), new_idx, old_idx);
+}
 
 /* Signal now; notify_lock held, the frames taken from pending_calls. */
 static void
@@ -29,10 +54,23 @@ vhostu_notify_at(struct vhostu_vring *vr, uint64_t now)
 	__atomic_store_n(&vr->last_call_tsc, now, __ATOMIC_RELAXED);
 	if (vr->callfd < 0 || vr->avail == NULL)
 		return;
-	/* Our used->idx store must be visible before we read the guest's flags. */
+	/*
+	 * Our used->idx store must be visible before we read the guest's flags
+	 * or used_event: the guest writes those and then reads used->idx, so
+	 * without this full fence both sides can miss the other's store and the
+	 * guest sleeps on frames it was never told about.
+	 */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (*(volatile uint16_t *)vr->avail & VRING_AVAIL_F_NO_INTERRUPT)	/* avail->flags */
-		return;
+	if (unlikely(vr->packed)) {
+		if (vhostu_packed_no_call(vr))	/* the driver event suppression area */
+			return;
+	} else if (vhostu_split_event_idx(vr->port)) {
+		/* The flag means nothing then (virtio 1.x 2.7.10): only used_event counts. */
+		if (!vhostu_notify_event_idx(vr))
+			return;
+	} else if (*(volatile uint16_t *)vr->avail & VRING_AVAIL_F_NO_INTERRUPT) {
+		return;	/* avail->flags */
+	}
 	/* callfd is non-blocking (SET_VRING_CALL): a counter at its maximum fails here. */
 	if (likely(write(vr->callfd, &one, sizeof(one)) == (ssize_t)sizeof(one)))
 		vr->stats.notifications++;

@@ -24,6 +24,18 @@
  * paired ring (for tx rings) and the control thread's backstop.
  */
 
+/*
+ * EVENT_IDX: the guest asked to be signalled once the used index passes
+ * used_event, i.e. when entry used_event is among those published since the
+ * last decision, [old, new), in 16-bit index arithmetic (virtio 1.x 2.7.10,
+ * Linux's vring_need_event).
+ */
+static __rte_always_inline bool
+vhostu_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
+{
+	return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
+}
+
 /* Signal what is pending, unless another flusher holds the lock (it or the next one will). */
 void vhostu_notify_flush(struct vhostu_vring *vr, uint64_t now);
 

@@ -174,8 +174,10 @@ enum vhostu_virtio_feature {
 	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_HOST_UFO))
 
 /*
- * What we offer by default: VPP's set 0x15c628000 (see doc/protocol.md) and
- * the offloads, 0x15c62bb8b; the feature mask takes any of them away.
+ * What we offer by default: VPP's set 0x15c628000 (see doc/protocol.md),
+ * EVENT_IDX (VPP 20+ offers it with `event-idx`), RING_PACKED (with
+ * `packed`), IN_ORDER and the offloads: 0xd7c62bb8b; the feature mask takes
+ * any of them away.
  */
 #define VHOSTU_DEFAULT_FEATURES ( \
 	VHOSTU_BIT(VHOSTU_VIRTIO_NET_F_MRG_RXBUF) | \
@@ -185,8 +187,11 @@ enum vhostu_virtio_feature {
 	VHOSTU_BIT(VHOSTU_VHOST_F_LOG_ALL) | \
 	VHOSTU_BIT(VHOSTU_VIRTIO_F_ANY_LAYOUT) | \
 	VHOSTU_BIT(VHOSTU_VIRTIO_F_INDIRECT_DESC) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_RING_F_EVENT_IDX) | \
 	VHOSTU_BIT(VHOSTU_VHOST_USER_F_PROTOCOL_FEATURES) | \
 	VHOSTU_BIT(VHOSTU_VIRTIO_F_VERSION_1) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_F_RING_PACKED) | \
+	VHOSTU_BIT(VHOSTU_VIRTIO_F_IN_ORDER) | \
 	VHOSTU_OFFLOAD_FEATURES)
 
 /* Protocol features we implement. */

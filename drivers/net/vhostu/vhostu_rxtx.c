@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The bursts of net_vhostu over split virtqueues.
+ * The bursts of net_vhostu over split virtqueues (packed ones are in
+ * vhostu_rxtx_packed.c; what both use is in vhostu_rxtx.h).
  *
  * rx_burst dequeues the guest's TX ring (vring 2q+1) into mbufs; tx_burst
  * enqueues mbufs into the guest's RX ring (vring 2q). Both own the vring for
@@ -38,7 +39,9 @@
  * Offloads: a guest frame's virtio-net header is copied to the stack as the
  * chain is walked (each byte read once) and turned into mbuf flags by
  * vhostu_offload_from_guest; an mbuf's flags become the header of a frame to
- * the guest through vhostu_offload_to_guest. One call per direction, here.
+ * the guest through vhostu_offload_to_guest. One call per direction, in the
+ * helpers both ring layouts share (vhostu_rx_copy_end, vhostu_tx_offload in
+ * vhostu_rxtx.h).
  *
  * Layout assumption: the host is little-endian (x86, arm64), as virtio 1.x
  * rings are and legacy rings on these hosts are.
@@ -58,39 +61,8 @@
 
 #include "vhostu_internal.h"
 #include "vhostu_notify.h"
-
-/*
- * Descriptor reads one burst may start chains with: every descriptor of the
- * ring once, and as many indirect table entries (an honest guest's chains are
- * disjoint, so it needs more only with long indirect tables on a tiny ring,
- * and then gets fewer frames per burst, none dropped). A burst reads at most
- * this plus one chain (1 + ring size).
- */
-#define VHOSTU_BURST_BUDGET(size)	(2u * (size))
-
-/*
- * Largest frame rx_burst accepts from a guest: the largest TSO frame, an IP
- * datagram of 64 KiB behind an Ethernet and a VLAN header.
- */
-#define VHOSTU_RX_MAX_FRAME	VHOSTU_TSO_MAX_FRAME
-
-/* A walk over one descriptor chain, direct or through an indirect table. */
-struct vhostu_chain {
-	const struct vhostu_desc *table;
-	uint32_t tsize;		/* entries in table */
-	uint32_t idx;		/* next entry to read */
-	uint32_t left;		/* entries we may still read: bounds loops */
-	bool more;		/* the previous entry had NEXT */
-	bool first;		/* only the head may be indirect */
-	uint32_t reads;		/* descriptors read in this burst, all chains: the budget */
-};
-
-/* One guest buffer, translated. */
-struct vhostu_buf {
-	uint8_t *va;
-	uint64_t gpa;
-	uint32_t len;
-};
+#include "vhostu_packed.h"
+#include "vhostu_rxtx.h"
 
 static __rte_always_inline volatile uint16_t *
 vhostu_avail_ring(const struct vhostu_vring *vr)
@@ -139,9 +111,12 @@ vhostu_used_log(struct vhostu_vring *vr, uint16_t start, uint16_t n)
 			sizeof(uint16_t));
 }
 
-/* Publish n used entries written from last_used_idx on: one release store per burst. */
+/*
+ * Publish n used entries from last_used_idx on, of which the first nwritten
+ * were written (n, or 1 for an IN_ORDER batch): one release store per burst.
+ */
 static __rte_always_inline void
-vhostu_used_publish(struct vhostu_vring *vr, uint16_t n)
+vhostu_used_publish(struct vhostu_vring *vr, uint16_t n, uint16_t nwritten)
 {
 	uint16_t start = vr->last_used_idx;
 
@@ -151,7 +126,7 @@ vhostu_used_publish(struct vhostu_vring *vr, uint16_t n)
 	__atomic_store_n((uint16_t *)RTE_PTR_ADD(vr->used, offsetof(struct vhostu_used, idx)),
 			vr->last_used_idx, __ATOMIC_RELEASE);
 	if (unlikely(vr->log_used))
-		vhostu_used_log(vr, start, n);
+		vhostu_used_log(vr, start, nwritten);
 }
 
 /* We poll: tell the guest that kicks are not needed (unless rx interrupts are on). */
@@ -194,14 +169,49 @@ vhostu_used_notify_mode(struct vhostu_vring *vr)
 		vhostu_used_want_notify(vr);
 }
 
+/*
+ * EVENT_IDX: kick me when you make entry idx available. avail_event is in the
+ * used ring area, so it is logged like the used ring.
+ */
+static void
+vhostu_avail_event_set(struct vhostu_vring *vr, uint16_t idx)
+{
+	*vhostu_avail_event(vr) = idx;
+	if (unlikely(vr->log_used))
+		vhostu_log_write(vr->port, vr->log_guest_addr + offsetof(struct vhostu_used, ring) +
+				(uint64_t)vr->size * sizeof(struct vhostu_used_elem),
+				sizeof(uint16_t));
+}
+
+/*
+ * With EVENT_IDX the guest ignores NO_NOTIFY and kicks when its avail index
+ * crosses our avail_event. Polling, we leave avail_event where it is, as
+ * rte_vhost and Linux's vhost do: it falls behind, and the guest kicks once
+ * when it crosses it, then once per 65536 buffers, which costs less than a
+ * store (and a dirty-log write) in every burst. The flag is kept as without
+ * EVENT_IDX (a guest honouring it anyway is not kicked, and show vhost-user
+ * reads the same). Asking for kicks, we publish the next entry we will read
+ * (the guest's avail index once we drained the ring), then, after a full
+ * fence, look at the avail index again: a frame posted before the guest saw
+ * the new avail_event came with no kick. A burst in between needs no update:
+ * the guest's kick for crossing the published value stays uncollected in the
+ * queue's interrupt fd until the next enable or disable, so the application
+ * wakes and enables again, which publishes afresh.
+ */
 bool
 vhostu_rx_want_kicks(struct vhostu_vring *vr, bool on)
 {
+	if (vr->packed)
+		return vhostu_rx_want_kicks_packed(vr, on);
 	if (!on) {
 		vhostu_used_no_notify(vr);
 		return false;
 	}
 	vhostu_used_want_notify(vr);
+	if (vhostu_split_event_idx(vr->port)) {
+		vhostu_avail_event_set(vr, vr->last_avail_idx);
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	}
 	return vhostu_avail_idx(vr) != vr->last_avail_idx;
 }
 
@@ -331,136 +341,47 @@ vhostu_chain_next(const struct vhostu_vring *vr, struct vhostu_chain *c,
 	return 0;
 }
 
-/* 64, 65-127, 128-255, 256-511, 512-1023, 1024-1518, >1518, <64 */
-static __rte_always_inline unsigned int
-vhostu_size_bin(uint32_t len)
-{
-	if (len == 64)
-		return 0;
-	if (len < 64)
-		return 7;
-	if (len > 1518)
-		return 6;
-	/* 65..127 has 7 significant bits -> 1, ..., 1024..1518 has 11 -> 5 */
-	return (32 - __builtin_clz(len)) - 6;
-}
-
-static __rte_always_inline void
-vhostu_mbuf_recycle(struct rte_mbuf *m)
-{
-	if (m->next != NULL)
-		rte_pktmbuf_free(m->next);
-	rte_pktmbuf_reset(m);
-}
-
-/*
- * The guest's virtio-net header (our copy) into m's offload flags, when an
- * offload was negotiated. 0, or -EPROTO: a bad header, counted by reason.
- */
-static __rte_always_inline int
-vhostu_rx_offload(struct vhostu_vring *vr, const uint8_t *hdr, struct rte_mbuf *m)
-{
-	uint64_t features = vr->port->features;
-	int r;
-
-	if (likely(!(features & VHOSTU_OFFLOAD_HOST_FEATURES)))
-		return 0;
-	r = vhostu_offload_from_guest((const struct vhostu_net_hdr *)hdr, m, features);
-	if (likely(r == 0))
-		return 0;
-	vr->stats.hdr_errors[-r]++;
-	return -EPROTO;
-}
-
 /*
  * Copy the frame of the chain at head into m (chaining more mbufs from
  * vr->mp as needed); the virtio-net header, wherever it lies, is copied once
  * to the stack and turned into offload flags. 0, -EINVAL (bad chain),
- * -EMSGSIZE (oversize), -EBADMSG (shorter than an Ethernet header: the
- * switch would read bytes that are not there), -EPROTO (bad header),
- * -ENOMEM (mbufs ran out).
+ * -EMSGSIZE (oversize), -EBADMSG (shorter than an Ethernet header), -EPROTO
+ * (bad header), -ENOMEM (mbufs ran out).
  */
 static __rte_always_inline int
 vhostu_rx_chain(struct vhostu_vring *vr, struct vhostu_chain *c, uint16_t head,
 		struct rte_mbuf *m)
 {
+	struct vhostu_rx_copy x;
 	struct vhostu_buf b;
-	struct rte_mbuf *seg = m;
-	uint32_t hdr_size = vr->port->hdr_size, hdr_left = hdr_size, room, total = 0, len, k;
-	uint8_t hdr[sizeof(struct vhostu_net_hdr)] = { 0 };
-	uint8_t *dst, *src;
 	int r;
 
 	vhostu_chain_init(vr, head, c);
-	dst = rte_pktmbuf_mtod(m, uint8_t *);
-	room = rte_pktmbuf_tailroom(m);
+	vhostu_rx_copy_start(&x, vr, m);
 	while ((r = vhostu_chain_next(vr, c, &b, 0)) > 0) {
-		src = b.va;
-		len = b.len;
-		if (hdr_left != 0) {
-			k = RTE_MIN(hdr_left, len);
-			memcpy(&hdr[hdr_size - hdr_left], src, k);
-			hdr_left -= k;
-			src += k;
-			len -= k;
-		}
-		if (unlikely(len > VHOSTU_RX_MAX_FRAME - total))
-			return -EMSGSIZE;
-		total += len;
-		while (len != 0) {
-			if (unlikely(room == 0)) {
-				struct rte_mbuf *n = rte_pktmbuf_alloc(vr->mp);
-
-				if (n == NULL)
-					return -ENOMEM;
-				seg->next = n;
-				seg = n;
-				m->nb_segs++;
-				dst = rte_pktmbuf_mtod(n, uint8_t *);
-				room = rte_pktmbuf_tailroom(n);
-			}
-			k = RTE_MIN(room, len);
-			rte_memcpy(dst, src, k);
-			dst += k;
-			src += k;
-			len -= k;
-			room -= k;
-			seg->data_len += k;
-		}
+		r = vhostu_rx_copy_buf(&x, vr->mp, &b);
+		if (unlikely(r < 0))
+			return r;
 	}
-	if (unlikely(r < 0 || hdr_left != 0 || total == 0))
-		return -EINVAL;
-	if (unlikely(total < RTE_ETHER_HDR_LEN))
-		return -EBADMSG;
-	m->pkt_len = total;
-	m->port = vr->port_id;
-	return vhostu_rx_offload(vr, hdr, m);
-}
-
-/* Account a chain rx_burst could not deliver. */
-static __rte_always_inline void
-vhostu_rx_drop(struct vhostu_vring *vr, int err)
-{
-	if (err == -EMSGSIZE)
-		vr->stats.oversize++;
-	else if (err == -EBADMSG)
-		vr->stats.runt++;
-	else if (err != -EPROTO)	/* bad headers: counted by reason */
-		vr->stats.errors++;
+	return vhostu_rx_copy_end(&x, vr, r);
 }
 
 /*
- * SEND_RARP after a migration: queue 0 hands the switch the announcement as
- * if the guest had sent it, in a burst of its own.
+ * Nothing to do on this rx queue: no new avail entry, no RARP to hand over,
+ * no call pending on this ring or the paired tx ring for this poll to flush.
+ * An idle queue costs its poll this and the trylock: five cache lines (the
+ * ring's, the guest's avail->idx, the port's, the two rings' notification
+ * lines), none written by anyone else while it stays idle, and no store but
+ * the lock's own.
  */
-static uint16_t
-vhostu_rx_rarp(struct vhostu_vring *vr, struct rte_mbuf **pkts)
+static __rte_always_inline bool
+vhostu_rx_idle(const struct vhostu_vring *vr)
 {
-	pkts[0] = vhostu_rarp_take(vr->port, vr->mp);
-	if (pkts[0] != NULL)
-		pkts[0]->port = vr->port_id;
-	rte_spinlock_unlock(&vr->lock);
-	return pkts[0] != NULL;
+	return vhostu_avail_idx(vr) == vr->last_avail_idx &&
+		!(vr->index == 1 && __atomic_load_n(&vr->port->rarp_pending, __ATOMIC_RELAXED)) &&
+		__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) == 0 &&
+		__atomic_load_n(&vr->port->vrings[vr->index - 1].pending_calls,
+				__ATOMIC_RELAXED) == 0;
 }
 
 /*
@@ -471,15 +392,28 @@ uint16_t
 vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vhostu_vring *vr = queue;
-	uint16_t avail_idx, navail, count, i, la, nused = 0, nrx = 0, head, next_head;
+	uint16_t avail_idx, navail, count, i, la, nused = 0, nrx = 0, head, next_head, ustep;
 	struct vhostu_chain c = { .reads = 0 };
 	uint64_t bytes = 0;
 	int r;
 
 	if (unlikely(!rte_spinlock_trylock(&vr->lock)))
 		return 0;
+	/* Under the lock: SET_FEATURES may have changed the layout since the last burst. */
+	if (unlikely(vr->packed))
+		return vhostu_rx_burst_packed(vr, pkts, n);
 	if (unlikely(!vr->ready || vr->mp == NULL))
 		goto out;
+	/*
+	 * Polling mode leaves the flags as the last busy burst set them; a change
+	 * of mode (vhostu_rx_want_kicks) sets them itself. A ring idle since it
+	 * started may still lack NO_NOTIFY: its first frame then comes with a
+	 * kick, which the polling application ignores.
+	 */
+	if (likely(vhostu_rx_idle(vr))) {
+		vhostu_ring_unlock(vr);
+		return 0;
+	}
 	vhostu_used_notify_mode(vr);
 	if (unlikely(!vhostu_avail_count(vr, &avail_idx, &navail)))
 		goto out;
@@ -494,6 +428,13 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		goto notify;
 	}
 
+	/*
+	 * IN_ORDER (virtio 1.x 2.7.9): the guest used its buffers in order, so one
+	 * used entry, at the batch's first slot and naming its last chain, returns
+	 * them all; the guest counts them from used->idx. Lengths mean nothing for
+	 * buffers we only read. So every chain writes that one slot (ustep 0).
+	 */
+	ustep = vhostu_has_feature(vr->port, VHOSTU_VIRTIO_F_IN_ORDER) ? 0 : 1;
 	la = vr->last_avail_idx;
 	next_head = vhostu_avail_head(vr, la);
 	for (i = 0; i < count; i++) {
@@ -520,7 +461,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			la--;
 			break;
 		}
-		vhostu_used_set(vr, vr->last_used_idx + nused, head, 0);
+		vhostu_used_set(vr, vr->last_used_idx + nused * ustep, head, 0);
 		nused++;
 		if (unlikely(r < 0)) {
 			vhostu_mbuf_recycle(m);
@@ -532,7 +473,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		nrx++;
 	}
 	vr->last_avail_idx = la;
-	vhostu_used_publish(vr, nused);
+	vhostu_used_publish(vr, nused, ustep != 0 ? nused : 1);
 	if (nrx < count)
 		rte_pktmbuf_free_bulk(&pkts[nrx], count - nrx);
 	vr->stats.packets += nrx;
@@ -541,87 +482,10 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 notify:
 	vhostu_notify_check(vr, nused);
 out:
-	rte_spinlock_unlock(&vr->lock);
+	vhostu_ring_unlock(vr);
 	if (likely(vr->port != NULL))
 		vhostu_notify_paired_tx(vr);
 	return nrx;
-}
-
-/* Where an mbuf frame is read from while it is written into the guest. */
-struct vhostu_src {
-	const struct rte_mbuf *seg;
-	uint32_t off;		/* in seg */
-	uint32_t left;		/* bytes of the frame still to write */
-};
-
-/* State of one tx burst. */
-struct vhostu_tx {
-	struct vhostu_vring *vr;
-	uint16_t avail_idx;	/* snapshot */
-	uint16_t la;		/* next avail entry */
-	uint16_t nused;		/* used entries written after vr->last_used_idx */
-	uint32_t hdr_size;
-	uint32_t hdr_off;	/* header bytes written for the current frame */
-	bool hdr_dirty;		/* hdr has offload fields set (by the previous frame) */
-	uint8_t hdr[sizeof(struct vhostu_net_hdr)];
-	uint8_t *nb_va[2];	/* where num_buffers' two bytes landed (MRG_RXBUF) */
-	uint64_t nb_gpa[2];
-	struct vhostu_chain c;	/* the walk; c.reads is the burst's budget */
-};
-
-/* Copy header bytes into the buffer; remember where num_buffers goes. */
-static __rte_always_inline uint32_t
-vhostu_tx_put_hdr(struct vhostu_tx *t, const struct vhostu_buf *b)
-{
-	const uint32_t nb = offsetof(struct vhostu_net_hdr, num_buffers);
-	uint32_t k, j;
-
-	/* The usual layout: the whole header at the start of the first buffer. */
-	if (likely(t->hdr_off == 0 && b->len >= sizeof(struct vhostu_net_hdr))) {
-		/* Constant sizes, so the copies are inlined stores. */
-		if (t->hdr_size == VHOSTU_NET_HDR_LONG)
-			memcpy(b->va, t->hdr, VHOSTU_NET_HDR_LONG);
-		else
-			memcpy(b->va, t->hdr, VHOSTU_NET_HDR_SHORT);
-		t->nb_va[0] = b->va + nb;
-		t->nb_va[1] = b->va + nb + 1;
-		t->nb_gpa[0] = b->gpa + nb;
-		t->nb_gpa[1] = b->gpa + nb + 1;
-		t->hdr_off = t->hdr_size;
-		return t->hdr_size;
-	}
-	k = RTE_MIN(t->hdr_size - t->hdr_off, b->len);
-	memcpy(b->va, &t->hdr[t->hdr_off], k);
-	for (j = 0; j < 2; j++) {
-		if (nb + j >= t->hdr_off && nb + j < t->hdr_off + k) {
-			t->nb_va[j] = b->va + (nb + j - t->hdr_off);
-			t->nb_gpa[j] = b->gpa + (nb + j - t->hdr_off);
-		}
-	}
-	t->hdr_off += k;
-	return k;
-}
-
-/* Copy frame bytes from s into [dst, dst+room); returns bytes copied. */
-static __rte_always_inline uint32_t
-vhostu_tx_put_data(struct vhostu_src *s, uint8_t *dst, uint32_t room)
-{
-	uint32_t done = 0, k;
-
-	while (room != 0 && s->left != 0) {
-		if (s->off == s->seg->data_len) {
-			s->seg = s->seg->next;
-			s->off = 0;
-			continue;
-		}
-		k = RTE_MIN(room, (uint32_t)s->seg->data_len - s->off);
-		rte_memcpy(dst + done, rte_pktmbuf_mtod_offset(s->seg, const uint8_t *, s->off), k);
-		s->off += k;
-		s->left -= k;
-		done += k;
-		room -= k;
-	}
-	return done;
 }
 
 /*
@@ -653,15 +517,6 @@ vhostu_tx_chain(struct vhostu_tx *t, uint16_t head, struct vhostu_src *s)
 		written += k;
 	}
 	return written;
-}
-
-static __rte_always_inline void
-vhostu_tx_start(struct vhostu_tx *t, struct vhostu_src *s, const struct rte_mbuf *m)
-{
-	s->seg = m;
-	s->off = 0;
-	s->left = m->pkt_len;
-	t->hdr_off = 0;
 }
 
 /* Without MRG_RXBUF: one chain per frame. 0, -EINVAL, -EMSGSIZE, -ENOSPC (budget spent). */
@@ -706,21 +561,6 @@ vhostu_tx_void(struct vhostu_tx *t, uint16_t from)
 
 	for (i = from; i != t->nused; i++)
 		vhostu_used_elem(t->vr, t->vr->last_used_idx + i)->len = 0;
-}
-
-static __rte_always_inline void
-vhostu_tx_set_num_buffers(struct vhostu_tx *t, uint16_t nbufs)
-{
-	struct vhostu_port *p = t->vr->port;
-	unsigned int j;
-
-	if (unlikely(t->hdr_size < sizeof(struct vhostu_net_hdr)))
-		return;	/* a 10-byte header has no num_buffers */
-	/* num_buffers is little-endian; its two bytes may sit in two descriptors. */
-	*t->nb_va[0] = (uint8_t)nbufs;
-	*t->nb_va[1] = (uint8_t)(nbufs >> 8);
-	for (j = 0; j < 2; j++)
-		vhostu_log_write(p, t->nb_gpa[j], 1);
 }
 
 /*
@@ -776,36 +616,6 @@ vhostu_tx_frame_mrg(struct vhostu_tx *t, const struct rte_mbuf *m)
 	return 0;
 }
 
-static __rte_always_inline void
-vhostu_tx_hdr_init(struct vhostu_tx *t, const struct vhostu_port *p, bool mrg)
-{
-	struct vhostu_net_hdr *h = (struct vhostu_net_hdr *)t->hdr;
-
-	memset(t->hdr, 0, sizeof(t->hdr));
-	t->hdr_dirty = false;
-	t->hdr_size = RTE_MIN(p->hdr_size, (uint32_t)sizeof(t->hdr));
-	/* Without MRG_RXBUF a 12-byte header (VERSION_1) carries num_buffers = 1. */
-	if (!mrg)
-		h->num_buffers = 1;
-}
-
-/*
- * The header of frame m from its offload flags; frames without any reuse the
- * burst's header as long as no frame before them set fields in it. 0, or
- * -ENOTSUP: the guest cannot take this frame.
- */
-static __rte_always_inline int
-vhostu_tx_offload(struct vhostu_tx *t, struct rte_mbuf *m)
-{
-	int r;
-
-	if (likely(!(m->ol_flags & VHOSTU_TX_OFFLOAD_FLAGS) && !t->hdr_dirty))
-		return 0;
-	r = vhostu_offload_to_guest(m, (struct vhostu_net_hdr *)t->hdr, t->vr->port->features);
-	t->hdr_dirty = r > 0;
-	return r < 0 ? r : 0;
-}
-
 /*
  * Enqueue up to n frames into the guest's RX ring. Returns how many of pkts
  * were consumed (sent, or dropped for the guest's fault) and freed; the rest
@@ -823,6 +633,8 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 
 	if (unlikely(!rte_spinlock_trylock(&vr->lock)))
 		return 0;
+	if (unlikely(vr->packed))
+		return vhostu_tx_burst_packed(vr, pkts, n);
 	if (unlikely(!vr->ready))
 		goto out;
 	vhostu_used_no_notify(vr);
@@ -860,17 +672,18 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		}
 	}
 	vr->last_avail_idx = t.la;
-	vhostu_used_publish(vr, t.nused);
+	/* IN_ORDER or not, one entry per chain: the guest reads each one's length. */
+	vhostu_used_publish(vr, t.nused, t.nused);
 	vr->stats.no_desc += n - i;
 	vr->stats.packets += sent;
 	vr->stats.bytes += bytes;
 	vr->stats.desc_reads += t.c.reads;
 	vhostu_notify_check(vr, t.nused);
-	rte_spinlock_unlock(&vr->lock);
+	vhostu_ring_unlock(vr);
 	if (i != 0)
 		rte_pktmbuf_free_bulk(pkts, i);
 	return i;
 out:
-	rte_spinlock_unlock(&vr->lock);
+	vhostu_ring_unlock(vr);
 	return 0;
 }

@@ -34,7 +34,8 @@
 
 #include "vhostu_internal.h"
 
-#define VHOSTU_CTL_MAX_PORTS	1024
+/* Every net_vhostu port is an ethdev port: the ethdev limit comes first. */
+#define VHOSTU_CTL_MAX_PORTS	RTE_MAX_ETHPORTS
 #define VHOSTU_CTL_TICK_MS	100
 
 enum vhostu_fd_kind {
@@ -545,7 +546,8 @@ vhostu_ctl_add_port(struct vhostu_port *p)
 	for (slot = 0; slot < VHOSTU_CTL_MAX_PORTS && vhostu_ctl.slots[slot] != NULL; slot++)
 		;
 	if (slot == VHOSTU_CTL_MAX_PORTS) {
-		VHOSTU_PORT_LOG(p, ERR, "more than %d vhost-user ports", VHOSTU_CTL_MAX_PORTS);
+		VHOSTU_PORT_LOG(p, ERR, "more than %u vhost-user ports",
+			(unsigned int)VHOSTU_CTL_MAX_PORTS);
 		ret = -ENOSPC;
 		goto out;
 	}

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the bursts over split rings (vhostu_rxtx.c) and packed rings
+ * (vhostu_rxtx_packed.c) share, all inline: the work bounds, a translated
+ * guest buffer, copying a guest TX chain into mbufs buffer by buffer, writing
+ * the virtio-net header and an mbuf frame into guest RX buffers (num_buffers
+ * with MRG_RXBUF), RARP, and the per-frame counters. Only the walk over
+ * descriptors and the used entries differ between the two ring layouts.
+ *
+ * Offloads: a guest frame's virtio-net header is copied to a stack copy as
+ * the chain is walked (each byte read once) and turned into mbuf flags by
+ * vhostu_offload_from_guest (vhostu_rx_copy_end); an mbuf's flags become the
+ * header of a frame to the guest through vhostu_offload_to_guest
+ * (vhostu_tx_offload). Both ring layouts go through these two.
+ */
+#ifndef VHOSTU_RXTX_H
+#define VHOSTU_RXTX_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+#include <rte_spinlock.h>
+
+#include "vhostu_internal.h"
+
+/*
+ * Descriptor reads one burst may start chains with: every descriptor of the
+ * ring once, and as many indirect table entries (an honest guest's chains are
+ * disjoint, so it needs more only with long indirect tables on a tiny ring,
+ * and then gets fewer frames per burst, none dropped). A burst reads at most
+ * this plus one chain (1 + ring size).
+ */
+#define VHOSTU_BURST_BUDGET(size)	(2u * (size))
+
+/*
+ * Largest frame rx_burst accepts from a guest: the largest TSO frame, an IP
+ * datagram of 64 KiB behind an Ethernet and a VLAN header.
+ */
+#define VHOSTU_RX_MAX_FRAME	VHOSTU_TSO_MAX_FRAME
+
+/* A walk over one descriptor chain, direct or through an indirect table. */
+struct vhostu_chain {
+	const struct vhostu_desc *table;
+	uint32_t tsize;		/* entries in table */
+	uint32_t idx;		/* next entry to read */
+	uint32_t left;		/* entries we may still read: bounds loops */
+	bool more;		/* the previous entry had NEXT */
+	bool first;		/* only the head may be indirect */
+	uint32_t reads;		/* descriptors read in this burst, all chains: the budget */
+};
+
+/* One guest buffer, translated. */
+struct vhostu_buf {
+	uint8_t *va;
+	uint64_t gpa;
+	uint32_t len;
+};
+
+/* 64, 65-127, 128-255, 256-511, 512-1023, 1024-1518, >1518, <64 */
+static __rte_always_inline unsigned int
+vhostu_size_bin(uint32_t len)
+{
+	if (len == 64)
+		return 0;
+	if (len < 64)
+		return 7;
+	if (len > 1518)
+		return 6;
+	/* 65..127 has 7 significant bits -> 1, ..., 1024..1518 has 11 -> 5 */
+	return (32 - __builtin_clz(len)) - 6;
+}
+
+static __rte_always_inline void
+vhostu_mbuf_recycle(struct rte_mbuf *m)
+{
+	if (m->next != NULL)
+		rte_pktmbuf_free(m->next);
+	rte_pktmbuf_reset(m);
+}
+
+/* Copying one guest TX chain into mbufs, buffer by buffer (vhostu_rx_copy_*). */
+struct vhostu_rx_copy {
+	struct rte_mbuf *m;	/* the frame's first mbuf */
+	struct rte_mbuf *seg;	/* the one being filled */
+	uint8_t *dst;
+	uint32_t room;		/* in seg */
+	uint32_t hdr_size;
+	uint32_t hdr_left;	/* bytes of the virtio-net header still to copy */
+	uint32_t total;		/* frame bytes copied */
+	uint8_t hdr[sizeof(struct vhostu_net_hdr)];	/* the guest's header, our copy */
+};
+
+static __rte_always_inline void
+vhostu_rx_copy_start(struct vhostu_rx_copy *x, const struct vhostu_vring *vr,
+		struct rte_mbuf *m)
+{
+	x->m = m;
+	x->seg = m;
+	x->dst = rte_pktmbuf_mtod(m, uint8_t *);
+	x->room = rte_pktmbuf_tailroom(m);
+	x->hdr_size = vr->port->hdr_size;	/* 10 or 12: fits hdr */
+	x->hdr_left = x->hdr_size;
+	x->total = 0;
+	memset(x->hdr, 0, sizeof(x->hdr));
+}
+
+/*
+ * Append the frame bytes of buffer b (the header copied aside wherever it lies),
+ * chaining more mbufs from mp as needed: 0, -EMSGSIZE (oversize), -ENOMEM.
+ */
+static __rte_always_inline int
+vhostu_rx_copy_buf(struct vhostu_rx_copy *x, struct rte_mempool *mp, const struct vhostu_buf *b)
+{
+	uint8_t *src = b->va;
+	uint32_t len = b->len, k;
+
+	if (x->hdr_left != 0) {
+		k = RTE_MIN(x->hdr_left, len);
+		memcpy(&x->hdr[x->hdr_size - x->hdr_left], src, k);
+		x->hdr_left -= k;
+		src += k;
+		len -= k;
+	}
+	if (unlikely(len > VHOSTU_RX_MAX_FRAME - x->total))
+		return -EMSGSIZE;
+	x->total += len;
+	while (len != 0) {
+		if (unlikely(x->room == 0)) {
+			struct rte_mbuf *n = rte_pktmbuf_alloc(mp);
+
+			if (n == NULL)
+				return -ENOMEM;
+			x->seg->next = n;
+			x->seg = n;
+			x->m->nb_segs++;
+			x->dst = rte_pktmbuf_mtod(n, uint8_t *);
+			x->room = rte_pktmbuf_tailroom(n);
+		}
+		k = RTE_MIN(x->room, len);
+		rte_memcpy(x->dst, src, k);
+		x->dst += k;
+		src += k;
+		len -= k;
+		x->room -= k;
+		x->seg->data_len += k;
+	}
+	return 0;
+}
+
+/*
+ * The guest's virtio-net header (our copy) into m's offload flags, when an
+ * offload was negotiated. 0, or -EPROTO: a bad header, counted by reason.
+ */
+static __rte_always_inline int
+vhostu_rx_offload(struct vhostu_vring *vr, const uint8_t *hdr, struct rte_mbuf *m)
+{
+	uint64_t features = vr->port->features;
+	int r;
+
+	if (likely(!(features & VHOSTU_OFFLOAD_HOST_FEATURES)))
+		return 0;
+	r = vhostu_offload_from_guest((const struct vhostu_net_hdr *)hdr, m, features);
+	if (likely(r == 0))
+		return 0;
+	vr->stats.hdr_errors[-r]++;
+	return -EPROTO;
+}
+
+/*
+ * The chain walk ended with r (0: done, < 0: bad chain): 0 and the mbuf
+ * complete with its offload flags, -EINVAL (bad chain), -EBADMSG (shorter
+ * than an Ethernet header: the switch would read bytes that are not there)
+ * or -EPROTO (bad virtio-net header).
+ */
+static __rte_always_inline int
+vhostu_rx_copy_end(struct vhostu_rx_copy *x, struct vhostu_vring *vr, int r)
+{
+	if (unlikely(r < 0 || x->hdr_left != 0 || x->total == 0))
+		return -EINVAL;
+	if (unlikely(x->total < RTE_ETHER_HDR_LEN))
+		return -EBADMSG;
+	x->m->pkt_len = x->total;
+	x->m->port = vr->port_id;
+	return vhostu_rx_offload(vr, x->hdr, x->m);
+}
+
+/* Account a chain rx_burst could not deliver. */
+static __rte_always_inline void
+vhostu_rx_drop(struct vhostu_vring *vr, int err)
+{
+	if (err == -EMSGSIZE)
+		vr->stats.oversize++;
+	else if (err == -EBADMSG)
+		vr->stats.runt++;
+	else if (err != -EPROTO)	/* bad headers: counted by reason */
+		vr->stats.errors++;
+}
+
+/*
+ * A burst's release of its ring: a plain release store. rte_spinlock_unlock
+ * is an xchg on x86, a full barrier that waits for every store of the burst
+ * (used entries, frames in guest buffers) to reach the cache; a release store
+ * orders them the same for the next owner and lets the burst go on.
+ */
+static __rte_always_inline void
+vhostu_ring_unlock(struct vhostu_vring *vr)
+{
+	__atomic_store_n(&vr->lock.locked, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * SEND_RARP after a migration: queue 0 hands the switch the announcement as
+ * if the guest had sent it, in a burst of its own.
+ */
+static inline uint16_t
+vhostu_rx_rarp(struct vhostu_vring *vr, struct rte_mbuf **pkts)
+{
+	pkts[0] = vhostu_rarp_take(vr->port, vr->mp);
+	if (pkts[0] != NULL)
+		pkts[0]->port = vr->port_id;
+	vhostu_ring_unlock(vr);
+	return pkts[0] != NULL;
+}
+
+/* Where an mbuf frame is read from while it is written into the guest. */
+struct vhostu_src {
+	const struct rte_mbuf *seg;
+	uint32_t off;		/* in seg */
+	uint32_t left;		/* bytes of the frame still to write */
+};
+
+/*
+ * State of one tx burst. The packed burst uses the header part and vr only
+ * (vhostu_tx_put_hdr, vhostu_tx_set_num_buffers, vhostu_tx_hdr_init,
+ * vhostu_tx_offload).
+ */
+struct vhostu_tx {
+	struct vhostu_vring *vr;
+	uint16_t avail_idx;	/* snapshot */
+	uint16_t la;		/* next avail entry */
+	uint16_t nused;		/* used entries written after vr->last_used_idx */
+	uint32_t hdr_size;
+	uint32_t hdr_off;	/* header bytes written for the current frame */
+	bool hdr_dirty;		/* hdr has offload fields set (by the previous frame) */
+	uint8_t hdr[sizeof(struct vhostu_net_hdr)];
+	uint8_t *nb_va[2];	/* where num_buffers' two bytes landed (MRG_RXBUF) */
+	uint64_t nb_gpa[2];
+	struct vhostu_chain c;	/* the walk; c.reads is the burst's budget */
+};
+
+/* Copy header bytes into the buffer; remember where num_buffers goes. */
+static __rte_always_inline uint32_t
+vhostu_tx_put_hdr(struct vhostu_tx *t, const struct vhostu_buf *b)
+{
+	const uint32_t nb = offsetof(struct vhostu_net_hdr, num_buffers);
+	uint32_t k, j;
+
+	/* The usual layout: the whole header at the start of the first buffer. */
+	if (likely(t->hdr_off == 0 && b->len >= sizeof(struct vhostu_net_hdr))) {
+		/* Constant sizes, so the copies are inlined stores. */
+		if (t->hdr_size == VHOSTU_NET_HDR_LONG)
+			memcpy(b->va, t->hdr, VHOSTU_NET_HDR_LONG);
+		else
+			memcpy(b->va, t->hdr, VHOSTU_NET_HDR_SHORT);
+		t->nb_va[0] = b->va + nb;
+		t->nb_va[1] = b->va + nb + 1;
+		t->nb_gpa[0] = b->gpa + nb;
+		t->nb_gpa[1] = b->gpa + nb + 1;
+		t->hdr_off = t->hdr_size;
+		return t->hdr_size;
+	}
+	k = RTE_MIN(t->hdr_size - t->hdr_off, b->len);
+	memcpy(b->va, &t->hdr[t->hdr_off], k);
+	for (j = 0; j < 2; j++) {
+		if (nb + j >= t->hdr_off && nb + j < t->hdr_off + k) {
+			t->nb_va[j] = b->va + (nb + j - t->hdr_off);
+			t->nb_gpa[j] = b->gpa + (nb + j - t->hdr_off);
+		}
+	}
+	t->hdr_off += k;
+	return k;
+}
+
+/* Copy frame bytes from s into [dst, dst+room); returns bytes copied. */
+static __rte_always_inline uint32_t
+vhostu_tx_put_data(struct vhostu_src *s, uint8_t *dst, uint32_t room)
+{
+	uint32_t done = 0, k;
+
+	while (room != 0 && s->left != 0) {
+		if (s->off == s->seg->data_len) {
+			s->seg = s->seg->next;
+			s->off = 0;
+			continue;
+		}
+		k = RTE_MIN(room, (uint32_t)s->seg->data_len - s->off);
+		rte_memcpy(dst + done, rte_pktmbuf_mtod_offset(s->seg, const uint8_t *, s->off), k);
+		s->off += k;
+		s->left -= k;
+		done += k;
+		room -= k;
+	}
+	return done;
+}
+
+static __rte_always_inline void
+vhostu_tx_start(struct vhostu_tx *t, struct vhostu_src *s, const struct rte_mbuf *m)
+{
+	s->seg = m;
+	s->off = 0;
+	s->left = m->pkt_len;
+	t->hdr_off = 0;
+}
+
+static __rte_always_inline void
+vhostu_tx_set_num_buffers(struct vhostu_tx *t, uint16_t nbufs)
+{
+	struct vhostu_port *p = t->vr->port;
+	unsigned int j;
+
+	if (unlikely(t->hdr_size < sizeof(struct vhostu_net_hdr)))
+		return;	/* a 10-byte header has no num_buffers */
+	/* num_buffers is little-endian; its two bytes may sit in two descriptors. */
+	*t->nb_va[0] = (uint8_t)nbufs;
+	*t->nb_va[1] = (uint8_t)(nbufs >> 8);
+	for (j = 0; j < 2; j++)
+		vhostu_log_write(p, t->nb_gpa[j], 1);
+}
+
+static __rte_always_inline void
+vhostu_tx_hdr_init(struct vhostu_tx *t, const struct vhostu_port *p, bool mrg)
+{
+	struct vhostu_net_hdr *h = (struct vhostu_net_hdr *)t->hdr;
+
+	memset(t->hdr, 0, sizeof(t->hdr));
+	t->hdr_dirty = false;
+	t->hdr_size = RTE_MIN(p->hdr_size, (uint32_t)sizeof(t->hdr));
+	/* Without MRG_RXBUF a 12-byte header (VERSION_1) carries num_buffers = 1. */
+	if (!mrg)
+		h->num_buffers = 1;
+}
+
+/*
+ * The header of frame m from its offload flags; frames without any reuse the
+ * burst's header as long as no frame before them set fields in it. 0, or
+ * -ENOTSUP: the guest cannot take this frame.
+ */
+static __rte_always_inline int
+vhostu_tx_offload(struct vhostu_tx *t, struct rte_mbuf *m)
+{
+	int r;
+
+	if (likely(!(m->ol_flags & VHOSTU_TX_OFFLOAD_FLAGS) && !t->hdr_dirty))
+		return 0;
+	r = vhostu_offload_to_guest(m, (struct vhostu_net_hdr *)t->hdr, t->vr->port->features);
+	t->hdr_dirty = r > 0;
+	return r < 0 ? r : 0;
+}
+
+#endif /* VHOSTU_RXTX_H */

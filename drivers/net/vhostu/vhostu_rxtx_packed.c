@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The bursts of net_vhostu over packed virtqueues (vhostu_packed.h has the
+ * layout). vhostu_rx_burst/vhostu_tx_burst call them with the ring's lock
+ * taken; they release it. What they share with the split bursts (copying
+ * frames, the virtio-net header and the offloads it carries, MRG_RXBUF, RARP,
+ * counters, the work bound) is in vhostu_rxtx.h; only the walk over
+ * descriptors and the used descriptors are theirs.
+ *
+ * The guest is not trusted, as for split rings (vhostu_rxtx.c): each
+ * descriptor of a chain is read once (its flags first, with acquire), each
+ * buffer must lie inside one region, each walk is bounded (a direct chain by
+ * the ring size, an indirect one by its table) and a burst by its budget of
+ * descriptor reads. Policy for broken chains:
+ * - the descriptor at our position is not available (flags do not match the
+ *   driver's wrap counter): the ring is empty there, nothing is consumed;
+ * - a chain that is bad (a buffer outside memory, WRITE wrong for the
+ *   direction, an indirect descriptor with NEXT or not first, an indirect
+ *   table that is empty, not a multiple of 16 bytes, longer than the ring,
+ *   outside memory or with INDIRECT entries, a direct chain longer than the
+ *   ring or running into descriptors that are not available): the chain, up
+ *   to its last descriptor, is returned with len 0 and counts as an error;
+ * - a buffer id >= ring size: the chain is returned all the same (so that
+ *   our used position stays with the driver's), with len 0, and the frame
+ *   counts as an error;
+ * - runts, oversize frames, zero-length chains under MRG_RXBUF: as for split.
+ *
+ * Used descriptors are collected in a shadow (struct vhostu_pshadow) and
+ * written at the end of the burst, or when the shadow fills: every id/len and
+ * every flags but the first's, then the first's flags with release. The
+ * driver polls that one, so it sees all of them at once, and sees a frame of
+ * several buffers (MRG_RXBUF) only when all of them are there. The shadow is
+ * also what lets a frame that finds the ring empty half way give its buffers
+ * back untouched (descriptors are overwritten only when used).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_atomic.h>
+#include <rte_branch_prediction.h>
+#include <rte_common.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_spinlock.h>
+
+#include "vhostu_internal.h"
+#include "vhostu_notify.h"
+#include "vhostu_packed.h"
+#include "vhostu_rxtx.h"
+
+/* Used descriptors a burst collects before it must write them out. */
+#define VHOSTU_PACKED_SHADOW	256
+
+/* One used descriptor to write. */
+struct vhostu_pused {
+	uint16_t pos;		/* ring position */
+	uint16_t id;
+	uint32_t len;
+	uint16_t flags;		/* AVAIL and USED as our wrap counter at pos, WRITE if len */
+};
+
+struct vhostu_pshadow {
+	uint32_t n;
+	uint32_t written;	/* entries written out earlier in this burst */
+	uint16_t uidx;		/* where the next used descriptor goes */
+	bool uwrap;
+	struct vhostu_pused e[VHOSTU_PACKED_SHADOW];
+};
+
+/* A walk over one chain: ring descriptors from a position, or an indirect table. */
+struct vhostu_pchain {
+	const struct vhostu_pdesc *table;	/* the indirect table, NULL in the ring */
+	uint32_t tsize;		/* entries in table */
+	uint32_t tidx;		/* next table entry */
+	uint16_t ridx;		/* next ring position */
+	bool rwrap;		/* the driver's wrap counter at ridx */
+	uint16_t ndesc;		/* ring descriptors the chain took */
+	uint16_t id;		/* buffer id, of the last ring descriptor read */
+	uint32_t left;		/* descriptors we may still read: bounds the walk */
+	bool more;		/* the chain goes on */
+	uint32_t reads;		/* descriptors read in this burst, all chains: the budget */
+};
+
+static __rte_always_inline void
+vhostu_pchain_init(const struct vhostu_vring *vr, struct vhostu_pchain *c, uint16_t idx,
+		bool wrap)
+{
+	c->table = NULL;
+	c->ridx = idx;
+	c->rwrap = wrap;
+	c->ndesc = 0;
+	c->id = 0;
+	c->left = vr->size;
+	c->more = true;
+}
+
+/*
+ * Read the ring descriptor at c->ridx, flags first (acquire), each field
+ * once; false if it is not available.
+ */
+static __rte_always_inline bool
+vhostu_pchain_ring_read(const struct vhostu_vring *vr, struct vhostu_pchain *c,
+		struct vhostu_pdesc *d)
+{
+	const volatile struct vhostu_pdesc *s = &vhostu_pdesc_ring(vr)[c->ridx];
+
+	d->flags = vhostu_pdesc_flags(vr, c->ridx);
+	if (unlikely(!vhostu_packed_flags_avail(d->flags, c->rwrap)))
+		return false;
+	d->addr = s->addr;
+	d->len = s->len;
+	d->id = s->id;
+	c->ndesc++;
+	c->id = d->id;
+	vhostu_packed_step(vr->size, &c->ridx, &c->rwrap, 1);
+	return true;
+}
+
+static __rte_always_inline void
+vhostu_pdesc_read_table(const struct vhostu_pdesc *table, uint32_t i, struct vhostu_pdesc *d)
+{
+	const volatile struct vhostu_pdesc *s = &table[i];
+
+	d->addr = s->addr;
+	d->len = s->len;
+	d->flags = s->flags;
+}
+
+/* Switch the walk to the indirect table the head d describes; false if it is bad. */
+static __rte_always_inline bool
+vhostu_pchain_indirect(const struct vhostu_vring *vr, struct vhostu_pchain *c,
+		const struct vhostu_pdesc *d)
+{
+	const struct vhostu_pdesc *table;
+
+	if (unlikely(c->ndesc != 1 || (d->flags & VRING_DESC_F_NEXT) ||
+			!vhostu_has_feature(vr->port, VHOSTU_VIRTIO_F_INDIRECT_DESC) ||
+			d->len == 0 || d->len % sizeof(struct vhostu_pdesc) != 0 ||
+			d->len / sizeof(struct vhostu_pdesc) > vr->size))
+		return false;
+	table = vhostu_gpa_to_va(&vr->port->mem, d->addr, d->len);
+	if (unlikely(table == NULL))
+		return false;
+	c->table = table;
+	c->tsize = d->len / sizeof(struct vhostu_pdesc);
+	c->tidx = 0;
+	c->left = c->tsize;
+	c->more = true;
+	return true;
+}
+
+/*
+ * Next non-empty buffer of the chain: 1 and *b filled, 0 at its end, -EINVAL
+ * when it is bad, -EAGAIN when there is no chain at all (the ring is empty
+ * at our position). write_flag as for split rings. In an indirect table the
+ * entries follow each other to its end (their NEXT flags mean nothing).
+ */
+static __rte_always_inline int
+vhostu_pchain_next(const struct vhostu_vring *vr, struct vhostu_pchain *c,
+		struct vhostu_buf *b, uint16_t write_flag)
+{
+	struct vhostu_pdesc d;
+
+	while (c->more) {
+		if (unlikely(c->left == 0))
+			return -EINVAL;	/* a chain longer than the ring or its table */
+		c->left--;
+		c->reads++;
+		if (c->table == NULL) {
+			if (unlikely(!vhostu_pchain_ring_read(vr, c, &d)))
+				return c->ndesc == 0 ? -EAGAIN : -EINVAL;
+			c->more = (d.flags & VRING_DESC_F_NEXT) != 0;
+			if (unlikely(d.flags & VRING_DESC_F_INDIRECT)) {
+				if (!vhostu_pchain_indirect(vr, c, &d))
+					return -EINVAL;
+				continue;
+			}
+		} else {
+			vhostu_pdesc_read_table(c->table, c->tidx++, &d);
+			c->more = c->tidx < c->tsize;
+			if (unlikely(d.flags & VRING_DESC_F_INDIRECT))
+				return -EINVAL;	/* nested */
+		}
+		if (unlikely((d.flags & write_flag) != write_flag))
+			return -EINVAL;
+		if (unlikely(d.len == 0))
+			continue;
+		b->va = vhostu_gpa_to_va(&vr->port->mem, d.addr, d.len);
+		if (unlikely(b->va == NULL))
+			return -EINVAL;
+		b->gpa = d.addr;
+		b->len = d.len;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Walk to the end of a direct chain we stopped reading (bad, or the frame
+ * ended first): its length and its id are in its last descriptor. False if
+ * it has no end: longer than the ring, or running into descriptors that are
+ * not available.
+ */
+static __rte_always_inline bool
+vhostu_pchain_skip(const struct vhostu_vring *vr, struct vhostu_pchain *c)
+{
+	struct vhostu_pdesc d;
+
+	if (c->table != NULL)
+		return true;	/* an indirect chain takes one ring descriptor */
+	while (c->more) {
+		if (unlikely(c->left == 0))
+			return false;
+		c->left--;
+		c->reads++;
+		if (unlikely(!vhostu_pchain_ring_read(vr, c, &d)))
+			return false;
+		c->more = (d.flags & VRING_DESC_F_NEXT) != 0;
+	}
+	return true;
+}
+
+static __rte_always_inline void
+vhostu_pshadow_init(struct vhostu_pshadow *sh, const struct vhostu_vring *vr)
+{
+	sh->n = 0;
+	sh->written = 0;
+	sh->uidx = vr->last_used_idx;
+	sh->uwrap = vr->used_wrap;
+}
+
+/* Return the chain c walked: one used descriptor at our used position. */
+static __rte_always_inline void
+vhostu_pshadow_add(struct vhostu_pshadow *sh, const struct vhostu_vring *vr,
+		const struct vhostu_pchain *c, uint32_t len, uint16_t write_flag)
+{
+	struct vhostu_pused *e = &sh->e[sh->n++];
+
+	e->pos = sh->uidx;
+	e->id = c->id;
+	e->len = len;
+	e->flags = vhostu_packed_used_flags(sh->uwrap) | (len != 0 ? write_flag : 0);
+	vhostu_packed_step(vr->size, &sh->uidx, &sh->uwrap, c->ndesc);
+}
+
+/*
+ * Write n used descriptors: the first one's flags last, with release, so the
+ * driver (which polls it) sees all of them and what we wrote into the buffers.
+ */
+static void
+vhostu_packed_write_used(struct vhostu_vring *vr, const struct vhostu_pused *e, uint32_t n)
+{
+	struct vhostu_pdesc *ring = vhostu_pdesc_ring(vr);
+	uint32_t i;
+
+	if (n == 0)
+		return;
+	for (i = 1; i < n; i++) {
+		ring[e[i].pos].id = e[i].id;
+		ring[e[i].pos].len = e[i].len;
+		ring[e[i].pos].flags = e[i].flags;
+	}
+	ring[e[0].pos].id = e[0].id;
+	ring[e[0].pos].len = e[0].len;
+	__atomic_store_n((uint16_t *)RTE_PTR_ADD(ring, (size_t)e[0].pos * 16 +
+			offsetof(struct vhostu_pdesc, flags)), e[0].flags, __ATOMIC_RELEASE);
+	if (unlikely(vr->log_used))
+		for (i = 0; i < n; i++)
+			vhostu_log_write(vr->port, vr->log_desc_gpa +
+				(uint64_t)e[i].pos * sizeof(struct vhostu_pdesc),
+				sizeof(struct vhostu_pdesc));
+}
+
+/* Write out the first n entries of the shadow and keep the rest for later. */
+static void
+vhostu_pshadow_flush(struct vhostu_vring *vr, struct vhostu_pshadow *sh, uint32_t n)
+{
+	vhostu_packed_write_used(vr, sh->e, n);
+	if (n < sh->n) {
+		vr->last_used_idx = sh->e[n].pos;
+		vr->used_wrap = (sh->e[n].flags & VRING_PACKED_DESC_F_USED) != 0;
+		memmove(sh->e, &sh->e[n], (sh->n - n) * sizeof(sh->e[0]));
+	} else {
+		vr->last_used_idx = sh->uidx;
+		vr->used_wrap = sh->uwrap;
+	}
+	sh->n -= n;
+	sh->written += n;
+}
+
+/* Used descriptors the burst returned, for the notification check. */
+static __rte_always_inline uint16_t
+vhostu_pshadow_count(const struct vhostu_pshadow *sh)
+{
+	return (uint16_t)RTE_MIN(sh->written + sh->n, (uint32_t)UINT16_MAX);
+}
+
+/*
+ * Kicks on this ring: the device event suppression area, which only we
+ * write. Asking for them (rx interrupts) needs a full fence before the ring
+ * is read again: a chain the driver made available while it still saw
+ * DISABLE came with no kick.
+ */
+static __rte_always_inline void
+vhostu_packed_kicks(struct vhostu_vring *vr, bool on)
+{
+	volatile struct vhostu_pevent *ev = vhostu_packed_device_event(vr);
+	uint16_t want = on ? VRING_PACKED_EVENT_ENABLE : VRING_PACKED_EVENT_DISABLE;
+
+	if (likely(ev->flags == want))
+		return;
+	ev->flags = want;
+	if (unlikely(vr->log_used))
+		vhostu_log_write(vr->port, vr->log_event_gpa, sizeof(struct vhostu_pevent));
+	if (on)
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+bool
+vhostu_rx_want_kicks_packed(struct vhostu_vring *vr, bool on)
+{
+	vhostu_packed_kicks(vr, on);
+	return on && vhostu_packed_has_avail(vr);
+}
+
+/*
+ * Available descriptors from our position on, at most max: no more chains
+ * than that can be waiting. Only flags are read; the walk reads them again
+ * and decides.
+ */
+static __rte_always_inline uint16_t
+vhostu_packed_count_avail(const struct vhostu_vring *vr, uint16_t max)
+{
+	uint16_t idx = vr->last_avail_idx, n = 0;
+	bool wrap = vr->avail_wrap;
+
+	while (n < max && vhostu_packed_flags_avail(vhostu_pdesc_flags(vr, idx), wrap)) {
+		n++;
+		vhostu_packed_step(vr->size, &idx, &wrap, 1);
+	}
+	return n;
+}
+
+/*
+ * Copy the chain at the walk's position into m: 0, -EAGAIN (no chain there),
+ * or the errors of the split path (vhostu_rx_copy_*).
+ */
+static __rte_always_inline int
+vhostu_prx_chain(struct vhostu_vring *vr, struct vhostu_pchain *c, struct rte_mbuf *m)
+{
+	struct vhostu_rx_copy x;
+	struct vhostu_buf b;
+	int r;
+
+	vhostu_rx_copy_start(&x, vr, m);
+	while ((r = vhostu_pchain_next(vr, c, &b, 0)) > 0) {
+		r = vhostu_rx_copy_buf(&x, vr->mp, &b);
+		if (unlikely(r < 0))
+			return r;
+	}
+	if (unlikely(r == -EAGAIN))
+		return r;
+	return vhostu_rx_copy_end(&x, vr, r);
+}
+
+/*
+ * Dequeue up to n frames from the guest's TX ring. One function for speed,
+ * as the split one; the per-chain work is in the inline helpers.
+ */
+uint16_t
+vhostu_rx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vhostu_pshadow sh;
+	struct vhostu_pchain c = { .reads = 0 };
+	uint16_t count, i, nrx = 0, nused = 0;
+	uint64_t bytes = 0;
+	int r;
+
+	if (unlikely(!vr->ready || vr->mp == NULL))
+		goto out;
+	vhostu_packed_kicks(vr, __atomic_load_n(&vr->intr_enabled, __ATOMIC_RELAXED));
+	if (unlikely(vr->index == 1 && __atomic_load_n(&vr->port->rarp_pending,
+			__ATOMIC_RELAXED) && n != 0))
+		return vhostu_rx_rarp(vr, pkts);
+	count = vhostu_packed_count_avail(vr, (uint16_t)RTE_MIN((uint32_t)n, vr->size));
+	if (count == 0)
+		goto notify;
+	if (unlikely(rte_pktmbuf_alloc_bulk(vr->mp, pkts, count) != 0)) {
+		vr->stats.mbuf_fail += count;
+		goto notify;
+	}
+	vhostu_pshadow_init(&sh, vr);
+	for (i = 0; i < count; i++) {
+		struct rte_mbuf *m = pkts[nrx];
+
+		if (unlikely(c.reads >= VHOSTU_BURST_BUDGET(vr->size)))
+			break;	/* budget spent (never on the first chain): the rest waits */
+		if (unlikely(sh.n == VHOSTU_PACKED_SHADOW))
+			vhostu_pshadow_flush(vr, &sh, sh.n);
+		vhostu_pchain_init(vr, &c, vr->last_avail_idx, vr->avail_wrap);
+		r = vhostu_prx_chain(vr, &c, m);
+		if (unlikely(r == -EAGAIN || r == -ENOMEM)) {
+			/* No chain after all, or mbufs ran out: the chain waits. */
+			vhostu_mbuf_recycle(m);
+			if (r == -ENOMEM)
+				vr->stats.mbuf_fail++;
+			break;
+		}
+		if (unlikely(r < 0))
+			vhostu_pchain_skip(vr, &c);
+		vr->last_avail_idx = c.ridx;
+		vr->avail_wrap = c.rwrap;
+		vhostu_pshadow_add(&sh, vr, &c, 0, 0);
+		if (unlikely(r == 0 && c.id >= vr->size))
+			r = -EINVAL;	/* an id the driver cannot have given */
+		if (unlikely(r < 0)) {
+			vhostu_mbuf_recycle(m);
+			vhostu_rx_drop(vr, r);
+			continue;
+		}
+		bytes += m->pkt_len;
+		vr->stats.size_bins[vhostu_size_bin(m->pkt_len)]++;
+		nrx++;
+	}
+	vhostu_pshadow_flush(vr, &sh, sh.n);
+	if (nrx < count)
+		rte_pktmbuf_free_bulk(&pkts[nrx], count - nrx);
+	vr->stats.packets += nrx;
+	vr->stats.bytes += bytes;
+	vr->stats.desc_reads += c.reads;
+	nused = vhostu_pshadow_count(&sh);
+notify:
+	vhostu_notify_check(vr, nused);
+out:
+	vhostu_ring_unlock(vr);
+	if (likely(vr->port != NULL))
+		vhostu_notify_paired_tx(vr);
+	return nrx;
+}
+
+/* State of one tx burst over a packed ring. */
+struct vhostu_ptx {
+	struct vhostu_tx t;	/* the header and vr; its split ring fields are unused */
+	uint16_t aidx;		/* next available position */
+	bool awrap;
+	uint16_t aidx0;		/* where the burst started */
+	bool awrap0;
+	uint32_t fstart;	/* shadow entry of the frame in progress */
+	struct vhostu_pchain c;	/* the walk; c.reads is the burst's budget */
+	struct vhostu_pshadow sh;
+};
+
+/*
+ * Fill the chain at our position with what remains of the header and the
+ * frame, then walk to its end. The bytes written (0: no room at all),
+ * -EINVAL (bad chain, walked to its end) or -EAGAIN (no chain).
+ */
+static __rte_always_inline int
+vhostu_ptx_chain(struct vhostu_ptx *pt, struct vhostu_src *s)
+{
+	struct vhostu_vring *vr = pt->t.vr;
+	struct vhostu_buf b;
+	uint32_t written = 0, k;
+	int r = 0;
+
+	vhostu_pchain_init(vr, &pt->c, pt->aidx, pt->awrap);
+	while (pt->t.hdr_off < pt->t.hdr_size || s->left != 0) {
+		r = vhostu_pchain_next(vr, &pt->c, &b, VRING_DESC_F_WRITE);
+		if (r <= 0)
+			break;
+		k = 0;
+		if (pt->t.hdr_off < pt->t.hdr_size)
+			k = vhostu_tx_put_hdr(&pt->t, &b);
+		k += vhostu_tx_put_data(s, b.va + k, b.len - k);
+		vhostu_log_write(vr->port, b.gpa, k);
+		written += k;
+		r = 0;
+	}
+	if (unlikely(r == -EAGAIN))
+		return r;
+	if (unlikely(!vhostu_pchain_skip(vr, &pt->c) || r < 0 || pt->c.id >= vr->size))
+		return -EINVAL;
+	return written;
+}
+
+/* The walk's chain is taken: our position moves past it. */
+static __rte_always_inline void
+vhostu_ptx_take(struct vhostu_ptx *pt, uint32_t len)
+{
+	vhostu_pshadow_add(&pt->sh, pt->t.vr, &pt->c, len, VRING_DESC_F_WRITE);
+	pt->aidx = pt->c.ridx;
+	pt->awrap = pt->c.rwrap;
+}
+
+/* Without MRG_RXBUF: one chain per frame. 0, -EINVAL, -EMSGSIZE, -ENOSPC (empty or budget). */
+static __rte_always_inline int
+vhostu_ptx_frame_one(struct vhostu_ptx *pt, const struct rte_mbuf *m)
+{
+	struct vhostu_vring *vr = pt->t.vr;
+	struct vhostu_src s;
+	int r;
+
+	/* Never true for the burst's first frame: reads start at 0. */
+	if (unlikely(pt->c.reads >= VHOSTU_BURST_BUDGET(vr->size)))
+		return -ENOSPC;
+	if (unlikely(pt->sh.n == VHOSTU_PACKED_SHADOW))
+		vhostu_pshadow_flush(vr, &pt->sh, pt->sh.n);
+	vhostu_tx_start(&pt->t, &s, m);
+	r = vhostu_ptx_chain(pt, &s);
+	if (unlikely(r == -EAGAIN))
+		return -ENOSPC;
+	/* No room at all (zero-length buffers only) is a bad chain, not a small one. */
+	if (unlikely(r <= 0)) {
+		vhostu_ptx_take(pt, 0);
+		return -EINVAL;
+	}
+	if (unlikely(s.left != 0 || pt->t.hdr_off < pt->t.hdr_size))
+		return -EMSGSIZE;	/* too small for this frame: the next one may fit */
+	vhostu_ptx_take(pt, r);
+	return 0;
+}
+
+/* Return the chains taken for a frame we drop with len 0: nothing in them is valid. */
+static void
+vhostu_ptx_void(struct vhostu_ptx *pt)
+{
+	uint32_t i;
+
+	for (i = pt->fstart; i < pt->sh.n; i++) {
+		pt->sh.e[i].len = 0;
+		pt->sh.e[i].flags &= ~VRING_DESC_F_WRITE;
+	}
+}
+
+/* Give back the chains of the frame in progress untouched: it waits for the next burst. */
+static void
+vhostu_ptx_rollback(struct vhostu_ptx *pt, uint16_t aidx, bool awrap)
+{
+	struct vhostu_pshadow *sh = &pt->sh;
+
+	if (sh->n != pt->fstart) {
+		sh->uidx = sh->e[pt->fstart].pos;
+		sh->uwrap = (sh->e[pt->fstart].flags & VRING_PACKED_DESC_F_USED) != 0;
+	}
+	sh->n = pt->fstart;
+	pt->aidx = aidx;
+	pt->awrap = awrap;
+}
+
+/*
+ * The shadow is full in the middle of a frame: write out the frames before
+ * it. False if the frame alone fills it (more than VHOSTU_PACKED_SHADOW
+ * chains: buffers no honest driver posts for one frame).
+ */
+static bool
+vhostu_ptx_make_room(struct vhostu_ptx *pt)
+{
+	if (pt->fstart == 0)
+		return false;
+	vhostu_pshadow_flush(pt->t.vr, &pt->sh, pt->fstart);
+	pt->fstart = 0;
+	return true;
+}
+
+/*
+ * With MRG_RXBUF: as many chains as the frame needs. 0, -EINVAL, -ENOSPC
+ * (ring empty, or the burst's budget spent: the frame waits for the next
+ * burst).
+ */
+static __rte_always_inline int
+vhostu_ptx_frame_mrg(struct vhostu_ptx *pt, const struct rte_mbuf *m)
+{
+	struct vhostu_vring *vr = pt->t.vr;
+	uint16_t aidx = pt->aidx, nbufs = 0;
+	bool awrap = pt->awrap, first = aidx == pt->aidx0 && awrap == pt->awrap0;
+	struct vhostu_src s;
+	int r;
+
+	if (unlikely(pt->sh.n == VHOSTU_PACKED_SHADOW))
+		vhostu_pshadow_flush(vr, &pt->sh, pt->sh.n);
+	pt->fstart = pt->sh.n;
+	vhostu_tx_start(&pt->t, &s, m);
+	do {
+		if (unlikely(pt->sh.n == VHOSTU_PACKED_SHADOW && !vhostu_ptx_make_room(pt))) {
+			vhostu_ptx_void(pt);
+			return -EINVAL;
+		}
+		if (unlikely(pt->c.reads >= VHOSTU_BURST_BUDGET(vr->size))) {
+			if (!first) {
+				vhostu_ptx_rollback(pt, aidx, awrap);
+				return -ENOSPC;
+			}
+			/* The first frame alone spent it: drop it, so that bursts advance. */
+			vhostu_ptx_void(pt);
+			return -EINVAL;
+		}
+		r = vhostu_ptx_chain(pt, &s);
+		if (unlikely(r == -EAGAIN)) {
+			vhostu_ptx_rollback(pt, aidx, awrap);
+			return -ENOSPC;
+		}
+		/* The whole header in the first chain, and no chain without room: as split. */
+		if (unlikely(r <= 0 || pt->t.hdr_off < pt->t.hdr_size)) {
+			vhostu_ptx_take(pt, 0);
+			vhostu_ptx_void(pt);
+			return -EINVAL;
+		}
+		vhostu_ptx_take(pt, r);
+		nbufs++;
+	} while (s.left != 0);
+	vhostu_tx_set_num_buffers(&pt->t, nbufs);
+	return 0;
+}
+
+static __rte_always_inline void
+vhostu_ptx_init(struct vhostu_ptx *pt, struct vhostu_vring *vr, bool mrg)
+{
+	pt->t.vr = vr;
+	pt->aidx = vr->last_avail_idx;
+	pt->awrap = vr->avail_wrap;
+	pt->aidx0 = pt->aidx;
+	pt->awrap0 = pt->awrap;
+	pt->fstart = 0;
+	pt->c.reads = 0;
+	vhostu_pshadow_init(&pt->sh, vr);
+	vhostu_tx_hdr_init(&pt->t, vr->port, mrg);
+}
+
+/*
+ * Enqueue up to n frames into the guest's RX ring: as the split tx burst,
+ * the frames consumed (sent, or dropped for the guest's fault) are freed, the
+ * rest found the ring full and stay with the caller.
+ */
+uint16_t
+vhostu_tx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct vhostu_ptx pt;
+	uint16_t i;
+	uint64_t bytes = 0, sent = 0;
+	bool mrg;
+	int r;
+
+	if (unlikely(!vr->ready)) {
+		vhostu_ring_unlock(vr);
+		return 0;
+	}
+	vhostu_packed_kicks(vr, false);
+	mrg = vhostu_has_feature(vr->port, VHOSTU_VIRTIO_NET_F_MRG_RXBUF);
+	vhostu_ptx_init(&pt, vr, mrg);
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		if (unlikely(vhostu_tx_offload(&pt.t, m) < 0)) {
+			vr->stats.offload_drops++;
+			continue;
+		}
+		r = mrg ? vhostu_ptx_frame_mrg(&pt, m) : vhostu_ptx_frame_one(&pt, m);
+		if (likely(r == 0)) {
+			sent++;
+			bytes += m->pkt_len;
+			vr->stats.size_bins[vhostu_size_bin(m->pkt_len)]++;
+		} else if (r == -ENOSPC) {
+			break;
+		} else if (r == -EMSGSIZE) {
+			vr->stats.oversize++;
+		} else {
+			vr->stats.errors++;
+		}
+	}
+	vr->last_avail_idx = pt.aidx;
+	vr->avail_wrap = pt.awrap;
+	vhostu_pshadow_flush(vr, &pt.sh, pt.sh.n);
+	vr->stats.no_desc += n - i;
+	vr->stats.packets += sent;
+	vr->stats.bytes += bytes;
+	vr->stats.desc_reads += pt.c.reads;
+	vhostu_notify_check(vr, vhostu_pshadow_count(&pt.sh));
+	vhostu_ring_unlock(vr);
+	if (i != 0)
+		rte_pktmbuf_free_bulk(pkts, i);
+	return i;
+}
