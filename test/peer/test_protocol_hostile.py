@@ -31,7 +31,7 @@ import sys
 import time
 
 sys.dont_write_bytecode = True    # no __pycache__ in the source tree
-from vhostu_frontend import (ADD_MEM_REG, F_EVENT_IDX, F_LOG_ALL, F_NEED_REPLY,  # noqa: E402
+from vhostu_frontend import (ADD_MEM_REG, F_LOG_ALL, F_NEED_REPLY,  # noqa: E402
                              F_PROTOCOL_FEATURES, F_REPLY, F_VERSION_1, Failure, Frontend,
                              GET_CONFIG, GET_FEATURES, GET_MAX_MEM_SLOTS, GET_PROTOCOL_FEATURES,
                              GET_QUEUE_NUM, GET_STATUS, GET_VRING_BASE, GuestMemory, HDR,
