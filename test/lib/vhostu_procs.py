@@ -254,8 +254,19 @@ class VhostuFwdShell(Interactive):
     LOGLINE = re.compile(r"^(?:vhostu(?:\.\w+)?|vhostu-fwd|EAL|TELEMETRY|VHOST_\w+|ETHDEV|"
                          r"MBUF|MEMPOOL|RING|USER\d+|LCORE|RCU|PMD): ")
 
+    # The same, written by another thread into the middle of a line: the
+    # shell echoes a command key by key, so a log line can split the echo.
+    INLINE_LOG = re.compile(r"(?<=[^\n])(?:vhostu(?:\.\w+)?|vhostu-fwd|EAL|TELEMETRY|VHOST_\w+|"
+                            r"ETHDEV|MBUF|MEMPOOL|RING|USER\d+|LCORE|RCU|PMD): [^\n]*\n")
+
     def cmd(self, line, timeout=20.0):
-        lines = super().cmd(line, timeout).replace("\r", "").split("\n")
+        text = super().cmd(line, timeout).replace("\r", "")
+        while True:
+            joined = self.INLINE_LOG.sub("", text)
+            if joined == text:
+                break
+            text = joined
+        lines = text.split("\n")
         # Keep what follows the echoed command. What precedes it is earlier
         # output (log lines of another thread); it may begin in the middle of
         # a line: a write that crosses a page boundary grows the file's size
