@@ -340,6 +340,13 @@ vhostu_avail_event(const struct vhostu_vring *vr)
 			(size_t)vr->size * sizeof(struct vhostu_used_elem));
 }
 
+/* Is the frontend logging our writes (live migration)? */
+static __rte_always_inline bool
+vhostu_logging(const struct vhostu_port *p)
+{
+	return (p->features & VHOSTU_BIT(VHOSTU_VHOST_F_LOG_ALL)) && p->log_addr != NULL;
+}
+
 /* Mark [gpa, gpa+len) dirty in the migration log when LOG_ALL is on. */
 static __rte_always_inline void
 vhostu_log_write(struct vhostu_port *p, uint64_t gpa, uint64_t len)

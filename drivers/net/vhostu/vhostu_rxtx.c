@@ -91,8 +91,14 @@ vhostu_used_set(const struct vhostu_vring *vr, uint16_t idx, uint32_t id, uint32
 {
 	struct vhostu_used_elem *e = vhostu_used_elem(vr, idx);
 
-	e->id = id;
-	e->len = len;
+	/*
+	 * Unchanged since the ring's last lap (IN_ORDER, frames of one size): a
+	 * store would take the line from the guest, which reads it, for nothing.
+	 */
+	if (e->id != id || e->len != len) {
+		e->id = id;
+		e->len = len;
+	}
 }
 
 /* Log used ring entries [start, start+n) and used->idx by guest-physical address. */
@@ -350,14 +356,14 @@ vhostu_chain_next(const struct vhostu_vring *vr, struct vhostu_chain *c,
  */
 static __rte_always_inline int
 vhostu_rx_chain(struct vhostu_vring *vr, struct vhostu_chain *c, uint16_t head,
-		struct rte_mbuf *m)
+		struct rte_mbuf *m, struct vhostu_copies *q)
 {
 	struct vhostu_rx_copy x;
 	struct vhostu_buf b;
 	int r;
 
 	vhostu_chain_init(vr, head, c);
-	vhostu_rx_copy_start(&x, vr, m);
+	vhostu_rx_copy_start(&x, vr, m, q);
 	while ((r = vhostu_chain_next(vr, c, &b, 0)) > 0) {
 		r = vhostu_rx_copy_buf(&x, vr->mp, &b);
 		if (unlikely(r < 0))
@@ -394,6 +400,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	struct vhostu_vring *vr = queue;
 	uint16_t avail_idx, navail, count, i, la, nused = 0, nrx = 0, head, next_head, ustep;
 	struct vhostu_chain c = { .reads = 0 };
+	struct vhostu_copies q;
 	uint64_t bytes = 0;
 	int r;
 
@@ -436,6 +443,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	 */
 	ustep = vhostu_has_feature(vr->port, VHOSTU_VIRTIO_F_IN_ORDER) ? 0 : 1;
 	la = vr->last_avail_idx;
+	q.n = 0;
 	next_head = vhostu_avail_head(vr, la);
 	for (i = 0; i < count; i++) {
 		struct rte_mbuf *m = pkts[nrx];
@@ -453,7 +461,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			vr->stats.errors++;
 			continue;
 		}
-		r = vhostu_rx_chain(vr, &c, head, m);
+		r = vhostu_rx_chain(vr, &c, head, m, &q);
 		if (unlikely(r == -ENOMEM)) {
 			/* Leave the chain for the next burst. */
 			vhostu_mbuf_recycle(m);
@@ -472,6 +480,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 		vr->stats.size_bins[vhostu_size_bin(m->pkt_len)]++;
 		nrx++;
 	}
+	vhostu_copies_flush(&q);	/* before the guest gets its buffers back */
 	vr->last_avail_idx = la;
 	vhostu_used_publish(vr, nused, ustep != 0 ? nused : 1);
 	if (nrx < count)
@@ -512,7 +521,7 @@ vhostu_tx_chain(struct vhostu_tx *t, uint16_t head, struct vhostu_src *s)
 		k = 0;
 		if (t->hdr_off < t->hdr_size)
 			k = vhostu_tx_put_hdr(t, &b);
-		k += vhostu_tx_put_data(s, b.va + k, b.len - k);
+		k += vhostu_tx_put_data(t, s, b.va + k, b.len - k);
 		vhostu_log_write(vr->port, b.gpa, k);
 		written += k;
 	}
@@ -625,6 +634,7 @@ uint16_t
 vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vhostu_vring *vr = queue;
+	struct vhostu_copies q;
 	struct vhostu_tx t;
 	uint16_t navail, i = 0;
 	uint64_t bytes = 0, sent = 0;
@@ -645,7 +655,10 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	t.nused = 0;
 	t.c.reads = 0;
 	mrg = vhostu_has_feature(vr->port, VHOSTU_VIRTIO_NET_F_MRG_RXBUF);
-	vhostu_tx_hdr_init(&t, vr->port, mrg);
+	vhostu_tx_hdr_init(&t, vr->port);
+	/* While the frontend logs dirty pages, each copy must land before it is logged. */
+	q.n = 0;
+	t.q = vhostu_logging(vr->port) ? NULL : &q;
 
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -671,6 +684,7 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 			vr->stats.errors++;
 		}
 	}
+	vhostu_copies_flush(&q);	/* before used->idx and before the mbufs are freed */
 	vr->last_avail_idx = t.la;
 	/* IN_ORDER or not, one entry per chain: the guest reads each one's length. */
 	vhostu_used_publish(vr, t.nused, t.nused);

@@ -86,6 +86,50 @@ vhostu_mbuf_recycle(struct rte_mbuf *m)
 	rte_pktmbuf_reset(m);
 }
 
+/*
+ * Small copies a split burst defers to one pass at its end. The lines of
+ * guest buffers usually sit in the guest's cache: each load or store of one
+ * waits for it to come over. Interleaved with a chain walk, only a few are
+ * asked for at a time (stores leave the core in order, and a walk has many);
+ * in one tight pass many are, and the waits overlap. rte_vhost batches small
+ * copies the same way. A pass must run before the frames are handed over:
+ * used->idx published (guest RX) or mbufs returned or freed (guest TX).
+ */
+#define VHOSTU_COPY_BATCH 64
+#define VHOSTU_COPY_SMALL 256
+
+struct vhostu_copies {
+	uint16_t n;
+	struct {
+		void *dst;
+		const void *src;
+		uint32_t len;
+	} c[VHOSTU_COPY_BATCH];
+};
+
+static __rte_always_inline void
+vhostu_copy(struct vhostu_copies *q, void *dst, const void *src, uint32_t len)
+{
+	if (q != NULL && len <= VHOSTU_COPY_SMALL && q->n < VHOSTU_COPY_BATCH) {
+		q->c[q->n].dst = dst;
+		q->c[q->n].src = src;
+		q->c[q->n].len = len;
+		q->n++;
+		return;
+	}
+	rte_memcpy(dst, src, len);
+}
+
+static __rte_always_inline void
+vhostu_copies_flush(struct vhostu_copies *q)
+{
+	uint16_t i;
+
+	for (i = 0; i < q->n; i++)
+		rte_memcpy(q->c[i].dst, q->c[i].src, q->c[i].len);
+	q->n = 0;
+}
+
 /* Copying one guest TX chain into mbufs, buffer by buffer (vhostu_rx_copy_*). */
 struct vhostu_rx_copy {
 	struct rte_mbuf *m;	/* the frame's first mbuf */
@@ -95,13 +139,17 @@ struct vhostu_rx_copy {
 	uint32_t hdr_size;
 	uint32_t hdr_left;	/* bytes of the virtio-net header still to copy */
 	uint32_t total;		/* frame bytes copied */
+	bool need_hdr;		/* offloads negotiated: the header means something */
+	struct vhostu_copies *q;	/* copies deferred, or NULL */
 	uint8_t hdr[sizeof(struct vhostu_net_hdr)];	/* the guest's header, our copy */
 };
 
 static __rte_always_inline void
 vhostu_rx_copy_start(struct vhostu_rx_copy *x, const struct vhostu_vring *vr,
-		struct rte_mbuf *m)
+		struct rte_mbuf *m, struct vhostu_copies *q)
 {
+	x->q = q;
+	x->need_hdr = (vr->port->features & VHOSTU_OFFLOAD_HOST_FEATURES) != 0;
 	x->m = m;
 	x->seg = m;
 	x->dst = rte_pktmbuf_mtod(m, uint8_t *);
@@ -110,6 +158,16 @@ vhostu_rx_copy_start(struct vhostu_rx_copy *x, const struct vhostu_vring *vr,
 	x->hdr_left = x->hdr_size;
 	x->total = 0;
 	memset(x->hdr, 0, sizeof(x->hdr));
+}
+
+/* The header, all copied, asks for nothing the frame's bytes are needed for. */
+static __rte_always_inline bool
+vhostu_rx_hdr_plain(const struct vhostu_rx_copy *x)
+{
+	const struct vhostu_net_hdr *h = (const struct vhostu_net_hdr *)x->hdr;
+
+	return !x->need_hdr || (x->hdr_left == 0 && h->flags == 0 &&
+			h->gso_type == VIRTIO_NET_HDR_GSO_NONE);
 }
 
 /*
@@ -124,7 +182,9 @@ vhostu_rx_copy_buf(struct vhostu_rx_copy *x, struct rte_mempool *mp, const struc
 
 	if (x->hdr_left != 0) {
 		k = RTE_MIN(x->hdr_left, len);
-		memcpy(&x->hdr[x->hdr_size - x->hdr_left], src, k);
+		/* Without offloads, not even read: one guest cache line less per frame. */
+		if (x->need_hdr)
+			memcpy(&x->hdr[x->hdr_size - x->hdr_left], src, k);
 		x->hdr_left -= k;
 		src += k;
 		len -= k;
@@ -145,7 +205,15 @@ vhostu_rx_copy_buf(struct vhostu_rx_copy *x, struct rte_mempool *mp, const struc
 			x->room = rte_pktmbuf_tailroom(n);
 		}
 		k = RTE_MIN(x->room, len);
-		rte_memcpy(x->dst, src, k);
+		/*
+		 * Deferred only into the first mbuf (a chained one is freed if the
+		 * chain turns out bad) and while nothing will parse the frame before
+		 * the pass: a header asking for checksum or GSO is checked against it.
+		 */
+		if (x->seg == x->m && vhostu_rx_hdr_plain(x))
+			vhostu_copy(x->q, x->dst, src, k);
+		else
+			rte_memcpy(x->dst, src, k);
 		x->dst += k;
 		src += k;
 		len -= k;
@@ -254,7 +322,33 @@ struct vhostu_tx {
 	uint8_t *nb_va[2];	/* where num_buffers' two bytes landed (MRG_RXBUF) */
 	uint64_t nb_gpa[2];
 	struct vhostu_chain c;	/* the walk; c.reads is the burst's budget */
+	struct vhostu_copies *q;	/* copies deferred, or NULL */
 };
+
+/*
+ * Store the header only where it differs from what the buffer holds: a guest
+ * that reuses its buffers (DPDK's virtio PMD does, and clears the header on
+ * its side the same way) then keeps the line shared, and neither side pays a
+ * cache-line transfer for it.
+ */
+static __rte_always_inline void
+vhostu_hdr_assign(uint8_t *dst, const uint8_t *hdr, uint32_t size)
+{
+	uint64_t a, b;
+	uint32_t c = 0, d = 0;
+
+	memcpy(&a, dst, 8);
+	memcpy(&b, hdr, 8);
+	if (size == VHOSTU_NET_HDR_LONG) {
+		memcpy(&c, dst + 8, 4);
+		memcpy(&d, hdr + 8, 4);
+	} else {
+		memcpy(&c, dst + 8, 2);
+		memcpy(&d, hdr + 8, 2);
+	}
+	if (a != b || c != d)
+		memcpy(dst, hdr, size);
+}
 
 /* Copy header bytes into the buffer; remember where num_buffers goes. */
 static __rte_always_inline uint32_t
@@ -267,9 +361,9 @@ vhostu_tx_put_hdr(struct vhostu_tx *t, const struct vhostu_buf *b)
 	if (likely(t->hdr_off == 0 && b->len >= sizeof(struct vhostu_net_hdr))) {
 		/* Constant sizes, so the copies are inlined stores. */
 		if (t->hdr_size == VHOSTU_NET_HDR_LONG)
-			memcpy(b->va, t->hdr, VHOSTU_NET_HDR_LONG);
+			vhostu_hdr_assign(b->va, t->hdr, VHOSTU_NET_HDR_LONG);
 		else
-			memcpy(b->va, t->hdr, VHOSTU_NET_HDR_SHORT);
+			vhostu_hdr_assign(b->va, t->hdr, VHOSTU_NET_HDR_SHORT);
 		t->nb_va[0] = b->va + nb;
 		t->nb_va[1] = b->va + nb + 1;
 		t->nb_gpa[0] = b->gpa + nb;
@@ -291,7 +385,7 @@ vhostu_tx_put_hdr(struct vhostu_tx *t, const struct vhostu_buf *b)
 
 /* Copy frame bytes from s into [dst, dst+room); returns bytes copied. */
 static __rte_always_inline uint32_t
-vhostu_tx_put_data(struct vhostu_src *s, uint8_t *dst, uint32_t room)
+vhostu_tx_put_data(struct vhostu_tx *t, struct vhostu_src *s, uint8_t *dst, uint32_t room)
 {
 	uint32_t done = 0, k;
 
@@ -302,7 +396,8 @@ vhostu_tx_put_data(struct vhostu_src *s, uint8_t *dst, uint32_t room)
 			continue;
 		}
 		k = RTE_MIN(room, (uint32_t)s->seg->data_len - s->off);
-		rte_memcpy(dst + done, rte_pktmbuf_mtod_offset(s->seg, const uint8_t *, s->off), k);
+		vhostu_copy(t->q, dst + done,
+				rte_pktmbuf_mtod_offset(s->seg, const uint8_t *, s->off), k);
 		s->off += k;
 		s->left -= k;
 		done += k;
@@ -329,23 +424,28 @@ vhostu_tx_set_num_buffers(struct vhostu_tx *t, uint16_t nbufs)
 	if (unlikely(t->hdr_size < sizeof(struct vhostu_net_hdr)))
 		return;	/* a 10-byte header has no num_buffers */
 	/* num_buffers is little-endian; its two bytes may sit in two descriptors. */
-	*t->nb_va[0] = (uint8_t)nbufs;
-	*t->nb_va[1] = (uint8_t)(nbufs >> 8);
+	if (*t->nb_va[0] != (uint8_t)nbufs)
+		*t->nb_va[0] = (uint8_t)nbufs;
+	if (*t->nb_va[1] != (uint8_t)(nbufs >> 8))
+		*t->nb_va[1] = (uint8_t)(nbufs >> 8);
 	for (j = 0; j < 2; j++)
 		vhostu_log_write(p, t->nb_gpa[j], 1);
 }
 
 static __rte_always_inline void
-vhostu_tx_hdr_init(struct vhostu_tx *t, const struct vhostu_port *p, bool mrg)
+vhostu_tx_hdr_init(struct vhostu_tx *t, const struct vhostu_port *p)
 {
 	struct vhostu_net_hdr *h = (struct vhostu_net_hdr *)t->hdr;
 
 	memset(t->hdr, 0, sizeof(t->hdr));
 	t->hdr_dirty = false;
+	t->q = NULL;
 	t->hdr_size = RTE_MIN(p->hdr_size, (uint32_t)sizeof(t->hdr));
-	/* Without MRG_RXBUF a 12-byte header (VERSION_1) carries num_buffers = 1. */
-	if (!mrg)
-		h->num_buffers = 1;
+	/*
+	 * A 12-byte header carries num_buffers: 1 without MRG_RXBUF (VERSION_1);
+	 * with it, 1 is what most frames take, and the count is set after the walk.
+	 */
+	h->num_buffers = 1;
 }
 
 /*

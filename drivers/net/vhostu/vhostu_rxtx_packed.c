@@ -353,7 +353,7 @@ vhostu_prx_chain(struct vhostu_vring *vr, struct vhostu_pchain *c, struct rte_mb
 	struct vhostu_buf b;
 	int r;
 
-	vhostu_rx_copy_start(&x, vr, m);
+	vhostu_rx_copy_start(&x, vr, m, NULL);
 	while ((r = vhostu_pchain_next(vr, c, &b, 0)) > 0) {
 		r = vhostu_rx_copy_buf(&x, vr->mp, &b);
 		if (unlikely(r < 0))
@@ -472,7 +472,7 @@ vhostu_ptx_chain(struct vhostu_ptx *pt, struct vhostu_src *s)
 		k = 0;
 		if (pt->t.hdr_off < pt->t.hdr_size)
 			k = vhostu_tx_put_hdr(&pt->t, &b);
-		k += vhostu_tx_put_data(s, b.va + k, b.len - k);
+		k += vhostu_tx_put_data(&pt->t, s, b.va + k, b.len - k);
 		vhostu_log_write(vr->port, b.gpa, k);
 		written += k;
 		r = 0;
@@ -614,7 +614,7 @@ vhostu_ptx_frame_mrg(struct vhostu_ptx *pt, const struct rte_mbuf *m)
 }
 
 static __rte_always_inline void
-vhostu_ptx_init(struct vhostu_ptx *pt, struct vhostu_vring *vr, bool mrg)
+vhostu_ptx_init(struct vhostu_ptx *pt, struct vhostu_vring *vr)
 {
 	pt->t.vr = vr;
 	pt->aidx = vr->last_avail_idx;
@@ -624,7 +624,7 @@ vhostu_ptx_init(struct vhostu_ptx *pt, struct vhostu_vring *vr, bool mrg)
 	pt->fstart = 0;
 	pt->c.reads = 0;
 	vhostu_pshadow_init(&pt->sh, vr);
-	vhostu_tx_hdr_init(&pt->t, vr->port, mrg);
+	vhostu_tx_hdr_init(&pt->t, vr->port);
 }
 
 /*
@@ -647,7 +647,7 @@ vhostu_tx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t
 	}
 	vhostu_packed_kicks(vr, false);
 	mrg = vhostu_has_feature(vr->port, VHOSTU_VIRTIO_NET_F_MRG_RXBUF);
-	vhostu_ptx_init(&pt, vr, mrg);
+	vhostu_ptx_init(&pt, vr);
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
