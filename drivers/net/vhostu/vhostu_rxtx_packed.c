@@ -65,6 +65,7 @@ struct vhostu_pshadow {
 	uint32_t written;	/* entries written out earlier in this burst */
 	uint16_t uidx;		/* where the next used descriptor goes */
 	bool uwrap;
+	struct vhostu_copies *q;	/* deferred copies, done before any entry is written */
 	struct vhostu_pused e[VHOSTU_PACKED_SHADOW];
 };
 
@@ -222,8 +223,10 @@ vhostu_pchain_skip(const struct vhostu_vring *vr, struct vhostu_pchain *c)
 }
 
 static __rte_always_inline void
-vhostu_pshadow_init(struct vhostu_pshadow *sh, const struct vhostu_vring *vr)
+vhostu_pshadow_init(struct vhostu_pshadow *sh, const struct vhostu_vring *vr,
+		struct vhostu_copies *q)
 {
+	sh->q = q;
 	sh->n = 0;
 	sh->written = 0;
 	sh->uidx = vr->last_used_idx;
@@ -276,6 +279,8 @@ vhostu_packed_write_used(struct vhostu_vring *vr, const struct vhostu_pused *e, 
 static void
 vhostu_pshadow_flush(struct vhostu_vring *vr, struct vhostu_pshadow *sh, uint32_t n)
 {
+	if (sh->q != NULL)
+		vhostu_copies_flush(sh->q);	/* the buffers are the guest's once used */
 	vhostu_packed_write_used(vr, sh->e, n);
 	if (n < sh->n) {
 		vr->last_used_idx = sh->e[n].pos;
@@ -347,13 +352,14 @@ vhostu_packed_count_avail(const struct vhostu_vring *vr, uint16_t max)
  * or the errors of the split path (vhostu_rx_copy_*).
  */
 static __rte_always_inline int
-vhostu_prx_chain(struct vhostu_vring *vr, struct vhostu_pchain *c, struct rte_mbuf *m)
+vhostu_prx_chain(struct vhostu_vring *vr, struct vhostu_pchain *c, struct vhostu_copies *q,
+		struct rte_mbuf *m)
 {
 	struct vhostu_rx_copy x;
 	struct vhostu_buf b;
 	int r;
 
-	vhostu_rx_copy_start(&x, vr, m, NULL);
+	vhostu_rx_copy_start(&x, vr, m, q);
 	while ((r = vhostu_pchain_next(vr, c, &b, 0)) > 0) {
 		r = vhostu_rx_copy_buf(&x, vr->mp, &b);
 		if (unlikely(r < 0))
@@ -372,6 +378,7 @@ uint16_t
 vhostu_rx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vhostu_pshadow sh;
+	struct vhostu_copies q;
 	struct vhostu_pchain c = { .reads = 0 };
 	uint16_t count, i, nrx = 0, nused = 0;
 	uint64_t bytes = 0;
@@ -390,7 +397,8 @@ vhostu_rx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t
 		vr->stats.mbuf_fail += count;
 		goto notify;
 	}
-	vhostu_pshadow_init(&sh, vr);
+	q.n = 0;
+	vhostu_pshadow_init(&sh, vr, &q);
 	for (i = 0; i < count; i++) {
 		struct rte_mbuf *m = pkts[nrx];
 
@@ -399,7 +407,7 @@ vhostu_rx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t
 		if (unlikely(sh.n == VHOSTU_PACKED_SHADOW))
 			vhostu_pshadow_flush(vr, &sh, sh.n);
 		vhostu_pchain_init(vr, &c, vr->last_avail_idx, vr->avail_wrap);
-		r = vhostu_prx_chain(vr, &c, m);
+		r = vhostu_prx_chain(vr, &c, &q, m);
 		if (unlikely(r == -EAGAIN || r == -ENOMEM)) {
 			/* No chain after all, or mbufs ran out: the chain waits. */
 			vhostu_mbuf_recycle(m);
@@ -447,6 +455,7 @@ struct vhostu_ptx {
 	uint16_t aidx0;		/* where the burst started */
 	bool awrap0;
 	uint32_t fstart;	/* shadow entry of the frame in progress */
+	struct vhostu_copies q;
 	struct vhostu_pchain c;	/* the walk; c.reads is the burst's budget */
 	struct vhostu_pshadow sh;
 };
@@ -623,8 +632,11 @@ vhostu_ptx_init(struct vhostu_ptx *pt, struct vhostu_vring *vr)
 	pt->awrap0 = pt->awrap;
 	pt->fstart = 0;
 	pt->c.reads = 0;
-	vhostu_pshadow_init(&pt->sh, vr);
 	vhostu_tx_hdr_init(&pt->t, vr->port);
+	/* While the frontend logs dirty pages, each copy must land before it is logged. */
+	pt->q.n = 0;
+	pt->t.q = vhostu_logging(vr->port) ? NULL : &pt->q;
+	vhostu_pshadow_init(&pt->sh, vr, pt->t.q);
 }
 
 /*
