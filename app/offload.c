@@ -3,13 +3,15 @@
  * Software segmentation and checksums for destinations that cannot take a
  * frame's offloads (see offload.h).
  *
- * Segmentation is librte_gso's: each segment is a header mbuf (a copy of
- * the frame's headers, from the switch's pool) and indirect mbufs attached
- * to the frame's payload, so the payload is never copied; the frame is freed
- * by the last segment sent. The headers of each segment then get their
- * checksums (librte_net): the IPv4 header always (virtio has no offload for
- * it), TCP in full, or left to the guest (NEEDS_CSUM) when it negotiated
- * GUEST_CSUM. Each worker has its GSO context; the indirect pool is shared.
+ * Segmentation of TCP over IPv4 is librte_gso's: each segment is a header
+ * mbuf (a copy of the frame's headers, from the switch's pool) and indirect
+ * mbufs attached to the frame's payload, so the payload is never copied; the
+ * frame is freed by the last segment sent. TCP over IPv6, which DPDK 22.11's
+ * librte_gso cannot segment, is done the same way in offload_tcp6.c. The
+ * headers of each segment then get their checksums (librte_net): the IPv4
+ * header always (virtio has no offload for it), TCP in full, or left to the
+ * guest (NEEDS_CSUM) when it negotiated GUEST_CSUM. Each worker has its GSO
+ * context; the indirect pool is shared.
  *
  * A flooded frame is one mbuf with a reference per member, sent by one
  * worker to each in turn: rte_gso_segment clears TX_TCP_SEG in it, so the
@@ -141,7 +143,11 @@ app_offload_csum(struct rte_mbuf *m, const struct app_offload_caps *caps)
 	return true;
 }
 
-/* A segment from rte_gso_segment: its headers are its own, fill their checksums. */
+/*
+ * A segment of m, its headers its own: fill their checksums. rte_gso_segment's
+ * IPv4 segments get their lengths, flags and pseudo-header sum here; the IPv6
+ * ones (offload_tcp6.c) come with them.
+ */
 static void
 app_offload_seg_csum(struct rte_mbuf *seg, const struct rte_mbuf *m,
 		const struct app_offload_caps *caps)
@@ -149,6 +155,10 @@ app_offload_seg_csum(struct rte_mbuf *seg, const struct rte_mbuf *m,
 	struct rte_ipv4_hdr *ip;
 	struct rte_tcp_hdr *th;
 
+	if (m->ol_flags & RTE_MBUF_F_TX_IPV6) {
+		app_offload_csum(seg, caps);
+		return;
+	}
 	seg->l2_len = m->l2_len;
 	seg->l3_len = m->l3_len;
 	seg->l4_len = m->l4_len;
@@ -162,24 +172,39 @@ app_offload_seg_csum(struct rte_mbuf *seg, const struct rte_mbuf *m,
 	app_offload_csum(seg, caps);
 }
 
+/* TCP over IPv4 by librte_gso: the segments (> 0), 0 for one segment's worth, or -1. */
+static int
+app_offload_gso4(uint16_t thread, struct rte_mbuf *m, struct rte_mbuf **out, uint16_t max)
+{
+	struct rte_gso_ctx *ctx = &app_off.ctx[thread];
+	uint32_t hdrs = m->l2_len + m->l3_len + m->l4_len;
+	uint64_t fl = m->ol_flags;
+	int n;
+
+	if (!(fl & RTE_MBUF_F_TX_IPV4) || m->tso_segsz == 0 ||
+			hdrs + m->tso_segsz > UINT16_MAX || hdrs > m->data_len)
+		return -1;
+	ctx->gso_size = (uint16_t)(hdrs + m->tso_segsz);
+	if (ctx->gso_size < RTE_GSO_SEG_SIZE_MIN)
+		return -1;
+	n = rte_gso_segment(m, ctx, out, max);
+	m->ol_flags = fl;	/* the next member of a flood sees the frame as it came */
+	return n < 0 ? -1 : n;
+}
+
 static uint16_t
 app_offload_segment(uint16_t thread, struct rte_mbuf *m, const struct app_offload_caps *caps,
 		struct rte_mbuf **out, uint16_t max)
 {
-	struct rte_gso_ctx *ctx = &app_off.ctx[thread];
-	uint64_t fl = m->ol_flags;
-	uint32_t hdrs = m->l2_len + m->l3_len + m->l4_len;
 	int n, i;
 
-	/* DPDK 22.11's librte_gso segments TCP over IPv4 only. */
-	if (!(fl & RTE_MBUF_F_TX_IPV4) || (fl & RTE_MBUF_F_TX_UDP_SEG) || m->tso_segsz == 0 ||
-			hdrs + m->tso_segsz > UINT16_MAX || hdrs > m->data_len)
+	if (m->ol_flags & RTE_MBUF_F_TX_UDP_SEG)
 		goto drop;
-	ctx->gso_size = (uint16_t)(hdrs + m->tso_segsz);
-	if (ctx->gso_size < RTE_GSO_SEG_SIZE_MIN)
-		goto drop;
-	n = rte_gso_segment(m, ctx, out, max);
-	m->ol_flags = fl;	/* the next member of a flood sees the frame as it came */
+	if (m->ol_flags & RTE_MBUF_F_TX_IPV6)
+		n = app_offload_tcp6_segment(m, app_off.ctx[thread].direct_pool, app_off.indirect,
+			out, max);
+	else
+		n = app_offload_gso4(thread, m, out, max);
 	if (n < 0)
 		goto drop;
 	if (n == 0) {

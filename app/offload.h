@@ -54,10 +54,21 @@ bool app_offload_needs_sw(const struct rte_mbuf *m, const struct app_offload_cap
  * Segment and checksum m in software as far as caps needs it, with thread's
  * GSO context. The frames to send are put in out (at most max); returns how
  * many, 0 when m was dropped (freed: segmentation failed or is not
- * supported, IPv6 with DPDK 22.11's librte_gso). m may be shared (a flood):
- * it is left whole for the others, only checksums are filled in place.
+ * supported: UDP, TCP over IPv6 with extension headers, an MSS of 0). m may
+ * be shared (a flood): it is left whole for the others, only checksums are
+ * filled in place.
  */
 uint16_t app_offload_sw(uint16_t thread, struct rte_mbuf *m, const struct app_offload_caps *caps,
 		struct rte_mbuf **out, uint16_t max);
+
+/*
+ * Inside offload*.c: TCP over a bare IPv6 header into segments of m's MSS
+ * (offload_tcp6.c), headers from direct, payload attached from indirect; m is
+ * left as it is (the caller frees it). Each segment has TX_IPV6 |
+ * TX_TCP_CKSUM and the pseudo-header sum in its TCP checksum field. Returns
+ * the segments, 0 if m fits one segment, -1 if m cannot be segmented here.
+ */
+int app_offload_tcp6_segment(struct rte_mbuf *m, struct rte_mempool *direct,
+		struct rte_mempool *indirect, struct rte_mbuf **out, uint16_t max);
 
 #endif /* APP_OFFLOAD_H */

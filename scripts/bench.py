@@ -31,6 +31,12 @@ run prints its median; the summary also gives each backend's median rate
 over the seconds whose round trip was near the bench's lowest ("near") and
 over the others ("far").
 
+`--tso MSS`: TSO frames instead (testpmd's txonly makes UDP only): the peer
+replays one TCP/IPv4 frame of SIZE bytes (--sizes) from a pcap file
+(net_pcap, infinite_rx) through the csum engine with `tso set MSS` on its
+virtio-user port (HOST_TSO4) and LRO on (GUEST_TSO4), so the backend takes
+and gives back TSO frames; net_vhost runs with tso=1,legacy-ol-flags=1 then.
+
 `--idle-cpu` measures instead: vhostu-fwd with its interfaces (1 + --idle-ports)
 connected to idle frontends, in each rx mode, CPU time of all its threads
 over 10 s, in % of one core.
@@ -45,6 +51,7 @@ import select
 import shutil
 import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -233,7 +240,8 @@ class Bench:
             if kind == "vhostu":
                 eal += ["--vdev", f"net_vhostu{i},iface={s},server=1,queues={queues}"]
             else:
-                eal += ["--vdev", f"net_vhost{i},iface={s},queues={queues}"]
+                eal += ["--vdev", f"net_vhost{i},iface={s},queues={queues}" +
+                        (",tso=1,legacy-ol-flags=1" if self.args.tso else "")]
         be = Proc("backend", eal,
                   ["--forward-mode=io", "--port-topology=loop", "--record-core-cycles",
                    "--record-burst-stats", "--nb-cores=1",
@@ -257,10 +265,29 @@ class Bench:
     def peer(self, sock, queues, size, hugepages=False, server=False, wait=True):
         mem = (["-m", "1024", "--no-pci", "--single-file-segments"] if hugepages else MEM)
         vdev = f"net_virtio_user0,path={sock},queues={queues}" + (",server=1" if server else "")
+        if self.args.tso:
+            return self.tso_peer(mem, vdev, queues, size)
         return Proc("peer", ["-l", "0,1", "--main-lcore", "1"] + mem +
                     [self.prefix("fe"), "--vdev", vdev],
                     ["--forward-mode=io", "--nb-cores=1", "--total-num-mbufs=32768",
                      f"--txpkts={size}", f"--rxq={queues}", f"--txq={queues}"], wait=wait)
+
+    def tso_peer(self, mem, vdev, queues, size):
+        """--tso: port 0 virtio-user with TSO and LRO, port 1 net_pcap replaying
+        one TCP frame of size bytes (mbufs of 64 KiB: infinite_rx wants the frame
+        in one), the csum engine between them."""
+        pcap = os.path.join(self.workdir, f"tso{size}.pcap")
+        write_tcp_pcap(pcap, size)
+        p = Proc("peer", ["-l", "0,1", "--main-lcore", "1"] + mem +
+                 [self.prefix("fe"), "--vdev", vdev,
+                  "--vdev", f"net_pcap0,rx_pcap={pcap},infinite_rx=1"],
+                 ["--forward-mode=csum", "--nb-cores=1", "--total-num-mbufs=4096",
+                  "--mbuf-size=65535", f"--rxq={queues}", f"--txq={queues}"])
+        for line in ("port stop all", f"tso set {self.args.tso} 0", "csum set tcp hw 0",
+                     "port config 0 rx_offload tcp_cksum on",
+                     "port config 0 rx_offload tcp_lro on", "port start all"):
+            p.cmd(line, 60)
+        return p
 
     # --- one run ---
 
@@ -297,7 +324,7 @@ class Bench:
         try:
             fe = self.idle_frontends(idle)
             peer = self.peer(sock, queues, size)
-            peer.cmd("start tx_first 32")
+            peer.cmd("start" if self.args.tso else "start tx_first 32")
             samples = self.measure(peer, corelat)
             cpp, bursts = float("nan"), ""
             if spec.kind != "fwd":
@@ -412,6 +439,19 @@ class Bench:
                 be.close()
 
 
+def write_tcp_pcap(path, size):
+    """A pcap file of one TCP/IPv4 frame of size bytes (checksums are the csum engine's)."""
+    l4len = size - 34
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + l4len, 1, 0, 64, 6, 0,
+                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    tcp = struct.pack("!HHIIBBHHH", 1000, 80, 1, 0, 5 << 4, 0x10, 512, 0, 0)
+    frame = (b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\0" + ip + tcp +
+             bytes(i & 0xff for i in range(l4len - 20)))
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        f.write(struct.pack("<IIII", 0, 0, len(frame), len(frame)) + frame)
+
+
 def flag(samples):
     r = [s[0] for s in samples]
     if not r:
@@ -438,6 +478,8 @@ def main():
                     help="with one backend X: the pair X:idle=N / X")
     ap.add_argument("--rx-mode", choices=("polling", "interrupt", "adaptive"),
                     help="with one backend X (fwd): the pair X:rxmode=M / X")
+    ap.add_argument("--tso", type=int, metavar="MSS",
+                    help="TSO frames of --sizes bytes (TCP/IPv4, e.g. 64054) cut at MSS")
     ap.add_argument("--idle-cpu", action="store_true",
                     help="measure an idle vhostu-fwd's CPU use per rx mode instead")
     ap.add_argument("--no-corelat", action="store_true",
@@ -462,6 +504,11 @@ def main():
     if len(names) != 2:
         sys.exit("bench: --backends wants two backends, e.g. vhostu,vhost")
     specs = [Spec(n) for n in names]
+    if args.tso and (any(s.kind == "ovs" for s in specs) or args.tso < 1 or
+                     args.queues != "1" or
+                     any(not 54 + args.tso < int(x) <= 65000 for x in args.sizes.split(","))):
+        sys.exit("bench: --tso MSS: backends vhostu, vhost, fwd, --queues 1, --sizes of "
+                 "55+MSS..65000")
     if any(s.kind == "ovs" for s in specs) and not os.path.exists(OVS_VSWITCHD):
         sys.exit(f"bench: {OVS_VSWITCHD} not found: run scripts/bench.sh (it installs "
                  "openvswitch-switch-dpdk and sets up hugepages)")

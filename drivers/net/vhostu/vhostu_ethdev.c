@@ -375,6 +375,7 @@ vhostu_dev_setup(struct rte_eth_dev *dev, struct vhostu_port *p)
 	dev->dev_ops = &vhostu_ops;
 	dev->rx_pkt_burst = vhostu_rx_burst;
 	dev->tx_pkt_burst = vhostu_tx_burst;
+	dev->tx_pkt_prepare = vhostu_tx_prepare;
 	return 0;
 }
 

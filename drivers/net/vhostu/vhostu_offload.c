@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_errno.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_net.h>
@@ -281,4 +282,69 @@ vhostu_offload_to_guest(struct rte_mbuf *m, struct vhostu_net_hdr *h, uint64_t f
 	vhostu_csum_sw(m, start, off);
 	m->ol_flags &= ~RTE_MBUF_F_TX_L4_MASK;
 	return 0;
+}
+
+/*
+ * The pseudo-header sum of m's L4 (proto over the IP header at l3) into the
+ * field at off: with the L4 length, virtio's convention for NEEDS_CSUM and
+ * Linux's for a GSO frame (the guest adjusts it per segment). IPv6
+ * extension headers are skipped: the sum names TCP/UDP and their length.
+ */
+static int
+vhostu_prepare_phdr(struct rte_mbuf *m, uint8_t proto, uint32_t off)
+{
+	struct rte_ipv6_hdr ip6;
+	uint16_t sum, ext;
+	void *l3;
+
+	if (m->l2_len + (uint32_t)m->l3_len + off + sizeof(sum) > m->data_len)
+		return -EINVAL;	/* headers not in the first segment */
+	l3 = rte_pktmbuf_mtod_offset(m, void *, m->l2_len);
+	if (m->ol_flags & RTE_MBUF_F_TX_IPV4) {
+		if (m->l3_len < sizeof(struct rte_ipv4_hdr))
+			return -EINVAL;
+		sum = rte_ipv4_phdr_cksum(l3, 0);
+	} else if (m->ol_flags & RTE_MBUF_F_TX_IPV6) {
+		if (m->l3_len < sizeof(ip6))
+			return -EINVAL;
+		memcpy(&ip6, l3, sizeof(ip6));
+		ext = m->l3_len - sizeof(ip6);
+		if (rte_be_to_cpu_16(ip6.payload_len) < ext)
+			return -EINVAL;
+		ip6.payload_len = rte_cpu_to_be_16(rte_be_to_cpu_16(ip6.payload_len) - ext);
+		ip6.proto = proto;
+		sum = rte_ipv6_phdr_cksum(&ip6, 0);
+	} else {
+		return -EINVAL;
+	}
+	memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, m->l2_len + m->l3_len + off), &sum,
+		sizeof(sum));
+	return 0;
+}
+
+uint16_t
+vhostu_tx_prepare(void *txq __rte_unused, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *m;
+	uint64_t l4;
+	uint16_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		m = pkts[i];
+		if (likely(!(m->ol_flags & VHOSTU_TX_OFFLOAD_FLAGS)))
+			continue;
+		l4 = m->ol_flags & RTE_MBUF_F_TX_L4_MASK;
+		if ((m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) || l4 == RTE_MBUF_F_TX_TCP_CKSUM)
+			r = vhostu_prepare_phdr(m, IPPROTO_TCP, VHOSTU_TCP_CSUM_OFF);
+		else if (l4 == RTE_MBUF_F_TX_UDP_CKSUM)
+			r = vhostu_prepare_phdr(m, IPPROTO_UDP, VHOSTU_UDP_CSUM_OFF);
+		else
+			r = 0;	/* IPv4 header checksums are the burst's; it refuses UDP_SEG */
+		if (r < 0) {
+			rte_errno = -r;
+			return i;
+		}
+	}
+	return n;
 }

@@ -67,4 +67,13 @@ int vhostu_offload_from_guest(const struct vhostu_net_hdr *h, struct rte_mbuf *m
  */
 int vhostu_offload_to_guest(struct rte_mbuf *m, struct vhostu_net_hdr *h, uint64_t features);
 
+/*
+ * tx_pkt_prepare (rte_eth_tx_prepare): for frames with TCP/UDP checksum or
+ * TSO flags, the pseudo-header sum in the checksum field, which DPDK leaves
+ * to the application or to this call (testpmd's csum engine relies on it).
+ * Returns n, or the index of the first frame whose headers are not in its
+ * first segment or not the IP version of its flags (rte_errno EINVAL).
+ */
+uint16_t vhostu_tx_prepare(void *txq, struct rte_mbuf **pkts, uint16_t n);
+
 #endif /* VHOSTU_OFFLOAD_H */
