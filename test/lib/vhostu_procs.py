@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The processes the Python tests start (test/peer, test/guest): Python 3
-stdlib only.
+"""The processes the Python tests start (test/peer, test/app, test/guest):
+Python 3 stdlib only.
 
   Failure        a check failed (the one exception class of every test)
   deadline_wait  poll a condition, bounded
@@ -12,7 +12,9 @@ stdlib only.
                  (dpdk-testpmd -i, vhostu-fwd -i): cmd(line) returns what it
                  printed up to the next prompt; check_alive, tail, quit, kill
   VhostuFwdShell vhostu-fwd -i: cmd(line) returns the answer alone (no
-                 echo, no log lines)
+                 echo, no log lines); ok(line), create(sock)
+  Switch         vhostu-fwd -i alone (no port, --no-huge), up to its prompt;
+                 its VmRSS and rte_malloc figures
   Fwd            vhostu-fwd with a command file, commands on a stdin pipe
                  (post() sends without waiting, wait() for a pattern)
   fwd_with_peers with: quits the peers, then vhostu-fwd, whose exit status
@@ -20,10 +22,12 @@ stdlib only.
 """
 
 import contextlib
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import time
 
@@ -276,6 +280,59 @@ class VhostuFwdShell(Interactive):
                 lines = lines[k + 1:]
                 break
         return "\n".join(ln for ln in lines if not self.LOGLINE.match(ln)).strip("\n")
+
+    def ok(self, line, timeout=20.0):
+        """A command that prints nothing when it succeeds."""
+        out = self.cmd(line, timeout)
+        if out.strip():
+            raise Failure("`%s' failed: %s" % (line, out.strip()))
+
+    def create(self, sock):
+        """create vhost-user socket SOCK server: the new interface's name,
+        which must be all the command printed."""
+        out = self.cmd("create vhost-user socket %s server" % sock).strip()
+        if not re.fullmatch(r"VirtualEthernet0/0/\d+", out):
+            raise Failure("create vhost-user %s: expected the name, got:\n%s" % (sock, out))
+        return out
+
+
+class Switch(VhostuFwdShell):
+    """vhostu-fwd -i with no port of its own (--no-pci, no --vdev), --no-huge,
+    lcores 0 (shell) and 1 (a worker), a --file-prefix of its own
+    (self.prefix); returns once the prompt is up."""
+
+    prompt_interval = 0.005
+
+    def __init__(self, app, workdir, tag, mem_mb=512, eal=(), timeout=60.0):
+        self.prefix = dpdk_prefix(tag)
+        argv = ([app, "--no-huge", "-m", str(mem_mb), "--no-pci", "-l", "0,1"] + list(eal) +
+                ["--file-prefix=" + self.prefix, "--", "-i"])
+        super().__init__("vhostu-fwd", argv, os.path.join(workdir, "vhostu-fwd.log"))
+        self.wait_prompt(0, timeout)
+
+    def status(self, key):
+        """A number of /proc/PID/status (VmRSS in KiB, Threads)."""
+        with open("/proc/%d/status" % self.pid) as f:
+            for ln in f:
+                if ln.startswith(key + ":"):
+                    return int(ln.split()[1])
+        raise Failure("no %s in /proc/%d/status" % (key, self.pid))
+
+    def heap(self):
+        """rte_malloc's heap 0 through DPDK telemetry: (Alloc_count, Alloc_size),
+        or None when the telemetry socket is not there."""
+        path = os.path.join(runtime_dir(self.prefix), "dpdk_telemetry.v2")
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+                s.settimeout(5.0)
+                s.connect(path)
+                s.recv(4096)
+                s.send(b"/eal/heap_info,0")
+                info = json.loads(s.recv(65536))["/eal/heap_info"]
+        except (OSError, ValueError, KeyError) as e:
+            print("  (no rte_malloc figures: telemetry %s: %s)" % (path, e), flush=True)
+            return None
+        return info["Alloc_count"], info["Alloc_size"]
 
 
 class Fwd(Interactive):

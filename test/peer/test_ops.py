@@ -287,14 +287,13 @@ def start_fwd(workdir, prefix, huge):
     fwd = VhostuFwdShell("vhostu-fwd", argv, os.path.join(workdir, "vhostu-fwd.log"))
     fwd.wait_prompt()
     for i in range(2):
-        out = fwd.cmd("create vhost-user socket %s server" %
-                      os.path.join(workdir, "s%d.sock" % i))
-        if out.strip() != IFS[i]:
-            raise Failure("create vhost-user: %r" % out)
+        name = fwd.create(os.path.join(workdir, "s%d.sock" % i))
+        if name != IFS[i]:
+            raise Failure("create vhost-user: %s, expected %s" % (name, IFS[i]))
     for a, b in ((0, 1), (1, 0)):
-        fwd.cmd("set interface l2 xconnect %s %s" % (IFS[a], IFS[b]))
+        fwd.ok("set interface l2 xconnect %s %s" % (IFS[a], IFS[b]))
     for name in IFS:
-        fwd.cmd("set interface state %s up" % name)
+        fwd.ok("set interface state %s up" % name)
     return fwd
 
 
