@@ -5,7 +5,10 @@ Python 3 stdlib only.
   Failure        a check failed (the one exception class of every test)
   deadline_wait  poll a condition, bounded
   spawn()        a program in its own process group, output to a log file,
-                 remembered so that kill_all() stops whatever is left
+                 remembered so that kill_all() stops whatever is left, and
+                 killed by the kernel if the test dies first (die_with_parent);
+                 on SIGTERM or SIGHUP all are killed at once and the test
+                 unwinds (exit status 128 + the signal)
   dpdk_prefix()  a unique DPDK --file-prefix, its run directory removed by
                  kill_all() (or remove_runtime_dir())
   Interactive    a program driven over a stdin pipe with a prompt
@@ -21,7 +24,9 @@ Python 3 stdlib only.
                  must be 0
 """
 
+import atexit
 import contextlib
+import ctypes
 import json
 import os
 import re
@@ -29,10 +34,14 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
 
 LIVE = []           # processes started by spawn() and not stopped yet
 _PREFIXES = []      # DPDK --file-prefix values used: their run dirs go at the end
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
 
 
 class Failure(Exception):
@@ -75,12 +84,25 @@ def forget(proc):
         LIVE.remove(proc)
 
 
+def die_with_parent():
+    """A preexec_fn: the child gets SIGKILL when the thread that started it
+    ends (PR_SET_PDEATHSIG, kept across exec), so a test killed outright
+    (meson's SIGKILL half a second after its SIGTERM) leaves no busy-polling
+    DPDK process behind. A parent that died before the prctl: exit at once."""
+    parent = os.getppid()
+    if _LIBC.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0 or os.getppid() != parent:
+        os._exit(127)
+
+
 def spawn(argv, log_path, stdin=subprocess.DEVNULL, env=None):
-    """Start argv in its own process group, stdout+stderr to log_path."""
+    """Start argv in its own process group, stdout+stderr to log_path; it dies
+    with this process (die_with_parent), so start it from the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        raise Failure("spawn %s from a thread: it would die when the thread ends" % argv[0])
     logf = open(log_path, "wb")
     try:
         proc = subprocess.Popen(argv, stdin=stdin, stdout=logf, stderr=subprocess.STDOUT,
-                                start_new_session=True, env=env)
+                                start_new_session=True, env=env, preexec_fn=die_with_parent)
     finally:
         logf.close()
     LIVE.append(proc)
@@ -114,6 +136,29 @@ def kill_all(grace=3.0):
         kill_group(LIVE.pop(), grace)
     while _PREFIXES:
         remove_runtime_dir(_PREFIXES.pop())
+
+
+def _terminated(signum, _frame):
+    """SIGTERM (meson's timeout, first), SIGHUP: kill what we started and
+    remove its run dirs at once (meson sends SIGKILL 0.5 s later, too soon
+    for a `quit' or for waiting on an exit), then unwind: the finally blocks
+    and atexit reap the processes and remove the work dirs."""
+    for proc in LIVE:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    for prefix in _PREFIXES:
+        remove_runtime_dir(prefix)
+    print("vhostu_procs: signal %d: the processes started were killed" % signum,
+          file=sys.stderr, flush=True)
+    raise SystemExit(128 + signum)
+
+
+atexit.register(kill_all, 1.0)
+if threading.current_thread() is threading.main_thread():
+    for _sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(_sig, _terminated)
 
 
 class Interactive:
