@@ -18,36 +18,16 @@ Usage: test_port_limit.py VHOSTU_FWD MAX_PORTS [--keep]
 """
 
 import os
-import re
 import sys
 
 sys.dont_write_bytecode = True    # no __pycache__ in the source tree
 from vhostu_frontend import (Failure, Frontend, handshake, log, main_wrapper,  # noqa: E402
                              stable_fds, work_dir)
-from vhostu_procs import VhostuFwdShell, dpdk_prefix  # noqa: E402
+from vhostu_procs import Switch  # noqa: E402
 
 REFUSED = ("cannot create vhost-user interface on `%s': all %d DPDK ports are in use "
            "(RTE_MAX_ETHPORTS of the DPDK vhostu-fwd is built with); for more, build "
            "vhostu with scripts/setup.sh --max-ports N (doc/user-guide.md)")
-
-
-class Switch(VhostuFwdShell):
-    def __init__(self, app, workdir):
-        argv = [app, "--no-huge", "-m", "512", "--no-pci", "--no-shconf", "-l", "0,1",
-                "--file-prefix=" + dpdk_prefix("limit-fwd"), "--", "-i"]
-        super().__init__("vhostu-fwd", argv, os.path.join(workdir, "vhostu-fwd.log"))
-        self.wait_prompt(0, 60.0)
-
-    def ok(self, line):
-        out = self.cmd(line)
-        if out.strip():
-            raise Failure("`%s' failed: %s" % (line, out.strip()))
-
-    def create(self, sock):
-        out = self.cmd("create vhost-user socket %s server" % sock)
-        if not re.fullmatch(r"VirtualEthernet0/0/\d+", out.strip()):
-            raise Failure("create vhost-user %s: expected the name, got:\n%s" % (sock, out))
-        return out.strip()
 
 
 def check_refused(sw, sock, max_ports, what):
@@ -94,7 +74,7 @@ def main():
         raise Failure("usage: test_port_limit.py VHOSTU_FWD MAX_PORTS [--keep]")
     app, max_ports = sys.argv[1], int(sys.argv[2])
     with work_dir("limit", "--keep" in sys.argv[3:]) as workdir:
-        sw = Switch(app, workdir)
+        sw = Switch(app, workdir, "limit-fwd", eal=["--no-shconf"])
         socks = [os.path.join(workdir, "s%d.sock" % i) for i in range(max_ports + 1)]
         names = [sw.create(s) for s in socks[:max_ports]]
         if names != ["VirtualEthernet0/0/%d" % i for i in range(max_ports)]:

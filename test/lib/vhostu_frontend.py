@@ -683,6 +683,17 @@ class Testpmd(Interactive):
             raise Failure("%s: cannot read port %d stats from:\n%s" % (self.name, port, out))
         return int(m_rx.group(1)), int(m_tx.group(1))
 
+    def counts(self, port=0):
+        """(RX-packets, RX-bytes, RX-errors, TX-packets, TX-bytes) of a port."""
+        out = self.cmd("show port stats %d" % port)
+        vals = []
+        for k in ("RX-packets", "RX-bytes", "RX-errors", "TX-packets", "TX-bytes"):
+            m = re.search(r"%s:\s*(\d+)" % k, out)
+            if not m:
+                raise Failure("%s: no %s in:\n%s" % (self.name, k, out))
+            vals.append(int(m.group(1)))
+        return tuple(vals)
+
     def xstats(self, port):
         out = self.cmd("show port xstats %d" % port)
         return {k: int(v) for k, v in re.findall(r"^\s*(\w+):\s+(\d+)\s*$", out, re.M)}

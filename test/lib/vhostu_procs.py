@@ -1,34 +1,47 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The processes the Python tests start (test/peer, test/guest): Python 3
-stdlib only.
+"""The processes the Python tests start (test/peer, test/app, test/guest):
+Python 3 stdlib only.
 
   Failure        a check failed (the one exception class of every test)
   deadline_wait  poll a condition, bounded
   spawn()        a program in its own process group, output to a log file,
-                 remembered so that kill_all() stops whatever is left
+                 remembered so that kill_all() stops whatever is left, and
+                 killed by the kernel if the test dies first (die_with_parent);
+                 on SIGTERM or SIGHUP all are killed at once and the test
+                 unwinds (exit status 128 + the signal)
   dpdk_prefix()  a unique DPDK --file-prefix, its run directory removed by
                  kill_all() (or remove_runtime_dir())
   Interactive    a program driven over a stdin pipe with a prompt
                  (dpdk-testpmd -i, vhostu-fwd -i): cmd(line) returns what it
                  printed up to the next prompt; check_alive, tail, quit, kill
   VhostuFwdShell vhostu-fwd -i: cmd(line) returns the answer alone (no
-                 echo, no log lines)
+                 echo, no log lines); ok(line), create(sock)
+  Switch         vhostu-fwd -i alone (no port, --no-huge), up to its prompt;
+                 its VmRSS and rte_malloc figures
   Fwd            vhostu-fwd with a command file, commands on a stdin pipe
                  (post() sends without waiting, wait() for a pattern)
   fwd_with_peers with: quits the peers, then vhostu-fwd, whose exit status
                  must be 0
 """
 
+import atexit
 import contextlib
+import ctypes
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
+import sys
+import threading
 import time
 
 LIVE = []           # processes started by spawn() and not stopped yet
 _PREFIXES = []      # DPDK --file-prefix values used: their run dirs go at the end
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_PR_SET_PDEATHSIG = 1
 
 
 class Failure(Exception):
@@ -71,12 +84,25 @@ def forget(proc):
         LIVE.remove(proc)
 
 
+def die_with_parent():
+    """A preexec_fn: the child gets SIGKILL when the thread that started it
+    ends (PR_SET_PDEATHSIG, kept across exec), so a test killed outright
+    (meson's SIGKILL half a second after its SIGTERM) leaves no busy-polling
+    DPDK process behind. A parent that died before the prctl: exit at once."""
+    parent = os.getppid()
+    if _LIBC.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) != 0 or os.getppid() != parent:
+        os._exit(127)
+
+
 def spawn(argv, log_path, stdin=subprocess.DEVNULL, env=None):
-    """Start argv in its own process group, stdout+stderr to log_path."""
+    """Start argv in its own process group, stdout+stderr to log_path; it dies
+    with this process (die_with_parent), so start it from the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        raise Failure("spawn %s from a thread: it would die when the thread ends" % argv[0])
     logf = open(log_path, "wb")
     try:
         proc = subprocess.Popen(argv, stdin=stdin, stdout=logf, stderr=subprocess.STDOUT,
-                                start_new_session=True, env=env)
+                                start_new_session=True, env=env, preexec_fn=die_with_parent)
     finally:
         logf.close()
     LIVE.append(proc)
@@ -110,6 +136,29 @@ def kill_all(grace=3.0):
         kill_group(LIVE.pop(), grace)
     while _PREFIXES:
         remove_runtime_dir(_PREFIXES.pop())
+
+
+def _terminated(signum, _frame):
+    """SIGTERM (meson's timeout, first), SIGHUP: kill what we started and
+    remove its run dirs at once (meson sends SIGKILL 0.5 s later, too soon
+    for a `quit' or for waiting on an exit), then unwind: the finally blocks
+    and atexit reap the processes and remove the work dirs."""
+    for proc in LIVE:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    for prefix in _PREFIXES:
+        remove_runtime_dir(prefix)
+    print("vhostu_procs: signal %d: the processes started were killed" % signum,
+          file=sys.stderr, flush=True)
+    raise SystemExit(128 + signum)
+
+
+atexit.register(kill_all, 1.0)
+if threading.current_thread() is threading.main_thread():
+    for _sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(_sig, _terminated)
 
 
 class Interactive:
@@ -276,6 +325,59 @@ class VhostuFwdShell(Interactive):
                 lines = lines[k + 1:]
                 break
         return "\n".join(ln for ln in lines if not self.LOGLINE.match(ln)).strip("\n")
+
+    def ok(self, line, timeout=20.0):
+        """A command that prints nothing when it succeeds."""
+        out = self.cmd(line, timeout)
+        if out.strip():
+            raise Failure("`%s' failed: %s" % (line, out.strip()))
+
+    def create(self, sock):
+        """create vhost-user socket SOCK server: the new interface's name,
+        which must be all the command printed."""
+        out = self.cmd("create vhost-user socket %s server" % sock).strip()
+        if not re.fullmatch(r"VirtualEthernet0/0/\d+", out):
+            raise Failure("create vhost-user %s: expected the name, got:\n%s" % (sock, out))
+        return out
+
+
+class Switch(VhostuFwdShell):
+    """vhostu-fwd -i with no port of its own (--no-pci, no --vdev), --no-huge,
+    lcores 0 (shell) and 1 (a worker), a --file-prefix of its own
+    (self.prefix); returns once the prompt is up."""
+
+    prompt_interval = 0.005
+
+    def __init__(self, app, workdir, tag, mem_mb=512, eal=(), timeout=60.0):
+        self.prefix = dpdk_prefix(tag)
+        argv = ([app, "--no-huge", "-m", str(mem_mb), "--no-pci", "-l", "0,1"] + list(eal) +
+                ["--file-prefix=" + self.prefix, "--", "-i"])
+        super().__init__("vhostu-fwd", argv, os.path.join(workdir, "vhostu-fwd.log"))
+        self.wait_prompt(0, timeout)
+
+    def status(self, key):
+        """A number of /proc/PID/status (VmRSS in KiB, Threads)."""
+        with open("/proc/%d/status" % self.pid) as f:
+            for ln in f:
+                if ln.startswith(key + ":"):
+                    return int(ln.split()[1])
+        raise Failure("no %s in /proc/%d/status" % (key, self.pid))
+
+    def heap(self):
+        """rte_malloc's heap 0 through DPDK telemetry: (Alloc_count, Alloc_size),
+        or None when the telemetry socket is not there."""
+        path = os.path.join(runtime_dir(self.prefix), "dpdk_telemetry.v2")
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+                s.settimeout(5.0)
+                s.connect(path)
+                s.recv(4096)
+                s.send(b"/eal/heap_info,0")
+                info = json.loads(s.recv(65536))["/eal/heap_info"]
+        except (OSError, ValueError, KeyError) as e:
+            print("  (no rte_malloc figures: telemetry %s: %s)" % (path, e), flush=True)
+            return None
+        return info["Alloc_count"], info["Alloc_size"]
 
 
 class Fwd(Interactive):

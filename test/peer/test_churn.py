@@ -49,11 +49,9 @@ meson test sets both)
 """
 
 import argparse
-import json
 import mmap
 import os
 import re
-import socket
 import sys
 import time
 
@@ -62,7 +60,7 @@ from vhostu_frontend import (Failure, Frontend, GuestMemory, handshake,  # noqa:
                              virtio_user, work_dir, log, stable_fds,
                              main_wrapper, deadline_wait, build_dir, mem_table, region,
                              memfd, state, SET_MEM_TABLE, SET_VRING_ENABLE)
-from vhostu_procs import VhostuFwdShell, dpdk_prefix, runtime_dir  # noqa: E402
+import vhostu_procs  # noqa: E402
 
 RSS_BOUND_WHY = (
     "the warm-up rounds have allocated once all that a round needs (ports, "
@@ -78,30 +76,11 @@ IF_RX = re.compile(r"^(\S+)\s+(\d+)\s+(up|down)\s*(.*?)\s*$")
 COUNTER = re.compile(r"^(.*?)\s+(\d+)$")
 
 
-class Switch(VhostuFwdShell):
+class Switch(vhostu_procs.Switch):
     """vhostu-fwd -i: commands over a stdin pipe, output into a log file."""
 
-    prompt_interval = 0.005
-
     def __init__(self, app, workdir):
-        self.prefix = dpdk_prefix("churn-fwd")
-        argv = [app, "--no-huge", "-m", "512", "--no-pci", "-l", "0,1",
-                "--file-prefix=" + self.prefix, "--", "-i"]
-        super().__init__("vhostu-fwd", argv, os.path.join(workdir, "vhostu-fwd.log"))
-        self.wait_prompt(0, 30.0)
-
-    def ok(self, line):
-        """A command that prints nothing when it succeeds."""
-        out = self.cmd(line)
-        if out.strip():
-            raise Failure("`%s' failed: %s" % (line, out.strip()))
-
-    def create(self, sock):
-        out = self.cmd("create vhost-user socket %s server" % sock)
-        m = re.search(r"^(VirtualEthernet\S+)\s*$", out, re.M)
-        if not m:
-            raise Failure("create vhost-user %s: no interface name in:\n%s" % (sock, out))
-        return m.group(1)
+        super().__init__(app, workdir, "churn-fwd")
 
     def counters(self, *names):
         """`show interface [names]`: {name: {counter: value}}."""
@@ -124,29 +103,6 @@ class Switch(VhostuFwdShell):
     def churn_maps(self):
         """Mappings of the churned frontend's memfds (memfd:churn-*) still in place."""
         return [ln.rstrip() for ln in self.maps_matching("memfd:churn-")]
-
-    def rss_kib(self):
-        with open("/proc/%d/status" % self.pid) as f:
-            for ln in f:
-                if ln.startswith("VmRSS:"):
-                    return int(ln.split()[1])
-        raise Failure("no VmRSS in /proc/%d/status" % self.pid)
-
-    def heap(self):
-        """rte_malloc's heap 0 through DPDK telemetry: (Alloc_count, Alloc_size),
-        or None when the telemetry socket is not there."""
-        path = os.path.join(runtime_dir(self.prefix), "dpdk_telemetry.v2")
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
-                s.settimeout(5.0)
-                s.connect(path)
-                s.recv(4096)
-                s.send(b"/eal/heap_info,0")
-                info = json.loads(s.recv(65536))["/eal/heap_info"]
-        except (OSError, ValueError, KeyError) as e:
-            log("  (no rte_malloc figures: telemetry %s: %s)" % (path, e))
-            return None
-        return info["Alloc_count"], info["Alloc_size"]
 
 
 # --- the churned interface's frontend ---
@@ -366,10 +322,6 @@ class Churn:
 
 # --- the traffic ports ---
 
-def peer_stats(p):
-    return p.port_stats(0)
-
-
 def ab_counters(sw, a, b):
     c = sw.counters()
     return (c.get(a, {}).get("tx packets", 0), c.get(b, {}).get("tx packets", 0))
@@ -449,10 +401,10 @@ def main():
         for rnd in range(10):
             churn.round(rnd)
         fds0 = stable_fds(sw, gap=0.1)
-        rss0 = sw.rss_kib()
+        rss0 = sw.status("VmRSS")
         heap0 = sw.heap()
         maps0 = sw.churn_maps()
-        pa_rx0, pa_tx0 = peer_stats(pa)
+        pa_rx0, pa_tx0 = pa.port_stats(0)
         log("after warm-up (10 rounds, %.0f s): %d fds, VmRSS %.1f MiB" %
             (time.monotonic() - t_start, len(fds0), rss0 / 1024))
 
@@ -469,17 +421,17 @@ def main():
                 wait_ab_traffic(sw, a, b, "round %d" % rnd, min_delta=1)
                 log("  %d rounds (%.1f s/round), %d fds, VmRSS %.1f MiB" %
                     (i + 1, (time.monotonic() - t_churn) / (i + 1), len(sw.fds()),
-                     sw.rss_kib() / 1024))
+                     sw.status("VmRSS") / 1024))
         churn_s = time.monotonic() - t_churn
 
         fds1 = stable_fds(sw, gap=0.1)
-        rss1 = sw.rss_kib()
+        rss1 = sw.status("VmRSS")
         heap1 = sw.heap()
         maps1 = sw.churn_maps()
         d = wait_ab_traffic(sw, a, b, "end")
         pa.wait_traffic(0, timeout=15.0, min_delta=100)
         pb.wait_traffic(0, timeout=15.0, min_delta=100)
-        pa_rx1, pa_tx1 = peer_stats(pa)
+        pa_rx1, pa_tx1 = pa.port_stats(0)
         log("churn: %d rounds in %.0f s; fds %d -> %d; rss %.1f MiB -> %.1f MiB (%+.1f); "
             "A<->B forwarded %d frames meanwhile (A sent %d, received %d); peer B restarted "
             "%d times; %d in-flight frames of C dropped (and counted) by SET_MEM_TABLE or "

@@ -33,10 +33,8 @@ Usage: test_many_ports.py [--ports N] [--connected K] [--rss-bound MIB]
 """
 
 import argparse
-import json
 import os
 import re
-import socket
 import sys
 import time
 
@@ -44,7 +42,7 @@ sys.dont_write_bytecode = True    # no __pycache__ in the source tree
 from vhostu_frontend import (Failure, Frontend, GuestMemory, build_dir, handshake,  # noqa: E402
                              log, main_wrapper, stable_fds, virtio_user, wait_fds, work_dir,
                              deadline_wait)
-from vhostu_procs import VhostuFwdShell, dpdk_prefix, runtime_dir  # noqa: E402
+import vhostu_procs  # noqa: E402
 
 RSS_BOUND_WHY = (
     "after the warm-up (N interfaces made and deleted once) every allocation the run "
@@ -54,33 +52,9 @@ RSS_BOUND_WHY = (
     "interface per 4 would keep; fds and rte_malloc allocations are compared exactly")
 
 
-class Switch(VhostuFwdShell):
-    prompt_interval = 0.005
-
+class Switch(vhostu_procs.Switch):
     def __init__(self, app, workdir):
-        self.prefix = dpdk_prefix("many-fwd")
-        argv = [app, "--no-huge", "-m", "1024", "--no-pci", "-l", "0,1",
-                "--file-prefix=" + self.prefix, "--", "-i"]
-        super().__init__("vhostu-fwd", argv, os.path.join(workdir, "vhostu-fwd.log"))
-        self.wait_prompt(0, 60.0)
-
-    def ok(self, line):
-        out = self.cmd(line)
-        if out.strip():
-            raise Failure("`%s' failed: %s" % (line, out.strip()))
-
-    def create(self, sock):
-        out = self.cmd("create vhost-user socket %s server" % sock).strip()
-        if not re.fullmatch(r"VirtualEthernet0/0/\d+", out):
-            raise Failure("create vhost-user %s: expected the name, got:\n%s" % (sock, out))
-        return out
-
-    def status(self, key):
-        with open("/proc/%d/status" % self.pid) as f:
-            for ln in f:
-                if ln.startswith(key + ":"):
-                    return int(ln.split()[1])
-        raise Failure("no %s in /proc/%d/status" % (key, self.pid))
+        super().__init__(app, workdir, "many-fwd", mem_mb=1024)
 
     def rollup(self):
         """/proc/PID/smaps_rollup: {field: KiB}."""
@@ -91,21 +65,6 @@ class Switch(VhostuFwdShell):
                 if m:
                     out[m.group(1)] = int(m.group(2))
         return out
-
-    def heap(self):
-        """rte_malloc's heap 0 (telemetry): (Alloc_count, Alloc_size), or None."""
-        path = os.path.join(runtime_dir(self.prefix), "dpdk_telemetry.v2")
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
-                s.settimeout(5.0)
-                s.connect(path)
-                s.recv(4096)
-                s.send(b"/eal/heap_info,0")
-                info = json.loads(s.recv(65536))["/eal/heap_info"]
-        except (OSError, ValueError, KeyError) as e:
-            log("  (no rte_malloc figures: telemetry %s: %s)" % (path, e))
-            return None
-        return info["Alloc_count"], info["Alloc_size"]
 
     def figures(self):
         """fds, VmRSS, USS (private pages: unlike PSS, it does not change when a
@@ -129,18 +88,6 @@ def check_own_dpdk(sw, libdir):
     log("  ok: all %d DPDK libraries mapped are from %s" % (len(libs), dirs.pop()))
 
 
-def port_counts(t):
-    """(RX-packets, RX-bytes, RX-errors, TX-packets, TX-bytes) of t's port 0."""
-    out = t.cmd("show port stats 0")
-    vals = []
-    for k in ("RX-packets", "RX-bytes", "RX-errors", "TX-packets", "TX-bytes"):
-        m = re.search(r"%s:\s*(\d+)" % k, out)
-        if not m:
-            raise Failure("%s: no %s in:\n%s" % (t.name, k, out))
-        vals.append(int(m.group(1)))
-    return tuple(vals)
-
-
 class Pair:
     """Interfaces 0 and 1, xconnected, with virtio-user peers A and B."""
 
@@ -161,11 +108,11 @@ class Pair:
     def one_way(self, src, dst, what):
         src.cmd("stop")
         src.cmd("start tx_first 2")
-        sent, sent_bytes = port_counts(src)[3:5]
+        sent, sent_bytes = src.counts()[3:5]
         res = {}
 
         def arrived():
-            res["c"] = port_counts(dst)
+            res["c"] = dst.counts()
             return res["c"][0] >= sent
         deadline_wait(arrived, 20.0, 0.2)
         got, got_bytes, errors = res["c"][:3]

@@ -38,7 +38,7 @@ import sys
 sys.dont_write_bytecode = True    # no __pycache__ in the source tree
 from vhostu_frontend import (Failure, virtio_user, work_dir, log, main_wrapper,  # noqa: E402
                              deadline_wait, build_dir, pmd_env)
-from vhostu_procs import VhostuFwdShell, dpdk_prefix, runtime_dir  # noqa: E402
+from vhostu_procs import VhostuFwdShell, die_with_parent, dpdk_prefix, runtime_dir  # noqa: E402
 
 IFS = ("VirtualEthernet0/0/0", "VirtualEthernet0/0/1")
 MACS = ("02:00:00:00:00:0a", "02:00:00:00:00:0b")
@@ -75,7 +75,8 @@ def telemetry_py(prefix, cmds):
     """dpdk-telemetry.py -f prefix with cmds on stdin: its JSON replies, in order."""
     tool = "dpdk-telemetry.py"
     p = subprocess.run([tool, "-f", prefix], input="\n".join(cmds) + "\n", timeout=30,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       preexec_fn=die_with_parent)
     if p.returncode != 0:
         raise Failure("%s -f %s: exit status %d:\n%s" % (tool, prefix, p.returncode, p.stdout))
     dec, text, out = json.JSONDecoder(), p.stdout, []
@@ -254,7 +255,7 @@ def check_capture(fwd, prefix, workdir):
     env = dict(os.environ)
     env.update(pmd_env())
     p = subprocess.run(argv, env=env, timeout=60, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True)
+                       stderr=subprocess.STDOUT, text=True, preexec_fn=die_with_parent)
     if p.returncode != 0:
         raise Failure("%s: exit status %d:\n%s" % (" ".join(argv), p.returncode, p.stdout))
     pkts = pcapng_packets(out)
@@ -287,14 +288,13 @@ def start_fwd(workdir, prefix, huge):
     fwd = VhostuFwdShell("vhostu-fwd", argv, os.path.join(workdir, "vhostu-fwd.log"))
     fwd.wait_prompt()
     for i in range(2):
-        out = fwd.cmd("create vhost-user socket %s server" %
-                      os.path.join(workdir, "s%d.sock" % i))
-        if out.strip() != IFS[i]:
-            raise Failure("create vhost-user: %r" % out)
+        name = fwd.create(os.path.join(workdir, "s%d.sock" % i))
+        if name != IFS[i]:
+            raise Failure("create vhost-user: %s, expected %s" % (name, IFS[i]))
     for a, b in ((0, 1), (1, 0)):
-        fwd.cmd("set interface l2 xconnect %s %s" % (IFS[a], IFS[b]))
+        fwd.ok("set interface l2 xconnect %s %s" % (IFS[a], IFS[b]))
     for name in IFS:
-        fwd.cmd("set interface state %s up" % name)
+        fwd.ok("set interface state %s up" % name)
     return fwd
 
 

@@ -236,18 +236,6 @@ def jumbo_peer(workdir, sock, name, extra=()):
                        extra_app=["--max-pkt-len=9000", "--enable-scatter"] + list(extra))
 
 
-def port_counts(t):
-    """(RX-packets, RX-bytes, RX-errors, TX-packets, TX-bytes) of t's port 0."""
-    out = t.cmd("show port stats 0")
-    vals = []
-    for k in ("RX-packets", "RX-bytes", "RX-errors", "TX-packets", "TX-bytes"):
-        m = re.search(r"%s:\s*(\d+)" % k, out)
-        if not m:
-            raise Failure("%s: no %s in:\n%s" % (t.name, k, out))
-        vals.append(int(m.group(1)))
-    return tuple(vals)
-
-
 def fwd_counters(fwd, ifname):
     """The counters of `show interface IF`: {name: value} (0 ones are not shown)."""
     start = fwd.post("show interface %s" % ifname)
@@ -305,11 +293,11 @@ def run_jumbo_rounds(fwd, a, receivers):
     for r in range(JUMBO_ROUNDS):
         a.cmd("start tx_first 2")
         a.cmd("stop")
-        sent, sent_bytes = port_counts(a)[3:5]
+        sent, sent_bytes = a.counts()[3:5]
         res = {}
 
         def all_in():
-            res["c"] = [port_counts(p) for p in receivers]
+            res["c"] = [p.counts() for p in receivers]
             return all(c[0] >= sent for c in res["c"])
         deadline_wait(all_in, 15.0, 0.2)
         for p, c in zip(receivers, res["c"]):

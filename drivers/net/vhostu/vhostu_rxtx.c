@@ -285,12 +285,7 @@ vhostu_chain_indirect(const struct vhostu_vring *vr, struct vhostu_chain *c,
 {
 	const struct vhostu_desc *table;
 
-	if (unlikely(!c->first || (d->flags & VRING_DESC_F_NEXT) ||
-			!vhostu_has_feature(vr->port, VHOSTU_VIRTIO_F_INDIRECT_DESC) ||
-			d->len == 0 || d->len % sizeof(struct vhostu_desc) != 0 ||
-			d->len / sizeof(struct vhostu_desc) > vr->size))
-		return false;
-	table = vhostu_gpa_to_va(&vr->port->mem, d->addr, d->len);
+	table = vhostu_indirect_table(vr, d->addr, d->len, d->flags, c->first);
 	if (unlikely(table == NULL))
 		return false;
 	c->table = table;

@@ -64,6 +64,29 @@ struct vhostu_buf {
 	uint32_t len;
 };
 
+/*
+ * The indirect table a descriptor (addr, len, flags as read from the ring)
+ * points to, checked for both ring layouts: INDIRECT_DESC negotiated, the
+ * descriptor the chain's head (head false: a later one, or an entry of a table,
+ * which would nest) and without NEXT, the table a whole number of descriptors,
+ * at least one and at most the ring size (its walk costs no more reads than a
+ * direct chain), inside one region. NULL if it is not. Its entries are 16 bytes
+ * in both layouts (vhostu_rxtx_packed.c asserts it), addr and len first, but
+ * the flags lie elsewhere (split: flags, next; packed: id, flags), so reading
+ * them stays with each walk.
+ */
+static __rte_always_inline const void *
+vhostu_indirect_table(const struct vhostu_vring *vr, uint64_t addr, uint32_t len,
+		uint16_t flags, bool head)
+{
+	if (unlikely(!head || (flags & VRING_DESC_F_NEXT) ||
+			!vhostu_has_feature(vr->port, VHOSTU_VIRTIO_F_INDIRECT_DESC) ||
+			len == 0 || len % sizeof(struct vhostu_desc) != 0 ||
+			len / sizeof(struct vhostu_desc) > vr->size))
+		return NULL;
+	return vhostu_gpa_to_va(&vr->port->mem, addr, len);
+}
+
 /* 64, 65-127, 128-255, 256-511, 512-1023, 1024-1518, >1518, <64 */
 static __rte_always_inline unsigned int
 vhostu_size_bin(uint32_t len)

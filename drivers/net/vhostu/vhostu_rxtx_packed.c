@@ -128,6 +128,10 @@ vhostu_pdesc_read_table(const struct vhostu_pdesc *table, uint32_t i, struct vho
 	d->flags = s->flags;
 }
 
+/* vhostu_indirect_table checks a table's length in split descriptors. */
+_Static_assert(sizeof(struct vhostu_pdesc) == sizeof(struct vhostu_desc),
+	"packed and split descriptors are both 16 bytes");
+
 /* Switch the walk to the indirect table the head d describes; false if it is bad. */
 static __rte_always_inline bool
 vhostu_pchain_indirect(const struct vhostu_vring *vr, struct vhostu_pchain *c,
@@ -135,12 +139,7 @@ vhostu_pchain_indirect(const struct vhostu_vring *vr, struct vhostu_pchain *c,
 {
 	const struct vhostu_pdesc *table;
 
-	if (unlikely(c->ndesc != 1 || (d->flags & VRING_DESC_F_NEXT) ||
-			!vhostu_has_feature(vr->port, VHOSTU_VIRTIO_F_INDIRECT_DESC) ||
-			d->len == 0 || d->len % sizeof(struct vhostu_pdesc) != 0 ||
-			d->len / sizeof(struct vhostu_pdesc) > vr->size))
-		return false;
-	table = vhostu_gpa_to_va(&vr->port->mem, d->addr, d->len);
+	table = vhostu_indirect_table(vr, d->addr, d->len, d->flags, c->ndesc == 1);
 	if (unlikely(table == NULL))
 		return false;
 	c->table = table;
