@@ -12,9 +12,12 @@ Backends (`--backends A,B`, the ratio is A/B):
           flow in_port=1,actions=in_port (needs hugepages: scripts/bench.sh)
 A backend may carry options: `fwd:idle=30` (30 more interfaces whose
 frontends are connected and idle; for testpmd backends 30 more ports),
-`fwd:rxmode=adaptive` (set interface rx-mode on every interface).
-`--idle-ports N` and `--rx-mode M` with one backend X make the pair
-`X:idle=N` / `X` or `X:rxmode=M` / `X`.
+`fwd:rxmode=adaptive` (set interface rx-mode on every interface),
+`vhostu:packed` and `vhostu:inorder` (the virtio-user peer, and the idle
+frontends, run with `packed_vq=1` / `in_order=1`: packed rings, IN_ORDER;
+both may be given). `--idle-ports N` and `--rx-mode M` with one backend X
+make the pair `X:idle=N` / `X` or `X:rxmode=M` / `X`; `--ring packed|inorder`
+gives both backends that option (by default: `vhostu:packed,vhost:packed`).
 
 Each run reads the peer's RX counter every second of its window: the run's
 figure is the median of those per-second rates, printed with their p10 and
@@ -181,6 +184,8 @@ class Spec:
         self.kind = parts[0]
         self.idle = 0
         self.rxmode = None
+        self.packed = False
+        self.inorder = False
         if self.kind not in LABELS:
             sys.exit(f"bench: unknown backend `{self.kind}' (one of {', '.join(LABELS)})")
         for p in parts[1:]:
@@ -189,14 +194,24 @@ class Spec:
                 self.idle = int(v)
             elif k == "rxmode" and v in ("polling", "interrupt", "adaptive"):
                 self.rxmode = v
+            elif p == "packed":
+                self.packed = True
+            elif p == "inorder":
+                self.inorder = True
             else:
-                sys.exit(f"bench: bad backend option `{p}' (idle=N, rxmode=MODE)")
+                sys.exit(f"bench: bad backend option `{p}' (idle=N, rxmode=MODE, packed, "
+                         "inorder)")
         if self.rxmode and self.kind != "fwd":
             sys.exit("bench: rxmode=... is for the fwd backend")
         if self.kind == "ovs" and self.idle:
             sys.exit("bench: idle=N is not supported for ovs")
         self.label = LABELS[self.kind] + "".join(
-            [f"+{self.idle}idle" if self.idle else "", f"+{self.rxmode}" if self.rxmode else ""])
+            [f"+{self.idle}idle" if self.idle else "", f"+{self.rxmode}" if self.rxmode else "",
+             "+packed" if self.packed else "", "+inorder" if self.inorder else ""])
+
+    def ring_opts(self):
+        """What the virtio-user frontends add to their --vdev for this backend's rings."""
+        return (",packed_vq=1" if self.packed else "") + (",in_order=1" if self.inorder else "")
 
 
 class Bench:
@@ -250,7 +265,7 @@ class Bench:
         be.cmd("start")
         return be
 
-    def idle_frontends(self, socks, server=False):
+    def idle_frontends(self, socks, server=False, ring=""):
         """One testpmd with a virtio-user port per socket, never started: idle."""
         if not socks:
             return None
@@ -258,13 +273,14 @@ class Bench:
         eal = ["-l", "0,1", "--main-lcore", "1"] + MEM + [self.prefix("idle")]
         for i, s in enumerate(socks):
             eal += ["--vdev", f"net_virtio_user{i},path={s},queues=1" +
-                    (",server=1" if server else "")]
+                    (",server=1" if server else "") + ring]
         return Proc("idle-frontends", eal,
                     ["--nb-cores=1", f"--total-num-mbufs={2048 * len(socks) + 4096}"])
 
-    def peer(self, sock, queues, size, hugepages=False, server=False, wait=True):
+    def peer(self, sock, queues, size, hugepages=False, server=False, wait=True, ring=""):
         mem = (["-m", "1024", "--no-pci", "--single-file-segments"] if hugepages else MEM)
-        vdev = f"net_virtio_user0,path={sock},queues={queues}" + (",server=1" if server else "")
+        vdev = f"net_virtio_user0,path={sock},queues={queues}" + (",server=1" if server else "") \
+            + ring
         if self.args.tso:
             return self.tso_peer(mem, vdev, queues, size)
         return Proc("peer", ["-l", "0,1", "--main-lcore", "1"] + mem +
@@ -322,8 +338,8 @@ class Bench:
             be = self.start_testpmd(spec.kind, [sock] + idle, queues)
         fe = peer = None
         try:
-            fe = self.idle_frontends(idle)
-            peer = self.peer(sock, queues, size)
+            fe = self.idle_frontends(idle, ring=spec.ring_opts())
+            peer = self.peer(sock, queues, size, ring=spec.ring_opts())
             peer.cmd("start" if self.args.tso else "start tx_first 32")
             samples = self.measure(peer, corelat)
             cpp, bursts = float("nan"), ""
@@ -356,7 +372,8 @@ class Bench:
         vsctl = ["ovs-vsctl", "--db=" + dbsock, "--timeout=30"]
         sock = self.sock("ovs")
         # virtio-user is the server here: it waits in its set-up for OVS to connect.
-        peer = self.peer(sock, queues, size, hugepages=True, server=True, wait=False)
+        peer = self.peer(sock, queues, size, hugepages=True, server=True, wait=False,
+                         ring=spec.ring_opts())
         started = []
         try:
             self.ovs(rundir, "ovsdb-tool", "create", db, OVS_SCHEMA)
@@ -411,7 +428,7 @@ class Bench:
 
     # --- idle CPU ---
 
-    def idle_cpu(self, modes, nidle, secs=10.0):
+    def idle_cpu(self, modes, nidle, ring="", secs=10.0):
         print(f"# idle vhostu-fwd: {1 + nidle} interfaces, frontends connected and idle, "
               f"CPU time of all threads over {secs:.0f} s")
         print(f"{'rx-mode':>10} {'CPU % of one core':>18}")
@@ -422,7 +439,7 @@ class Bench:
             be = self.start_fwd(socks, 1, mode)
             fe = None
             try:
-                fe = self.idle_frontends(socks)
+                fe = self.idle_frontends(socks, ring=ring)
                 time.sleep(2.0)  # connected, rings set up, modes applied
 
                 def cpu():
@@ -472,14 +489,17 @@ def main():
     ap.add_argument("--window", type=float, default=10.0,
                     help="seconds per run, one sample each (default 10)")
     ap.add_argument("--backends", default="vhostu,vhost",
-                    help="A,B from vhostu, vhost, fwd, ovs, each with :idle=N or "
-                         ":rxmode=MODE (fwd); the ratio is A/B")
+                    help="A,B from vhostu, vhost, fwd, ovs, each with :idle=N, "
+                         ":rxmode=MODE (fwd), :packed, :inorder; the ratio is A/B")
     ap.add_argument("--idle-ports", type=int, default=None,
                     help="with one backend X: the pair X:idle=N / X")
     ap.add_argument("--rx-mode", choices=("polling", "interrupt", "adaptive"),
                     help="with one backend X (fwd): the pair X:rxmode=M / X")
     ap.add_argument("--tso", type=int, metavar="MSS",
                     help="TSO frames of --sizes bytes (TCP/IPv4, e.g. 64054) cut at MSS")
+    ap.add_argument("--ring", choices=("packed", "inorder"),
+                    help="give both backends :packed (virtio-user packed_vq=1) or :inorder "
+                         "(in_order=1)")
     ap.add_argument("--idle-cpu", action="store_true",
                     help="measure an idle vhostu-fwd's CPU use per rx mode instead")
     ap.add_argument("--no-corelat", action="store_true",
@@ -494,7 +514,8 @@ def main():
             sys.exit(f"bench: {need} not found in {build}: build first (ninja -C {build})")
     bench = Bench(args)
     if args.idle_cpu:
-        bench.idle_cpu(["interrupt", "adaptive", "polling"], args.idle_ports or 0)
+        ring = Spec("fwd:" + args.ring).ring_opts() if args.ring else ""
+        bench.idle_cpu(["interrupt", "adaptive", "polling"], args.idle_ports or 0, ring)
         return
     names = args.backends.split(",")
     if len(names) == 1 and (args.idle_ports is not None or args.rx_mode):
@@ -503,6 +524,8 @@ def main():
         names = [names[0] + opt, names[0]]
     if len(names) != 2:
         sys.exit("bench: --backends wants two backends, e.g. vhostu,vhost")
+    if args.ring:
+        names = [n + ":" + args.ring for n in names]
     specs = [Spec(n) for n in names]
     if args.tso and (any(s.kind == "ovs" for s in specs) or args.tso < 1 or
                      args.queues != "1" or

@@ -271,6 +271,77 @@ test_vring_with_event_idx_shows_the_event_indexes(void)
 		"  kickfd 65 callfd 66 errfd -1\n");
 }
 
+/*
+ * A packed ring as VPP 20+ prints it: the driver's event suppression area
+ * (VPP's avail_event) and the device's (used_event) with their flags by
+ * name, off_wrap and its offset, then the wrap counters, the driver's as the
+ * AVAIL flag VPP keeps (128), ours as 1; EVENT_IDX changes nothing in it.
+ */
+static void
+test_packed_vring_shows_the_event_areas_and_wrap_counters(void)
+{
+	struct rte_pmd_vhostu_info info;
+	struct rte_pmd_vhostu_vring *v;
+
+	seed_info(&info);
+	v = &info.vrings[1];
+	v->packed = true;
+	v->event_idx = true;
+	v->qsz = 255;
+	v->last_avail_idx = 17;
+	v->last_used_idx = 17;
+	v->avail_wrap = true;
+	v->used_wrap = true;
+	v->avail_flags = 2;	/* DESC */
+	v->avail_idx = 0x8000 | 20;
+	v->used_flags = 1;	/* DISABLE */
+	v->used_idx = 0;
+	cli_fmt_vring(cap.cl, 1, v);
+	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
+		"\n Virtqueue 1 (RX)\n"
+		"  qsz 255 last_avail_idx 17 last_used_idx 17\n"
+		"  avail_event.flags VRING_EVENT_F_DESC avail_event.off_wrap 32788"
+		" avail event idx 20\n"
+		"  used_event.flags VRING_EVENT_F_DISABLE used_event.off_wrap 0 used event idx 0\n"
+		"  avail wrap counter 128, used wrap counter 1\n"
+		"  kickfd 65 callfd 66 errfd -1\n");
+	/* The second lap; flags with no name (a driver's garbage) as numbers. */
+	v->enabled = false;
+	v->avail_wrap = false;
+	v->used_wrap = false;
+	v->avail_flags = 0;	/* ENABLE */
+	v->avail_idx = 7;
+	v->used_flags = 0xbeef;
+	v->used_idx = 0xffff;
+	cli_fmt_vring(cap.cl, 0, v);
+	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
+		"\n Virtqueue 0 (TX disabled)\n"
+		"  qsz 255 last_avail_idx 17 last_used_idx 17\n"
+		"  avail_event.flags VRING_EVENT_F_ENABLE avail_event.off_wrap 7"
+		" avail event idx 7\n"
+		"  used_event.flags 48879 used_event.off_wrap 65535 used event idx 32767\n"
+		"  avail wrap counter 0, used wrap counter 0\n"
+		"  kickfd 65 callfd 66 errfd -1\n");
+}
+
+/* A packed ring's descriptor table: VPP's header (slot, id), the buffer id in the id column. */
+static void
+test_packed_descriptor_rows_show_the_buffer_id(void)
+{
+	struct rte_pmd_vhostu_desc d[2] = {
+		{ 0x10b6e974, 2060, 0x0082, 0, 0x2aabbc76e974 },
+		{ 0x10b6e034, 1518, 0x8080, 65535, 0 },
+	};
+
+	cli_fmt_descriptors_packed(cap.cl, d, 2);
+	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
+		"\n  descriptor table:\n"
+		"  slot         addr         len  flags  id    user_addr\n"
+		"  ===== ================== ===== ====== ===== ==================\n"
+		"  0     0x0000000010b6e974 2060  0x0082 0     0x00002aabbc76e974\n"
+		"  1     0x0000000010b6e034 1518  0x8080 65535 0x0000000000000000\n");
+}
+
 /* Created with VPP 20+'s `packed` and `event-idx`: said under the interface line. */
 static void
 test_packed_and_event_idx_options_are_shown_under_the_interface(void)
@@ -412,6 +483,10 @@ static CU_TestInfo tests[] = {
 		test_event_idx_in_order_packed_feature_names },
 	{ "vring with EVENT_IDX shows the event indexes",
 		test_vring_with_event_idx_shows_the_event_indexes },
+	{ "packed vring: event areas and wrap counters as VPP 20+",
+		test_packed_vring_shows_the_event_areas_and_wrap_counters },
+	{ "packed descriptor rows show the buffer id",
+		test_packed_descriptor_rows_show_the_buffer_id },
 	{ "packed and event-idx options shown under the interface",
 		test_packed_and_event_idx_options_are_shown_under_the_interface },
 	{ "errno text and server type", test_errno_and_server_type },

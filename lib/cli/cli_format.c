@@ -177,6 +177,41 @@ cli_fmt_regions(struct cmdline *cl, const struct rte_pmd_vhostu_info *info)
 	}
 }
 
+/* VPP's names of the event suppression flags (format_vhost_user_event_idx_flags). */
+static const char *
+cli_event_flags(char *buf, size_t len, uint16_t flags)
+{
+	static const char *const names[] = {
+		"VRING_EVENT_F_ENABLE", "VRING_EVENT_F_DISABLE", "VRING_EVENT_F_DESC",
+	};
+
+	if (flags < RTE_DIM(names))
+		return names[flags];
+	snprintf(buf, len, "%u", flags);
+	return buf;
+}
+
+/*
+ * A packed ring as VPP 20+ prints it (vhost_user_show_desc_packed): VPP's
+ * avail_event is the driver event suppression area, its used_event the
+ * device's, each with off_wrap and its offset ("event idx"); then the wrap
+ * counters, the driver's as VPP keeps it, the AVAIL flag it matches (128 or
+ * 0), and ours as 1 or 0.
+ */
+static void
+cli_fmt_vring_packed(struct cmdline *cl, const struct rte_pmd_vhostu_vring *v)
+{
+	char b[12];
+
+	cmdline_printf(cl, "  avail_event.flags %s avail_event.off_wrap %u avail event idx %u\n",
+		cli_event_flags(b, sizeof(b), v->avail_flags), v->avail_idx,
+		v->avail_idx & 0x7fffu);
+	cmdline_printf(cl, "  used_event.flags %s used_event.off_wrap %u used event idx %u\n",
+		cli_event_flags(b, sizeof(b), v->used_flags), v->used_idx, v->used_idx & 0x7fffu);
+	cmdline_printf(cl, "  avail wrap counter %u, used wrap counter %u\n",
+		v->avail_wrap ? 128u : 0u, v->used_wrap ? 1u : 0u);
+}
+
 void
 cli_fmt_vring(struct cmdline *cl, uint32_t q, const struct rte_pmd_vhostu_vring *v)
 {
@@ -184,8 +219,13 @@ cli_fmt_vring(struct cmdline *cl, uint32_t q, const struct rte_pmd_vhostu_vring 
 		v->enabled ? "" : " disabled");
 	cmdline_printf(cl, "  qsz %u last_avail_idx %u last_used_idx %u\n", v->qsz,
 		v->last_avail_idx, v->last_used_idx);
-	/* VPP 20+ shows the event indexes with EVENT_IDX; VPP before it, this line. */
-	if (v->event_idx)
+	/*
+	 * Packed rings: VPP 20+'s event suppression areas and wrap counters. Split:
+	 * VPP 20+ shows the event indexes with EVENT_IDX; VPP before it, this line.
+	 */
+	if (v->packed)
+		cli_fmt_vring_packed(cl, v);
+	else if (v->event_idx)
 		cmdline_printf(cl, "  avail.flags %x avail event idx %u avail.idx %u used.flags %x"
 			" used event idx %u used.idx %u\n", v->avail_flags, v->avail_event,
 			v->avail_idx, v->used_flags, v->used_event, v->used_idx);
@@ -202,6 +242,20 @@ cli_fmt_descriptors(struct cmdline *cl, const struct rte_pmd_vhostu_desc *d, uin
 
 	cmdline_printf(cl, "\n  descriptor table:\n");
 	cmdline_printf(cl, "   id          addr         len  flags  next      user_addr\n");
+	cmdline_printf(cl, "  ===== ================== ===== ====== ===== ==================\n");
+	for (i = 0; i < n; i++)
+		cmdline_printf(cl, "  %-5u 0x%016" PRIx64 " %-5u 0x%04x %-5u 0x%016" PRIx64 "\n",
+			i, d[i].addr, d[i].len, d[i].flags, d[i].next, d[i].user_addr);
+}
+
+/* A packed ring's table as VPP prints it: positions ("slot") and the buffer ids. */
+void
+cli_fmt_descriptors_packed(struct cmdline *cl, const struct rte_pmd_vhostu_desc *d, uint32_t n)
+{
+	uint32_t i;
+
+	cmdline_printf(cl, "\n  descriptor table:\n");
+	cmdline_printf(cl, "  slot         addr         len  flags  id    user_addr\n");
 	cmdline_printf(cl, "  ===== ================== ===== ====== ===== ==================\n");
 	for (i = 0; i < n; i++)
 		cmdline_printf(cl, "  %-5u 0x%016" PRIx64 " %-5u 0x%04x %-5u 0x%016" PRIx64 "\n",

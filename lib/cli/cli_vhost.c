@@ -134,7 +134,7 @@ cli_vhost_delete(struct cmdline *cl, struct cli_if *ifp)
 
 static int
 cli_vhost_show_descriptors(struct cmdline *cl, const struct cli_if *ifp, uint32_t q,
-		struct rte_pmd_vhostu_desc *d)
+		bool packed, struct rte_pmd_vhostu_desc *d)
 {
 	int n;
 
@@ -143,7 +143,10 @@ cli_vhost_show_descriptors(struct cmdline *cl, const struct cli_if *ifp, uint32_
 		cli_error(cl, "%s: cannot read vring %u: %s", ifp->name, q, strerror(-n));
 		return -1;
 	}
-	cli_fmt_descriptors(cl, d, (uint32_t)n);
+	if (packed)
+		cli_fmt_descriptors_packed(cl, d, (uint32_t)n);
+	else
+		cli_fmt_descriptors(cl, d, (uint32_t)n);
 	return 0;
 }
 
@@ -178,7 +181,8 @@ cli_vhost_show_one(struct cmdline *cl, const struct cli_if *ifp,
 	cli_fmt_vhost_head(cl, &s);
 	for (q = 0; q < info->nvrings && q < RTE_PMD_VHOSTU_MAX_VRINGS; q++) {
 		cli_fmt_vring(cl, q, &info->vrings[q]);
-		if (d != NULL && cli_vhost_show_descriptors(cl, ifp, q, d) < 0)
+		if (d != NULL && cli_vhost_show_descriptors(cl, ifp, q, info->vrings[q].packed,
+				d) < 0)
 			return -1;
 	}
 	return 0;

@@ -23,7 +23,12 @@
  * the size limits, the device never returns more used entries than it took
  * avail entries, and the burst read no more descriptors than its budget allows
  * (3 x ring size + 1: zero-length chains under MRG_RXBUF once made it ring
- * size squared); at the end of the input every mbuf is back in its pool.
+ * size squared); on packed rings, what the burst published for EVENT_IDX
+ * decisions (vr->used_pub) is its used position and the positions it moved;
+ * at the end of the input every mbuf is back in its pool. The event areas
+ * are guest memory like the rest (packed: the driver area's DESC mode with
+ * its offset, seed packed-event-idx-desc), so the calls each burst decides
+ * run on whatever the input wrote there.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -308,20 +313,45 @@ fz_packed_pos(const struct vhostu_vring *vr, uint16_t idx, bool wrap)
 	return idx + (wrap ? 0 : vr->size);
 }
 
+/* What a packed ring's burst published for EVENT_IDX decisions, before the burst. */
+struct fz_pub {
+	uint64_t pub;
+	uint32_t used;		/* fz_packed_pos of the used position */
+};
+
+static struct fz_pub
+fz_pub_take(const struct vhostu_vring *vr)
+{
+	struct fz_pub p = { vr->used_pub, 0 };
+
+	if (vr->packed && vr->size != 0)
+		p.used = fz_packed_pos(vr, vr->last_used_idx, vr->used_wrap);
+	return p;
+}
+
 /*
  * Packed rings: positions stay inside the ring, and the used position moves
- * exactly as far as the available one (every chain taken is returned).
+ * exactly as far as the available one (every chain taken is returned). What
+ * the burst published for the EVENT_IDX decision (vr->used_pub) is where its
+ * used position ended, and its count of positions moved as far as that
+ * position did (modulo 2 x size: a burst may go round more than once).
  */
 static void
-fz_check_packed(const struct vhostu_vring *vr, uint32_t delta0)
+fz_check_packed(const struct vhostu_vring *vr, uint32_t delta0, struct fz_pub p0)
 {
 	uint32_t a = fz_packed_pos(vr, vr->last_avail_idx, vr->avail_wrap);
 	uint32_t u = fz_packed_pos(vr, vr->last_used_idx, vr->used_wrap);
+	uint32_t moved = (uint32_t)(vr->used_pub >> 32) - (uint32_t)(p0.pub >> 32);
 
 	if (vr->last_avail_idx >= vr->size || vr->last_used_idx >= vr->size)
 		fz_die("a packed ring position outside the ring");
 	if ((a + 2 * vr->size - u) % (2 * vr->size) != delta0)
 		fz_die("the used position did not follow the available one");
+	if ((u + 2 * vr->size - p0.used) % (2 * vr->size) != moved % (2 * vr->size))
+		fz_die("the positions published for EVENT_IDX are not the positions used");
+	if (moved != 0 && (uint16_t)vr->used_pub !=
+			(uint16_t)(vr->last_used_idx | (uint16_t)vr->used_wrap << 15))
+		fz_die("the used position published for EVENT_IDX is not ours");
 }
 
 static uint32_t
@@ -335,12 +365,12 @@ fz_packed_delta(const struct vhostu_vring *vr)
 
 static void
 fz_check_indexes(const struct vhostu_vring *vr, uint16_t la0, uint16_t lu0, uint64_t reads0,
-		uint32_t delta0)
+		uint32_t delta0, struct fz_pub p0)
 {
 	uint16_t took = vr->last_avail_idx - la0, gave = vr->last_used_idx - lu0;
 
 	if (vr->packed)
-		fz_check_packed(vr, delta0);
+		fz_check_packed(vr, delta0, p0);
 	else if (took > vr->size || gave > took)
 		fz_die("used entries beyond the avail entries taken");
 	if (vr->stats.desc_reads - reads0 > 3ull * vr->size + 1)
@@ -355,6 +385,7 @@ fz_op_rx(const struct fz_op *op)
 	uint16_t la0 = vr->last_avail_idx, lu0 = vr->last_used_idx, n, i;
 	uint64_t reads0 = vr->stats.desc_reads;
 	uint32_t delta0 = fz_packed_delta(vr);
+	struct fz_pub p0 = fz_pub_take(vr);
 
 	n = vhostu_rx_burst(vr, pkts, op->a % FZ_MAX_BURST);
 	if (n > op->a % FZ_MAX_BURST)
@@ -365,7 +396,7 @@ fz_op_rx(const struct fz_op *op)
 		fprintf(stderr, "rx: %u of %u frames, ring %s, avail %u used %u\n", n,
 			op->a % FZ_MAX_BURST, vr->ready ? "ready" : "not ready",
 			vr->last_avail_idx, vr->last_used_idx);
-	fz_check_indexes(vr, la0, lu0, reads0, delta0);
+	fz_check_indexes(vr, la0, lu0, reads0, delta0, p0);
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
@@ -391,6 +422,7 @@ fz_op_tx(const struct fz_op *op)
 	uint32_t x = op->arg;
 	uint64_t reads0 = vr->stats.desc_reads;
 	uint32_t delta0 = fz_packed_delta(vr);
+	struct fz_pub p0 = fz_pub_take(vr);
 
 	for (i = 0; i < n; i++) {
 		x = x * 1103515245u + 12345u;
@@ -407,7 +439,7 @@ fz_op_tx(const struct fz_op *op)
 			" oversize %" PRIu64 "\n", sent, n, vr->ready ? "ready" : "not ready",
 			vr->last_avail_idx, vr->last_used_idx, vr->stats.errors,
 			vr->stats.oversize);
-	fz_check_indexes(vr, la0, lu0, reads0, delta0);
+	fz_check_indexes(vr, la0, lu0, reads0, delta0, p0);
 	rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
 }
 

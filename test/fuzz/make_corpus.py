@@ -496,6 +496,21 @@ def rings_corpus():
         (OP_NOTIFY, 0, 0, 0, 0), (OP_RETRANSLATE, 0, 0, 1, 0), (OP_RX, 4, 0, 0, 0)],
         log_size=48, ring_flags=RR_STARTED | RR_ENABLED | RR_LOG_USED)
 
+    # EVENT_IDX on packed rings: both driver areas in DESC mode (flags 2, an
+    # offset and wrap counter in off_wrap), moved by the guest between bursts
+    # that each decide (no coalescing), across the wrap.
+    g = PackedGuest(size_log2=3, start=5)
+    for v in range(2):
+        g.put(g.avail[v], struct.pack("<HH", 0x8000 | 7, 2))
+    for k in range(6):
+        g.tx_frame(frame(64 + k, k), 12)
+        g.rx_bufs([1600])
+    c["packed-event-idx-desc"] = g.input(RF_PACKED | RF_V1 | RF_MRG | RF_EVENT_IDX, [
+        (OP_RX, 2, 0, 0, 0), (OP_TX, 2, 2, 0, 1), (OP_POKE, 0, 0x40 + 0, 0, 0x00020001),
+        (OP_RX, 8, 0, 0, 0), (OP_TX, 4, 2, 0, 7), (OP_POKE, 1, 0x40 + 0, 0, 0x00028002),
+        (OP_NOTIFY, 0, 0, 1, 0), (OP_RETRANSLATE, 0, 0, 0, 0), (OP_TX, 2, 2, 0, 3)],
+        misc=RM_CALLFD | RM_NOCOAL)
+
     # EVENT_IDX with calls (used_event decides) and rx interrupts asking for
     # kicks (avail_event, after the used ring), logged; IN_ORDER batches.
     g = Guest()

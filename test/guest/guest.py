@@ -703,13 +703,16 @@ class VhostuFwd(Backend):
                 errs.append("%s qsz %s, expected %d" % (where, v.get("qsz"), qsz))
             if v.get("kickfd", -1) < 0 or v.get("callfd", -1) < 0:
                 errs.append("%s kickfd %s callfd %s" % (where, v.get("kickfd"), v.get("callfd")))
-            for k in ("last_avail_idx", "last_used_idx", "avail.idx", "used.idx"):
+            # packed: VPP's event suppression areas (driver's, device's) instead
+            areas = ("avail_event.off_wrap", "used_event.off_wrap", "counter") if packed \
+                else ("avail.idx", "used.idx")
+            for k in ("last_avail_idx", "last_used_idx") + areas:
                 if k not in v:
                     errs.append("%s: no %s" % (where, k))
             if errs:
                 continue
             if packed:
-                # avail.idx/used.idx are the event areas' off_wrap: positions only
+                # positions inside the ring, with wrap counters: no index to compare
                 if v["last_avail_idx"] >= qsz or v["last_used_idx"] >= qsz:
                     errs.append("%s packed positions %d/%d outside the ring" % (
                         where, v["last_avail_idx"], v["last_used_idx"]))

@@ -4,10 +4,13 @@
  * packed virtqueues (vhostu_rxtx_packed.c). Frames both ways through three
  * wraps from every start position, chains split across the wrap, indirect
  * tables, full rings, MRG_RXBUF on and off, more used descriptors than one
- * shadow holds, notifications both ways; then every hostile class in its
- * packed form (ids out of range, flags that do not match the wrap counter,
- * chains longer than the ring or running into descriptors that are not
- * available, indirect tables bad in any way) and random rings.
+ * shadow holds, notifications both ways (with EVENT_IDX, the driver area's
+ * DESC mode: offsets before, at and after what a burst used, the other wrap
+ * counter, across the wrap, batches coalesced over bursts and longer than
+ * the ring, chains of several positions, restarts); then every hostile class
+ * in its packed form (ids out of range, flags that do not match the wrap
+ * counter, chains longer than the ring or running into descriptors that are
+ * not available, indirect tables bad in any way) and random rings.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,6 +19,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -350,6 +354,266 @@ test_packed_device_event_asks_for_kicks_only_with_rx_interrupts(void)
 	CU_ASSERT_EQUAL(gtx[0].dev_event->flags, VRING_PACKED_EVENT_DISABLE);
 }
 
+/* ------------------------------------------------- EVENT_IDX, DESC mode */
+
+/* The guest's driver area in DESC mode: a call once position off of lap wrap is used. */
+static void
+guest_desc_event(struct fg_ring *r, uint16_t off, bool wrap)
+{
+	r->drv_event->off_wrap = vhostu_packed_base(off, wrap);
+	r->drv_event->flags = VRING_PACKED_EVENT_DESC;
+}
+
+/* Coalescing by frames only: the time never runs out within a test. */
+static void
+pcoalesce_frames_only(struct vhostu_vring *vr, uint32_t frames)
+{
+	vhostu_coalesce_frames = frames;
+	vhostu_coalesce_tsc = UINT64_MAX / 4;
+	vr->last_call_tsc = rte_rdtsc();
+}
+
+/* n frames to the guest, one tx burst each; the guest reads each and posts its buffer again. */
+static void
+ptx_frames(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		guest_post_rx(0, 1, 2048);
+		CU_ASSERT_EQUAL(tx_one(0, 64, i, 4096), 1);
+		CU_ASSERT(guest_recv_ok(0, 64, 1));
+	}
+}
+
+/* [old, new) in ring positions with wrap counters (off_wrap form), n = new - old. */
+static void
+test_packed_need_event_is_the_offset_among_the_positions_used(void)
+{
+	const uint16_t w1 = 1u << 15;	/* wrap counter 1: the first lap */
+
+	/* Ring of 8, 3 positions used ending at 5 of lap 1: 2, 3, 4. */
+	CU_ASSERT_FALSE(vhostu_packed_need_event(w1 | 1, w1 | 5, 3, 8));
+	CU_ASSERT_TRUE(vhostu_packed_need_event(w1 | 2, w1 | 5, 3, 8));
+	CU_ASSERT_TRUE(vhostu_packed_need_event(w1 | 4, w1 | 5, 3, 8));
+	CU_ASSERT_FALSE(vhostu_packed_need_event(w1 | 5, w1 | 5, 3, 8));	/* unwritten */
+	CU_ASSERT_FALSE(vhostu_packed_need_event(w1 | 7, w1 | 5, 3, 8));
+	/* The same offsets of the other lap are a ring away: not these positions. */
+	CU_ASSERT_FALSE(vhostu_packed_need_event(3, w1 | 5, 3, 8));
+	CU_ASSERT_FALSE(vhostu_packed_need_event(4, w1 | 5, 3, 8));
+	/* Across the wrap: 6, 7 of lap 1 and 0 of lap 2, ending at 1 of lap 2. */
+	CU_ASSERT_TRUE(vhostu_packed_need_event(w1 | 6, 1, 3, 8));
+	CU_ASSERT_TRUE(vhostu_packed_need_event(w1 | 7, 1, 3, 8));
+	CU_ASSERT_TRUE(vhostu_packed_need_event(0, 1, 3, 8));
+	CU_ASSERT_FALSE(vhostu_packed_need_event(1, 1, 3, 8));
+	CU_ASSERT_FALSE(vhostu_packed_need_event(w1 | 5, 1, 3, 8));
+	CU_ASSERT_FALSE(vhostu_packed_need_event(w1 | 0, 1, 3, 8));	/* wrong wrap */
+	/* From lap 2 back to lap 1 (the third lap), odd ring size 5. */
+	CU_ASSERT_TRUE(vhostu_packed_need_event(4, w1 | 1, 2, 5));
+	CU_ASSERT_TRUE(vhostu_packed_need_event(w1 | 0, w1 | 1, 2, 5));
+	CU_ASSERT_FALSE(vhostu_packed_need_event(w1 | 4, w1 | 1, 2, 5));
+	/* A batch longer than a ring still crosses an event a ring behind us. */
+	CU_ASSERT_TRUE(vhostu_packed_need_event(w1 | 6, 5, 12, 8));
+	CU_ASSERT_FALSE(vhostu_packed_need_event(w1 | 6, 5, 6, 8));
+	CU_ASSERT_TRUE(vhostu_packed_need_event(w1 | 5, 5, 8, 8));	/* exactly a ring */
+	/* A whole ring of 32768 in one batch. */
+	CU_ASSERT_TRUE(vhostu_packed_need_event(w1 | 0, 0, 32768, 32768));
+	CU_ASSERT_FALSE(vhostu_packed_need_event(0, 0, 32768, 32768));
+	/* Nothing used, and an offset outside the ring (a broken driver: a call too many). */
+	CU_ASSERT_FALSE(vhostu_packed_need_event(w1 | 4, w1 | 5, 0, 8));
+	CU_ASSERT_TRUE(vhostu_packed_need_event(w1 | 8, w1 | 5, 1, 8));
+}
+
+/* Before the offset, at it, after it: one call, for the burst that wrote it. */
+static void
+test_packed_evidx_desc_signals_only_the_burst_that_uses_the_offset(void)
+{
+	struct rte_mbuf *m[3];
+	unsigned int i;
+	int fd;
+
+	port_setup_packed(F_DEFAULT | F_EVIDX, 16, 0, true);
+	fd = use_eventfd(txq(0));
+	vhostu_coalesce_frames = 0;
+	guest_desc_event(&grx[0], 3, true);
+	/* The ring just started: the first decision signals, whatever the offset. */
+	ptx_frames(1);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	ptx_frames(2);			/* positions 1, 2 */
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	ptx_frames(1);			/* 3 */
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	ptx_frames(2);			/* 4, 5: passed, not moved on by the guest */
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	/* One burst of three over 6, 7, 8: the offset inside it. */
+	guest_desc_event(&grx[0], 7, true);
+	guest_post_rx(0, 3, 2048);
+	for (i = 0; i < 3; i++)
+		m[i] = mk_mbuf(64, i, 4096);
+	CU_ASSERT_EQUAL(vhostu_tx_burst(txq(0), m, 3), 3);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT(fg_rx_read(&grx[0], 12, true, got, got, sizeof(got)) == 64);
+	/* ENABLE signals, DISABLE does not, DESC again: judged from the last decision. */
+	grx[0].drv_event->flags = VRING_PACKED_EVENT_ENABLE;
+	ptx_frames(1);			/* 9 */
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	grx[0].drv_event->flags = VRING_PACKED_EVENT_DISABLE;
+	ptx_frames(1);			/* 10 */
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	guest_desc_event(&grx[0], 10, true);	/* behind what the last decision saw */
+	ptx_frames(1);			/* 11 */
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	guest_desc_event(&grx[0], 12, true);
+	ptx_frames(1);			/* 12 */
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	CU_ASSERT_EQUAL(txq(0)->stats.notifications, 5);
+}
+
+/* The offset with the other wrap counter is a lap away: no call until that lap. */
+static void
+test_packed_evidx_desc_with_the_other_wrap_waits_a_lap(void)
+{
+	int fd;
+
+	port_setup_packed(F_DEFAULT | F_EVIDX, 8, 0, true);
+	fd = use_eventfd(txq(0));
+	vhostu_coalesce_frames = 0;
+	ptx_frames(1);			/* the first decision */
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	guest_desc_event(&grx[0], 2, false);	/* position 2 of the second lap */
+	ptx_frames(7);			/* 1..7 of lap 1, 2 among them */
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	ptx_frames(2);			/* 0, 1 of lap 2 */
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	ptx_frames(1);			/* 2 of lap 2 */
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	ptx_frames(8);			/* a lap later, its wrap counter is stale again */
+	CU_ASSERT_EQUAL(calls(fd), 0);
+}
+
+/* Across the end of the ring: the last position of a lap and the first of the next. */
+static void
+test_packed_evidx_desc_across_the_wrap(void)
+{
+	int fd;
+
+	port_setup_packed(F_DEFAULT | F_EVIDX, 8, 6, true);
+	fd = use_eventfd(txq(0));
+	vhostu_coalesce_frames = 0;
+	guest_desc_event(&grx[0], 0, false);
+	ptx_frames(1);			/* 6: the first decision */
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	ptx_frames(1);			/* 7 */
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	ptx_frames(1);			/* 0 of lap 2 */
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	guest_desc_event(&grx[0], 7, false);
+	ptx_frames(6);			/* 1..6 */
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	ptx_frames(2);			/* 7 of lap 2 and 0 of lap 3 (wrap counter 1) */
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	guest_desc_event(&grx[0], 0, true);	/* lap 3 began with the burst before */
+	ptx_frames(1);
+	CU_ASSERT_EQUAL(calls(fd), 0);
+}
+
+/*
+ * Coalesced over several bursts, a batch is judged from the last decision:
+ * four frames over positions 4..7 cross offset 5 though the burst that
+ * made the flush (7) does not, and a batch longer than the ring crosses an
+ * offset a ring behind where it ends. The last frames of a flow, left
+ * pending, are signalled by the paired rx poll with what the tx burst
+ * published.
+ */
+static void
+test_packed_evidx_desc_coalesced_batches_still_cross(void)
+{
+	struct rte_mbuf *m;
+	int fd;
+
+	port_setup_packed(F_DEFAULT | F_EVIDX, 8, 0, true);
+	fd = use_eventfd(txq(0));
+	pcoalesce_frames_only(txq(0), 4);
+	guest_desc_event(&grx[0], 5, true);
+	ptx_frames(3);
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	ptx_frames(1);			/* 4 pending: the first decision */
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	ptx_frames(4);			/* 4..7 hold 5 */
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	ptx_frames(4);			/* 0..3 of lap 2 do not */
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	/*
+	 * 12 frames over 4 of lap 2 to 7 of lap 3, ending at 0 of lap 4: 1 of
+	 * lap 3 among them, 7 positions back (judged by positions alone, as
+	 * if a batch were shorter than the ring, it would be a lap ahead).
+	 */
+	pcoalesce_frames_only(txq(0), 12);
+	guest_desc_event(&grx[0], 1, true);
+	ptx_frames(11);
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	ptx_frames(1);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	/* 0 of lap 4 is next: two frames left pending, then the paired rx poll. */
+	guest_desc_event(&grx[0], 1, false);
+	ptx_frames(2);
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	CU_ASSERT_EQUAL(txq(0)->pending_calls, 2);
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), &m, 1), 0);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+}
+
+/* Guest TX chains of three descriptors: the offset counts ring positions, not chains. */
+static void
+test_packed_evidx_desc_rx_counts_ring_positions(void)
+{
+	const uint32_t segs[3] = { 12, 20, 100 };
+	unsigned int i;
+	uint32_t id, len;
+	int fd;
+
+	port_setup_packed(F_DEFAULT | F_EVIDX, 16, 0, true);
+	fd = use_eventfd(rxq(0));
+	vhostu_coalesce_frames = 0;
+	guest_desc_event(&gtx[0], 7, true);	/* the middle of the third chain, 6..8 */
+	for (i = 0; i < 4; i++) {
+		guest_send(0, 100, i, segs, 3, false);
+		CU_ASSERT(rx_one_ok(0, 100));
+		CU_ASSERT(fg_used_pop(&gtx[0], &id, &len));
+		/* Chain 0: the start; chain 2: positions 6, 7, 8. */
+		CU_ASSERT_EQUAL(calls(fd), i == 0 || i == 2 ? 1u : 0u);
+	}
+}
+
+/* After a restart (SET_VRING_BASE, reconnect) the first decision signals again. */
+static void
+test_packed_evidx_desc_first_decision_after_a_restart_signals(void)
+{
+	struct vhostu_vring *vr;
+	int fd;
+
+	port_setup_packed(F_DEFAULT | F_EVIDX, 8, 0, true);
+	vr = txq(0);
+	fd = use_eventfd(vr);
+	vhostu_coalesce_frames = 0;
+	guest_desc_event(&grx[0], 7, false);
+	ptx_frames(2);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	vr->ready = false;
+	vr->started = true;
+	vr->enabled = true;
+	vhostu_vring_update_ready(port, vr);
+	CU_ASSERT_TRUE_FATAL(vr->ready);
+	ptx_frames(1);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	ptx_frames(1);
+	CU_ASSERT_EQUAL(calls(fd), 0);
+}
+
 /* Under LOG_ALL with VHOST_VRING_F_LOG, each used descriptor's page is marked dirty. */
 static void
 test_packed_used_descriptors_are_logged(void)
@@ -387,6 +651,13 @@ CU_TestInfo packed_tests[] = {
 	T(test_packed_mrg_frame_that_fills_the_shadow_half_way),
 	T(test_packed_driver_event_disable_never_signals_enable_does),
 	T(test_packed_device_event_asks_for_kicks_only_with_rx_interrupts),
+	T(test_packed_need_event_is_the_offset_among_the_positions_used),
+	T(test_packed_evidx_desc_signals_only_the_burst_that_uses_the_offset),
+	T(test_packed_evidx_desc_with_the_other_wrap_waits_a_lap),
+	T(test_packed_evidx_desc_across_the_wrap),
+	T(test_packed_evidx_desc_coalesced_batches_still_cross),
+	T(test_packed_evidx_desc_rx_counts_ring_positions),
+	T(test_packed_evidx_desc_first_decision_after_a_restart_signals),
 	T(test_packed_used_descriptors_are_logged),
 	CU_TEST_INFO_NULL,
 };

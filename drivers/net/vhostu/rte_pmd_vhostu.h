@@ -88,7 +88,7 @@ struct rte_pmd_vhostu_desc {
 	uint64_t addr;
 	uint32_t len;
 	uint16_t flags;
-	uint16_t next;
+	uint16_t next;		/* packed rings: the buffer id */
 	uint64_t user_addr;	/* our mapping of addr, 0 if outside memory */
 };
 

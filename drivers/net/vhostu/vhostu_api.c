@@ -11,6 +11,7 @@
 
 #include "rte_pmd_vhostu.h"
 #include "vhostu_internal.h"
+#include "vhostu_packed.h"
 
 static void
 vhostu_snap_regions(const struct vhostu_port *p, struct rte_pmd_vhostu_info *info)
@@ -129,14 +130,24 @@ rte_pmd_vhostu_get_descriptors(uint16_t port_id, uint16_t vring,
 	n = vr->desc != NULL ? RTE_MIN(vr->size, max) : 0;
 	for (i = 0; i < n; i++) {
 		struct vhostu_desc d;
+		struct vhostu_pdesc pd;
 		void *va;
 
-		memcpy(&d, &vr->desc[i], sizeof(d));	/* the guest may change it meanwhile */
-		out[i].addr = d.addr;
-		out[i].len = d.len;
-		out[i].flags = d.flags;
-		out[i].next = d.next;
-		va = vhostu_gpa_to_va(&p->mem, d.addr, 1);
+		/* The guest may change it meanwhile: one copy, then the fields. */
+		if (vr->packed) {
+			memcpy(&pd, &vhostu_pdesc_ring(vr)[i], sizeof(pd));
+			out[i].addr = pd.addr;
+			out[i].len = pd.len;
+			out[i].flags = pd.flags;
+			out[i].next = pd.id;
+		} else {
+			memcpy(&d, &vr->desc[i], sizeof(d));
+			out[i].addr = d.addr;
+			out[i].len = d.len;
+			out[i].flags = d.flags;
+			out[i].next = d.next;
+		}
+		va = vhostu_gpa_to_va(&p->mem, out[i].addr, 1);
 		out[i].user_addr = (uint64_t)(uintptr_t)va;
 	}
 	pthread_mutex_unlock(&p->lock);

@@ -165,6 +165,17 @@ struct vhostu_vring {
 	 */
 	uint16_t signalled_used;
 	bool signalled_valid;
+	/*
+	 * Packed rings: the end of what the guest can see of the used
+	 * descriptors, for the decision of a flusher on another lcore. Bits
+	 * 0-15 the next used position with its wrap counter (as SET_VRING_BASE
+	 * has them), bits 32-63 the ring positions used so far (mod 2^32).
+	 * Atomic: the burst stores it (release) after each write of used
+	 * descriptors, under vr->lock. signalled_count is its count at the last
+	 * decision, under notify_lock (vhostu_notify.c).
+	 */
+	uint64_t used_pub;
+	uint32_t signalled_count;
 } __rte_cache_aligned;
 
 enum vhostu_conn_state {

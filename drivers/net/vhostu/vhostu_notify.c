@@ -45,6 +45,43 @@ vhostu_notify_event_idx(struct vhostu_vring *vr)
 	return !valid || vhostu_need_event(*vhostu_used_event(vr), new_idx, old_idx);
 }
 
+/*
+ * A packed ring: the driver event suppression area decides. Without
+ * EVENT_IDX only DISABLE keeps us quiet. With it, ENABLE signals, DISABLE
+ * does not, and DESC signals when the used descriptor at the driver's offset
+ * and wrap counter is among the positions used since the last decision, as
+ * for split rings: every decision, whatever the mode, starts a new batch
+ * (a driver that switches to DESC re-reads the ring after it, its side of
+ * the barrier), and the first one after a (re)start signals. "New" is what
+ * the bursts published (vr->used_pub), not our position: a burst on another
+ * lcore may be half way.
+ */
+static bool
+vhostu_notify_packed(struct vhostu_vring *vr)
+{
+	const volatile struct vhostu_pevent *ev = vhostu_packed_driver_event(vr);
+	uint32_t old = vr->signalled_count, count;
+	bool valid = vr->signalled_valid;
+	uint16_t flags, event;
+	uint64_t pub;
+
+	if (!vhostu_has_feature(vr->port, VHOSTU_VIRTIO_RING_F_EVENT_IDX))
+		return !vhostu_packed_no_call(vr);
+	pub = __atomic_load_n(&vr->used_pub, __ATOMIC_ACQUIRE);
+	count = (uint32_t)(pub >> 32);
+	vr->signalled_count = count;
+	vr->signalled_valid = true;
+	/* The driver writes off_wrap before it sets DESC: flags first, then the offset. */
+	flags = __atomic_load_n((const uint16_t *)RTE_PTR_ADD(vr->avail,
+			offsetof(struct vhostu_pevent, flags)), __ATOMIC_ACQUIRE);
+	if (flags != VRING_PACKED_EVENT_DESC)
+		return flags != VRING_PACKED_EVENT_DISABLE;
+	if (!valid)
+		return true;
+	event = ev->off_wrap;
+	return vhostu_packed_need_event(event, (uint16_t)pub, count - old, vr->size);
+}
+
 /* Signal now; notify_lock held, the frames taken from pending_calls. */
 static void
 vhostu_notify_at(struct vhostu_vring *vr, uint64_t now)
@@ -55,14 +92,15 @@ vhostu_notify_at(struct vhostu_vring *vr, uint64_t now)
 	if (vr->callfd < 0 || vr->avail == NULL)
 		return;
 	/*
-	 * Our used->idx store must be visible before we read the guest's flags
-	 * or used_event: the guest writes those and then reads used->idx, so
+	 * Our used->idx store (packed: the used descriptors' flags) must be
+	 * visible before we read the guest's flags or used_event (packed: its
+	 * event suppression area): the guest writes those and then reads ours, so
 	 * without this full fence both sides can miss the other's store and the
 	 * guest sleeps on frames it was never told about.
 	 */
 	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	if (unlikely(vr->packed)) {
-		if (vhostu_packed_no_call(vr))	/* the driver event suppression area */
+		if (!vhostu_notify_packed(vr))
 			return;
 	} else if (vhostu_split_event_idx(vr->port)) {
 		/* The flag means nothing then (virtio 1.x 2.7.10): only used_event counts. */

@@ -138,16 +138,51 @@ vhostu_packed_device_event(const struct vhostu_vring *vr)
 }
 
 /*
- * Whether the driver asked for no calls: DISABLE never signals, ENABLE always
- * does. DESC is only valid with EVENT_IDX, which we do not implement for
- * packed rings: read as ENABLE (a call too many is harmless, one too few is
- * a stalled guest). The caller has a full fence between publishing the used
- * descriptors and this read.
+ * Without EVENT_IDX: whether the driver asked for no calls. DISABLE never
+ * signals, ENABLE always does; DESC is only valid with EVENT_IDX and is read
+ * as ENABLE (a call too many is harmless, one too few is a stalled guest).
+ * The caller has a full fence between publishing the used descriptors and
+ * this read.
  */
 static __rte_always_inline bool
 vhostu_packed_no_call(const struct vhostu_vring *vr)
 {
 	return vhostu_packed_driver_event(vr)->flags == VRING_PACKED_EVENT_DISABLE;
+}
+
+/* A position and its wrap counter as one number modulo 2 x size: wrap 1 is the first lap. */
+static __rte_always_inline uint32_t
+vhostu_packed_lap_pos(uint16_t off_wrap, uint32_t size)
+{
+	return (off_wrap & VHOSTU_PACKED_IDX_MASK) + (off_wrap >> VHOSTU_PACKED_WRAP_SHIFT ?
+		0 : size);
+}
+
+/*
+ * EVENT_IDX, the driver area in DESC mode (virtio 1.2 2.8.10, 2.8.21.3): the
+ * driver wants a call once we have written the used descriptor at offset
+ * event & 0x7fff under wrap counter event >> 15. n ring positions were used
+ * since the last decision, ending at new_pos (the next used position, in the
+ * same form): signal if event is among them. A driver sets its event at
+ * most a ring ahead of what it consumed, and we are at most a ring ahead of
+ * that, so the event lies within a ring of new_pos on either side and its
+ * wrap counter tells which: d below, how far the event is behind new_pos
+ * modulo 2 x size, is 1..size when we passed it, and then it is in the
+ * batch if d <= n (DPDK's vhost_vring_call_packed, with a batch that may span
+ * several laps). An offset outside the ring signals: a call too many costs
+ * a broken driver nothing.
+ */
+static inline bool
+vhostu_packed_need_event(uint16_t event, uint16_t new_pos, uint32_t n, uint32_t size)
+{
+	uint32_t e, p, d;
+
+	if ((event & VHOSTU_PACKED_IDX_MASK) >= size)
+		return true;
+	e = vhostu_packed_lap_pos(event, size);
+	p = vhostu_packed_lap_pos(new_pos, size);
+	d = p >= e ? p - e : p + 2 * size - e;
+	return d != 0 && d <= size && d <= n;
 }
 
 struct rte_mbuf;

@@ -58,6 +58,7 @@ struct vhostu_pused {
 	uint16_t id;
 	uint32_t len;
 	uint16_t flags;		/* AVAIL and USED as our wrap counter at pos, WRITE if len */
+	uint16_t ndesc;		/* ring positions the chain took */
 };
 
 struct vhostu_pshadow {
@@ -243,25 +244,29 @@ vhostu_pshadow_add(struct vhostu_pshadow *sh, const struct vhostu_vring *vr,
 	e->id = c->id;
 	e->len = len;
 	e->flags = vhostu_packed_used_flags(sh->uwrap) | (len != 0 ? write_flag : 0);
+	e->ndesc = c->ndesc;
 	vhostu_packed_step(vr->size, &sh->uidx, &sh->uwrap, c->ndesc);
 }
 
 /*
  * Write n used descriptors: the first one's flags last, with release, so the
  * driver (which polls it) sees all of them and what we wrote into the buffers.
+ * Returns the ring positions they take.
  */
-static void
+static uint32_t
 vhostu_packed_write_used(struct vhostu_vring *vr, const struct vhostu_pused *e, uint32_t n)
 {
 	struct vhostu_pdesc *ring = vhostu_pdesc_ring(vr);
-	uint32_t i;
+	uint32_t i, npos;
 
 	if (n == 0)
-		return;
+		return 0;
+	npos = e[0].ndesc;
 	for (i = 1; i < n; i++) {
 		ring[e[i].pos].id = e[i].id;
 		ring[e[i].pos].len = e[i].len;
 		ring[e[i].pos].flags = e[i].flags;
+		npos += e[i].ndesc;
 	}
 	ring[e[0].pos].id = e[0].id;
 	ring[e[0].pos].len = e[0].len;
@@ -272,15 +277,31 @@ vhostu_packed_write_used(struct vhostu_vring *vr, const struct vhostu_pused *e, 
 			vhostu_log_write(vr->port, vr->log_desc_gpa +
 				(uint64_t)e[i].pos * sizeof(struct vhostu_pdesc),
 				sizeof(struct vhostu_pdesc));
+	return npos;
+}
+
+/*
+ * What the guest can now see, for an EVENT_IDX decision on another lcore
+ * (vr->used_pub): our next used position and the positions used so far.
+ */
+static __rte_always_inline void
+vhostu_packed_publish(struct vhostu_vring *vr, uint32_t npos)
+{
+	uint32_t count = (uint32_t)(__atomic_load_n(&vr->used_pub, __ATOMIC_RELAXED) >> 32);
+
+	__atomic_store_n(&vr->used_pub, (uint64_t)(count + npos) << 32 |
+		vhostu_packed_base(vr->last_used_idx, vr->used_wrap), __ATOMIC_RELEASE);
 }
 
 /* Write out the first n entries of the shadow and keep the rest for later. */
 static void
 vhostu_pshadow_flush(struct vhostu_vring *vr, struct vhostu_pshadow *sh, uint32_t n)
 {
+	uint32_t npos;
+
 	if (sh->q != NULL)
 		vhostu_copies_flush(sh->q);	/* the buffers are the guest's once used */
-	vhostu_packed_write_used(vr, sh->e, n);
+	npos = vhostu_packed_write_used(vr, sh->e, n);
 	if (n < sh->n) {
 		vr->last_used_idx = sh->e[n].pos;
 		vr->used_wrap = (sh->e[n].flags & VRING_PACKED_DESC_F_USED) != 0;
@@ -289,6 +310,8 @@ vhostu_pshadow_flush(struct vhostu_vring *vr, struct vhostu_pshadow *sh, uint32_
 		vr->last_used_idx = sh->uidx;
 		vr->used_wrap = sh->uwrap;
 	}
+	if (npos != 0)
+		vhostu_packed_publish(vr, npos);
 	sh->n -= n;
 	sh->written += n;
 }
