@@ -211,7 +211,7 @@ test_descriptor_rows_match_seed(void)
 		d[i].flags = 2;
 		d[i].user_addr = 0x2aabbc76e974 - (uint64_t)i * 0x940;
 	}
-	cli_fmt_descriptors(cap.cl, d, 256);
+	cli_fmt_descriptors(cap.cl, d, 256, false);
 	out = test_capture_take(&cap);
 	CU_ASSERT(strncmp(out, seed_desc_head, strlen(seed_desc_head)) == 0);
 	CU_ASSERT(strlen(out) > strlen(seed_desc_tail));
@@ -333,7 +333,7 @@ test_packed_descriptor_rows_show_the_buffer_id(void)
 		{ 0x10b6e034, 1518, 0x8080, 65535, 0 },
 	};
 
-	cli_fmt_descriptors_packed(cap.cl, d, 2);
+	cli_fmt_descriptors(cap.cl, d, 2, true);
 	CU_ASSERT_STRING_EQUAL(test_capture_take(&cap),
 		"\n  descriptor table:\n"
 		"  slot         addr         len  flags  id    user_addr\n"

@@ -235,27 +235,18 @@ cli_fmt_vring(struct cmdline *cl, uint32_t q, const struct rte_pmd_vhostu_vring 
 	cmdline_printf(cl, "  kickfd %d callfd %d errfd %d\n", v->kickfd, v->callfd, v->errfd);
 }
 
-void
-cli_fmt_descriptors(struct cmdline *cl, const struct rte_pmd_vhostu_desc *d, uint32_t n)
-{
-	uint32_t i;
-
-	cmdline_printf(cl, "\n  descriptor table:\n");
-	cmdline_printf(cl, "   id          addr         len  flags  next      user_addr\n");
-	cmdline_printf(cl, "  ===== ================== ===== ====== ===== ==================\n");
-	for (i = 0; i < n; i++)
-		cmdline_printf(cl, "  %-5u 0x%016" PRIx64 " %-5u 0x%04x %-5u 0x%016" PRIx64 "\n",
-			i, d[i].addr, d[i].len, d[i].flags, d[i].next, d[i].user_addr);
-}
-
 /* A packed ring's table as VPP prints it: positions ("slot") and the buffer ids. */
 void
-cli_fmt_descriptors_packed(struct cmdline *cl, const struct rte_pmd_vhostu_desc *d, uint32_t n)
+cli_fmt_descriptors(struct cmdline *cl, const struct rte_pmd_vhostu_desc *d, uint32_t n,
+		bool packed)
 {
 	uint32_t i;
 
 	cmdline_printf(cl, "\n  descriptor table:\n");
-	cmdline_printf(cl, "  slot         addr         len  flags  id    user_addr\n");
+	if (packed)
+		cmdline_printf(cl, "  slot         addr         len  flags  id    user_addr\n");
+	else
+		cmdline_printf(cl, "   id          addr         len  flags  next      user_addr\n");
 	cmdline_printf(cl, "  ===== ================== ===== ====== ===== ==================\n");
 	for (i = 0; i < n; i++)
 		cmdline_printf(cl, "  %-5u 0x%016" PRIx64 " %-5u 0x%04x %-5u 0x%016" PRIx64 "\n",

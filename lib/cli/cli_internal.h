@@ -136,10 +136,9 @@ void cli_fmt_rxp_node(struct cmdline *cl, const char *node);
 void cli_fmt_rxp_queue(struct cmdline *cl, const char *name, uint16_t queue, unsigned int mode);
 void cli_fmt_regions(struct cmdline *cl, const struct rte_pmd_vhostu_info *info);
 void cli_fmt_vring(struct cmdline *cl, uint32_t q, const struct rte_pmd_vhostu_vring *v);
-void cli_fmt_descriptors(struct cmdline *cl, const struct rte_pmd_vhostu_desc *d, uint32_t n);
 /* Packed rings: d[i].next is the buffer id (rte_pmd_vhostu_get_descriptors). */
-void cli_fmt_descriptors_packed(struct cmdline *cl, const struct rte_pmd_vhostu_desc *d,
-		uint32_t n);
+void cli_fmt_descriptors(struct cmdline *cl, const struct rte_pmd_vhostu_desc *d, uint32_t n,
+		bool packed);
 /* Everything of one interface but the descriptor tables. */
 void cli_fmt_vhost_head(struct cmdline *cl, const struct cli_vhost_show *s);
 void cli_fmt_if_header(struct cmdline *cl);

@@ -143,10 +143,7 @@ cli_vhost_show_descriptors(struct cmdline *cl, const struct cli_if *ifp, uint32_
 		cli_error(cl, "%s: cannot read vring %u: %s", ifp->name, q, strerror(-n));
 		return -1;
 	}
-	if (packed)
-		cli_fmt_descriptors_packed(cl, d, (uint32_t)n);
-	else
-		cli_fmt_descriptors(cl, d, (uint32_t)n);
+	cli_fmt_descriptors(cl, d, (uint32_t)n, packed);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <CUnit/CUnit.h>
 
 #include <rte_common.h>
+#include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
@@ -220,6 +221,14 @@ guest_recv_ok(unsigned int q, uint32_t len, uint16_t num_buffers)
 	}
 	return r == (int)len && memcmp(got, expect, len) == 0 &&
 			memcmp(hdr, want, port->hdr_size) == 0;
+}
+
+void
+coalesce_frames_only(struct vhostu_vring *vr, uint32_t frames)
+{
+	vhostu_coalesce_frames = frames;
+	vhostu_coalesce_tsc = UINT64_MAX / 4;
+	vr->last_call_tsc = rte_rdtsc();
 }
 
 uint64_t

@@ -62,6 +62,8 @@ uint16_t tx_one(unsigned int q, uint32_t len, uint32_t seed, uint32_t seg);
 /* The guest reads one frame from tx queue q; it must be the last one sent. */
 bool guest_recv_ok(unsigned int q, uint32_t len, uint16_t num_buffers);
 uint64_t calls(int fd);
+/* Coalescing by frames only: the time never runs out within a test. */
+void coalesce_frames_only(struct vhostu_vring *vr, uint32_t frames);
 int use_eventfd(struct vhostu_vring *vr);
 
 /* The suites' tests, each ended by CU_TEST_INFO_NULL. */

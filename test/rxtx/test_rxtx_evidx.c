@@ -40,15 +40,6 @@ guest_would_kick(const struct fg_ring *r, uint16_t new_idx, uint16_t old_idx)
 	return vhostu_need_event(guest_avail_event(r), new_idx, old_idx);
 }
 
-/* Coalescing by frames only: the time never runs out within a test. */
-static void
-coalesce_frames_only(struct vhostu_vring *vr, uint32_t frames)
-{
-	vhostu_coalesce_frames = frames;
-	vhostu_coalesce_tsc = UINT64_MAX / 4;
-	vr->last_call_tsc = rte_rdtsc();
-}
-
 /* n frames of 64 bytes, one tx burst each. */
 static void
 tx_frames(unsigned int n)

@@ -364,15 +364,6 @@ guest_desc_event(struct fg_ring *r, uint16_t off, bool wrap)
 	r->drv_event->flags = VRING_PACKED_EVENT_DESC;
 }
 
-/* Coalescing by frames only: the time never runs out within a test. */
-static void
-pcoalesce_frames_only(struct vhostu_vring *vr, uint32_t frames)
-{
-	vhostu_coalesce_frames = frames;
-	vhostu_coalesce_tsc = UINT64_MAX / 4;
-	vr->last_call_tsc = rte_rdtsc();
-}
-
 /* n frames to the guest, one tx burst each; the guest reads each and posts its buffer again. */
 static void
 ptx_frames(unsigned int n)
@@ -535,7 +526,7 @@ test_packed_evidx_desc_coalesced_batches_still_cross(void)
 
 	port_setup_packed(F_DEFAULT | F_EVIDX, 8, 0, true);
 	fd = use_eventfd(txq(0));
-	pcoalesce_frames_only(txq(0), 4);
+	coalesce_frames_only(txq(0), 4);
 	guest_desc_event(&grx[0], 5, true);
 	ptx_frames(3);
 	CU_ASSERT_EQUAL(calls(fd), 0);
@@ -551,7 +542,7 @@ test_packed_evidx_desc_coalesced_batches_still_cross(void)
 	 * lap 3 among them, 7 positions back (judged by positions alone, as
 	 * if a batch were shorter than the ring, it would be a lap ahead).
 	 */
-	pcoalesce_frames_only(txq(0), 12);
+	coalesce_frames_only(txq(0), 12);
 	guest_desc_event(&grx[0], 1, true);
 	ptx_frames(11);
 	CU_ASSERT_EQUAL(calls(fd), 0);
