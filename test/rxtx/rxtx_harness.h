@@ -76,7 +76,7 @@ extern CU_TestInfo hostile_tests[];	/* test_rxtx_hostile.c */
 extern CU_TestInfo stats_tests[];	/* test_rxtx_stats.c */
 extern CU_TestInfo offload_tests[];	/* test_rxtx_offload.c */
 extern CU_TestInfo packed_tests[];	/* test_rxtx_packed.c */
-extern CU_TestInfo packed_hostile_tests[];	/* test_rxtx_packed.c */
+extern CU_TestInfo packed_hostile_tests[];	/* test_rxtx_packed_hostile.c */
 extern CU_TestInfo evidx_tests[];	/* test_rxtx_evidx.c */
 
 #endif /* RXTX_HARNESS_H */
