@@ -364,8 +364,7 @@ vhostu_log_write(struct vhostu_port *p, uint64_t gpa, uint64_t len)
 {
 	uint64_t page, last;
 
-	if (likely(!(p->features & VHOSTU_BIT(VHOSTU_VHOST_F_LOG_ALL))) ||
-			p->log_addr == NULL || len == 0)
+	if (likely(!vhostu_logging(p)) || len == 0)
 		return;
 	page = gpa / VHOSTU_PAGE_SIZE;
 	last = (gpa + len - 1) / VHOSTU_PAGE_SIZE;
