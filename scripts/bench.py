@@ -15,7 +15,9 @@ frontends are connected and idle; for testpmd backends 30 more ports),
 `fwd:rxmode=adaptive` (set interface rx-mode on every interface),
 `vhostu:packed` and `vhostu:inorder` (the virtio-user peer, and the idle
 frontends, run with `packed_vq=1` / `in_order=1`: packed rings, IN_ORDER;
-both may be given). `--idle-ports N` and `--rx-mode M` with one backend X
+both may be given), `vhostu:build=DIR` and `fwd:build=DIR` (the driver or
+vhostu-fwd of another build directory: two builds against each other, as
+`--backends vhostu:build=old,vhostu`). `--idle-ports N` and `--rx-mode M` with one backend X
 make the pair `X:idle=N` / `X` or `X:rxmode=M` / `X`; `--ring packed|inorder`
 gives both backends that option (by default: `vhostu:packed,vhost:packed`).
 
@@ -186,6 +188,7 @@ class Spec:
         self.rxmode = None
         self.packed = False
         self.inorder = False
+        self.build = None
         if self.kind not in LABELS:
             sys.exit(f"bench: unknown backend `{self.kind}' (one of {', '.join(LABELS)})")
         for p in parts[1:]:
@@ -198,16 +201,21 @@ class Spec:
                 self.packed = True
             elif p == "inorder":
                 self.inorder = True
+            elif k == "build" and v:
+                self.build = os.path.abspath(v)
             else:
                 sys.exit(f"bench: bad backend option `{p}' (idle=N, rxmode=MODE, packed, "
-                         "inorder)")
+                         "inorder, build=DIR)")
         if self.rxmode and self.kind != "fwd":
             sys.exit("bench: rxmode=... is for the fwd backend")
         if self.kind == "ovs" and self.idle:
             sys.exit("bench: idle=N is not supported for ovs")
+        if self.build and self.kind not in ("vhostu", "fwd"):
+            sys.exit("bench: build=DIR is for the vhostu and fwd backends")
         self.label = LABELS[self.kind] + "".join(
             [f"+{self.idle}idle" if self.idle else "", f"+{self.rxmode}" if self.rxmode else "",
-             "+packed" if self.packed else "", "+inorder" if self.inorder else ""])
+             "+packed" if self.packed else "", "+inorder" if self.inorder else "",
+             f"@{os.path.basename(self.build)}" if self.build else ""])
 
     def ring_opts(self):
         """What the virtio-user frontends add to their --vdev for this backend's rings."""
@@ -232,9 +240,10 @@ class Bench:
 
     # --- backends ---
 
-    def start_fwd(self, socks, queues, rxmode):
+    def start_fwd(self, socks, queues, rxmode, build=None):
         eal = ["-l", "0,1", "--main-lcore", "0"] + MEM + [self.prefix("be")]
-        fwd = Proc("vhostu-fwd", eal, [], program=os.path.join(self.build, "app", "vhostu-fwd"),
+        fwd = Proc("vhostu-fwd", eal, [],
+                   program=os.path.join(build or self.build, "app", "vhostu-fwd"),
                    prompt="vhostu# ")
         for i, s in enumerate(socks):
             fwd.cmd(f"create vhost-user socket {s} server queues {queues}")
@@ -245,11 +254,11 @@ class Bench:
             fwd.cmd(f"set interface state {ifn} up")
         return fwd
 
-    def start_testpmd(self, kind, socks, queues):
+    def start_testpmd(self, kind, socks, queues, build=None):
         eal = ["-l", "0,1", "--main-lcore", "0"] + MEM + [self.prefix("be")]
         env = dict(os.environ)
         if kind == "vhostu":
-            env["LD_PRELOAD"] = os.path.join(self.build,
+            env["LD_PRELOAD"] = os.path.join(build or self.build,
                                              "drivers/net/vhostu/librte_net_vhostu.so")
         for i, s in enumerate(socks):
             if kind == "vhostu":
@@ -333,9 +342,9 @@ class Bench:
         sock = self.sock("bench")
         idle = [self.sock(f"idle{i}-") for i in range(spec.idle)]
         if spec.kind == "fwd":
-            be = self.start_fwd([sock] + idle, queues, spec.rxmode)
+            be = self.start_fwd([sock] + idle, queues, spec.rxmode, spec.build)
         else:
-            be = self.start_testpmd(spec.kind, [sock] + idle, queues)
+            be = self.start_testpmd(spec.kind, [sock] + idle, queues, spec.build)
         fe = peer = None
         try:
             fe = self.idle_frontends(idle, ring=spec.ring_opts())
