@@ -72,6 +72,7 @@ port_setup_common(uint64_t features)
 		port = NULL;
 	}
 	fg_mem_reset();
+	vhostu_guard_setup();	/* as the driver does with its first port */
 	port = rte_zmalloc("test-port", sizeof(*port), RTE_CACHE_LINE_SIZE);
 	CU_ASSERT_FATAL(port != NULL);
 	port->features = features;
@@ -81,7 +82,6 @@ port_setup_common(uint64_t features)
 	for (i = 0; i < 4; i++) {
 		struct vhostu_vring *vr = &port->vrings[i];
 
-		rte_spinlock_init(&vr->lock);
 		vr->port = port;
 		vr->index = i;
 		vr->port_id = PORT_ID;

@@ -185,10 +185,10 @@ vhostu_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc __
 	struct vhostu_port *p = dev->data->dev_private;
 	struct vhostu_vring *vr = &p->vrings[2 * qid + 1];
 
-	rte_spinlock_lock(&vr->lock);
+	vhostu_vrings_pause(vr, 1);
 	vr->mp = mp;
 	vr->port_id = dev->data->port_id;
-	rte_spinlock_unlock(&vr->lock);
+	vhostu_vrings_resume(vr, 1);
 	dev->data->rx_queues[qid] = vr;
 	return 0;
 }

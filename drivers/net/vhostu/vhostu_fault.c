@@ -19,7 +19,7 @@
  * sequence number, odd while it is being rewritten, so the handler never acts
  * on an entry it read half old, half new. An entry is removed before its
  * mapping is unmapped, and mappings are unmapped only while no burst can be
- * inside them (every vring lock held), so the handler never replaces memory
+ * inside them (every vring paused), so the handler never replaces memory
  * that is no longer ours.
  */
 #include <errno.h>

@@ -6,18 +6,29 @@
  * - The control thread (vhostu_sock.c) owns every socket and runs every
  *   message handler, holding port->lock (a mutex) while it touches the port.
  *   The shell reads snapshots under the same mutex (rte_pmd_vhostu.h).
- * - A burst owns a vring while it holds vring->lock, taken with trylock: when
- *   the control thread holds it, the burst returns 0 at once. The control
- *   thread takes the lock of every vring a change can affect before it unmaps
- *   memory or rewrites a ring (SET_MEM_TABLE, GET_VRING_BASE, disconnect,
- *   close), so no burst is ever inside memory that goes away. The lock is
- *   taken once per burst, never per packet. Only the control thread makes a
- *   burst fail its trylock: no burst takes another ring's vr->lock.
+ * - A burst owns a vring while it is inside the ring's guard (vhostu_guard.c),
+ *   entered once per burst, never per packet. The datapath side enters with
+ *   two plain accesses: busy = 1, then a look at paused (a compiler barrier
+ *   between them, no fence: vhostu_ring_enter); on a paused ring it leaves at
+ *   once and the burst returns 0, to poll again. The pausers' side (the
+ *   control thread before it unmaps memory or rewrites a ring: SET_MEM_TABLE,
+ *   GET_VRING_BASE, disconnect, close; queue set-up, rx interrupt set-up and
+ *   stats_reset on the application's thread) sets paused on every ring
+ *   concerned, makes one membarrier(2) stand for the fence the bursts no
+ *   longer execute, and waits until none of them is busy (vhostu_vrings_pause).
+ *   So either a burst sees paused or its pauser sees it busy and waits: no
+ *   burst is ever inside memory that goes away, and a burst never waits.
+ *   Where membarrier is refused, bursts fence after busy = 1 instead
+ *   (vhostu_guard_fence). Contract: one thread at a time enters a ring from
+ *   the datapath side (ethdev's rule for a queue: its burst, or the rx
+ *   interrupt enable/disable of that same queue); any number of pausers, one
+ *   at a time (they serialize on a mutex of their own). No burst enters
+ *   another ring's guard, so no burst can make another one return 0.
  * - The guest notification state of a vring (callfd, pending_calls,
  *   last_call_tsc) is apart from the ring, under vring->notify_lock: flushers
  *   (the ring's own burst, the rx burst of the paired ring, the control
  *   thread's backstop) only ever trylock it; the control thread takes it,
- *   after vring->lock, in vhostu_vrings_lock_all, so a flusher never reads a
+ *   after pausing the rings, in vhostu_port_pause, so a flusher never reads a
  *   ring being unmapped or a callfd being replaced. pending_calls is atomic:
  *   a burst adds what it published, a flusher takes it all with an exchange.
  */
@@ -31,6 +42,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <rte_atomic.h>
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
 #include <rte_dev.h>
 #include <rte_ether.h>
@@ -108,7 +121,13 @@ struct vhostu_vring_stats {
 struct vhostu_port;
 
 struct vhostu_vring {
-	rte_spinlock_t lock;	/* held by a burst; see the top of this file */
+	/*
+	 * The guard (see the top of this file), on the line every burst reads
+	 * anyway and no other thread writes while the ring is busy: busy is
+	 * written by the burst, paused only by pausers, and rarely.
+	 */
+	uint8_t busy;		/* atomic: a thread is inside from the datapath side */
+	uint8_t paused;		/* atomic: a pauser holds the ring */
 
 	/*
 	 * What a burst reads, valid while ready is true. Packed rings
@@ -147,7 +166,7 @@ struct vhostu_vring {
 	/*
 	 * Rx interrupts (vhostu_intr.c), rings 2q+1 of a port configured with
 	 * intr_conf.rxq; otherwise -1 and false. intr_epfd is the queue's fd in
-	 * the ethdev intr handle; changed under this ring's lock.
+	 * the ethdev intr handle; changed with the ring paused.
 	 */
 	int intr_epfd;		/* epoll fd holding kickfd and intr_wakefd, edge-triggered */
 	int intr_wakefd;	/* our eventfd: wakes the application without a kick */
@@ -155,7 +174,7 @@ struct vhostu_vring {
 
 	/* Guest notification, on a line of its own: flushers on other lcores read it. */
 	rte_spinlock_t notify_lock __rte_cache_aligned;	/* see the top of this file */
-	int callfd;		/* -1: no notification; changed under both locks */
+	int callfd;		/* -1: no notification; changed paused, under notify_lock */
 	uint32_t pending_calls;	/* atomic: frames published and not yet signalled */
 	uint64_t last_call_tsc;	/* atomic; written under notify_lock */
 	/*
@@ -171,7 +190,7 @@ struct vhostu_vring {
 	 * 0-15 the next used position with its wrap counter (as SET_VRING_BASE
 	 * has them), bits 32-63 the ring positions used so far (mod 2^32).
 	 * Atomic: the burst stores it (release) after each write of used
-	 * descriptors, under vr->lock. signalled_count is its count at the last
+	 * descriptors, inside the guard. signalled_count is its count at the last
 	 * decision, under notify_lock (vhostu_notify.c).
 	 */
 	uint64_t used_pub;
@@ -376,6 +395,47 @@ vhostu_log_write(struct vhostu_port *p, uint64_t gpa, uint64_t len)
 	}
 }
 
+/*
+ * vhostu_guard.c: a ring's guard (see the top of this file). vhostu_guard_fence
+ * is true until membarrier(2) is registered for the process (the first
+ * vhostu_guard_setup), and stays true where the kernel refuses it: bursts then
+ * fence after busy = 1 and pausers fence instead of calling membarrier.
+ */
+extern bool vhostu_guard_fence;
+void vhostu_guard_setup(void);
+/* Pause the n rings at vrs (one membarrier for all) until vhostu_vrings_resume. */
+void vhostu_vrings_pause(struct vhostu_vring *vrs, unsigned int n);
+void vhostu_vrings_resume(struct vhostu_vring *vrs, unsigned int n);
+
+/*
+ * The datapath side's entry: false (and nothing touched but busy, back to 0)
+ * when a pauser holds the ring. No locked instruction unless fencing.
+ */
+static __rte_always_inline bool
+vhostu_ring_enter(struct vhostu_vring *vr)
+{
+	__atomic_store_n(&vr->busy, 1, __ATOMIC_RELAXED);
+	if (unlikely(__atomic_load_n(&vhostu_guard_fence, __ATOMIC_RELAXED)))
+		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	else
+		rte_compiler_barrier();	/* the pauser's membarrier is the fence */
+	/* Acquire: what the last pauser changed in the ring, it wrote before paused = 0. */
+	if (likely(!__atomic_load_n(&vr->paused, __ATOMIC_ACQUIRE)))
+		return true;
+	__atomic_store_n(&vr->busy, 0, __ATOMIC_RELEASE);
+	return false;
+}
+
+/*
+ * Leave: a plain release store, so that a pauser that sees busy == 0 also sees
+ * every store of the burst (used entries, frames in guest buffers) done.
+ */
+static __rte_always_inline void
+vhostu_ring_leave(struct vhostu_vring *vr)
+{
+	__atomic_store_n(&vr->busy, 0, __ATOMIC_RELEASE);
+}
+
 /* vhostu_mem.c */
 int vhostu_mem_add_region(struct vhostu_port *p, struct vhostu_mem *m,
 		const struct vhostu_mem_region *wire, int fd);
@@ -403,8 +463,8 @@ void vhostu_vring_init(struct vhostu_vring *vr, struct vhostu_port *p, uint16_t 
 void vhostu_vring_reset(struct vhostu_vring *vr);
 int vhostu_vring_translate(struct vhostu_port *p, struct vhostu_vring *vr);
 void vhostu_vring_update_ready(struct vhostu_port *p, struct vhostu_vring *vr);
-void vhostu_vrings_lock_all(struct vhostu_port *p);
-void vhostu_vrings_unlock_all(struct vhostu_port *p);
+void vhostu_port_pause(struct vhostu_port *p);
+void vhostu_port_resume(struct vhostu_port *p);
 bool vhostu_port_ready(const struct vhostu_port *p);
 
 /* vhostu_msg.c */
@@ -431,7 +491,7 @@ void vhostu_link_update_notify(struct vhostu_port *p);
 /*
  * vhostu_intr.c: rx interrupts. set_kick replaces a ring's kick fd (closing
  * the old one) and keeps the queue's interrupt fd watching it; the caller
- * holds the ring's lock.
+ * has paused the ring.
  */
 void vhostu_vring_set_kick(struct vhostu_vring *vr, int fd);
 int vhostu_intr_setup(struct rte_eth_dev *dev);
@@ -448,7 +508,7 @@ uint16_t vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 /*
  * Ask the guest for kicks on its TX ring (clear VRING_USED_F_NO_NOTIFY) or
- * tell it not to; the caller holds vr->lock and vr is ready. True when, kicks
+ * tell it not to; the caller is inside vr's guard and vr is ready. True when, kicks
  * asked for, frames are already waiting: the guest may have posted them
  * without a kick, before it saw the flag.
  */

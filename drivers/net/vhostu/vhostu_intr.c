@@ -100,20 +100,20 @@ vhostu_intr_queue_open(struct vhostu_vring *vr)
 		close(epfd);
 		return -ENOMEM;
 	}
-	rte_spinlock_lock(&vr->lock);
+	vhostu_vrings_pause(vr, 1);
 	vr->intr_epfd = epfd;
 	vr->intr_wakefd = wakefd;
 	vhostu_intr_watch(vr, wakefd, EPOLL_CTL_ADD);
 	if (vr->kickfd >= 0)
 		vhostu_intr_watch(vr, vr->kickfd, EPOLL_CTL_ADD);
-	rte_spinlock_unlock(&vr->lock);
+	vhostu_vrings_resume(vr, 1);
 	return 0;
 }
 
 static void
 vhostu_intr_queue_close(struct vhostu_vring *vr)
 {
-	rte_spinlock_lock(&vr->lock);
+	vhostu_vrings_pause(vr, 1);
 	if (vr->intr_epfd >= 0)
 		close(vr->intr_epfd);	/* takes the kick fd's registration with it */
 	if (vr->intr_wakefd >= 0)
@@ -121,7 +121,7 @@ vhostu_intr_queue_close(struct vhostu_vring *vr)
 	vr->intr_epfd = -1;
 	vr->intr_wakefd = -1;
 	__atomic_store_n(&vr->intr_enabled, false, __ATOMIC_RELAXED);
-	rte_spinlock_unlock(&vr->lock);
+	vhostu_vrings_resume(vr, 1);
 }
 
 void
@@ -206,12 +206,12 @@ vhostu_rx_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 	__atomic_store_n(&vr->intr_enabled, true, __ATOMIC_RELAXED);
 	vhostu_intr_drain(vr);
 	/* The control thread changes the ring: the application polls once more. */
-	if (!rte_spinlock_trylock(&vr->lock)) {
+	if (!vhostu_ring_enter(vr)) {
 		vhostu_intr_wake(vr);
 		return 0;
 	}
 	waiting = vr->ready && vhostu_rx_want_kicks(vr, true);
-	rte_spinlock_unlock(&vr->lock);
+	vhostu_ring_leave(vr);
 	if (waiting)
 		vhostu_intr_wake(vr);
 	return 0;
@@ -226,11 +226,11 @@ vhostu_rx_intr_disable(struct rte_eth_dev *dev, uint16_t qid)
 		return -ENOTSUP;
 	__atomic_store_n(&vr->intr_enabled, false, __ATOMIC_RELAXED);
 	vhostu_intr_drain(vr);
-	/* If the trylock fails, the next burst sets the flag. */
-	if (rte_spinlock_trylock(&vr->lock)) {
+	/* If the ring is paused, the next burst sets the flag. */
+	if (vhostu_ring_enter(vr)) {
 		if (vr->ready)
 			vhostu_rx_want_kicks(vr, false);
-		rte_spinlock_unlock(&vr->lock);
+		vhostu_ring_leave(vr);
 	}
 	return 0;
 }

@@ -2,7 +2,7 @@
 /*
  * Frontend memory: the regions of SET_MEM_TABLE / ADD_MEM_REG mapped into our
  * address space, and the dirty-page log of SET_LOG_BASE. The callers (message
- * handlers) hold every vring lock while the table changes. A mapping of a file
+ * handlers) pause every vring while the table changes. A mapping of a file
  * the frontend could still shrink is watched for SIGBUS (vhostu_fault.c) from
  * its mmap to its munmap.
  */

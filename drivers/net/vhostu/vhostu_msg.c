@@ -31,7 +31,7 @@ struct vhostu_msg_desc {
 	uint32_t max_size;
 	uint8_t min_fds;
 	uint8_t max_fds;
-	bool pause;		/* take every vring lock around the handler */
+	bool pause;		/* pause every vring around the handler */
 };
 
 #define VHOSTU_REQ_NAME(name, id) [id] = #name,
@@ -528,7 +528,7 @@ vhostu_msg_kick_done(struct vhostu_port *p, struct vhostu_vring *vr)
  * to its maximum, and the datapath's write must then fail (it is counted), not
  * wait. O_NONBLOCK is a flag of the open file, which the frontend shares; it
  * only matters to a reader, and QEMU and virtio-user make theirs non-blocking.
- * The swap itself is under the vring and notify locks (SET_VRING_CALL pauses).
+ * The swap itself is with the ring paused, under notify_lock (SET_VRING_CALL pauses).
  */
 static int
 vhostu_msg_call_accept(struct vhostu_port *p, struct vhostu_vring *vr, int fd)
@@ -744,10 +744,10 @@ vhostu_msg_run(struct vhostu_port *p, const struct vhostu_msg_desc *d, struct vh
 
 	p->msg_vring = -1;
 	if (d->pause)
-		vhostu_vrings_lock_all(p);
+		vhostu_port_pause(p);
 	ret = d->handler(p, m, r);
 	if (d->pause)
-		vhostu_vrings_unlock_all(p);
+		vhostu_port_resume(p);
 	if (ret >= 0 && ret != VHOSTU_MSG_CLOSE && p->msg_vring >= 0) {
 		p->vrings[p->msg_vring].touched = true;
 		p->nvrings = RTE_MAX(p->nvrings, (uint32_t)p->msg_vring + 1);
@@ -805,7 +805,7 @@ vhostu_port_reset_state(struct vhostu_port *p)
 {
 	unsigned int i;
 
-	vhostu_vrings_lock_all(p);
+	vhostu_port_pause(p);
 	for (i = 0; i < RTE_DIM(p->vrings); i++)
 		vhostu_vring_reset(&p->vrings[i]);
 	vhostu_mem_clear(&p->mem);
@@ -817,5 +817,5 @@ vhostu_port_reset_state(struct vhostu_port *p)
 	p->status = 0;
 	p->hdr_size = VHOSTU_NET_HDR_SHORT;
 	p->nvrings = 0;
-	vhostu_vrings_unlock_all(p);
+	vhostu_port_resume(p);
 }

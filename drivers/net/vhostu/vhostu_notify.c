@@ -138,7 +138,7 @@ vhostu_notify_guest(struct vhostu_vring *vr)
 /*
  * The backstop: frames a burst left pending with no burst or rx poll to
  * follow are signalled once they waited the coalescing time. The control
- * thread calls it; it takes no ring lock (a tx burst must not fail for it).
+ * thread calls it; it pauses no ring (a tx burst must not fail for it).
  */
 bool
 vhostu_notify_backstop(struct vhostu_port *p)

@@ -189,8 +189,8 @@ struct rte_mbuf;
 
 /*
  * vhostu_rxtx_packed.c: the bursts over packed rings, same contract as the
- * split ones, except that vhostu_rx_burst/vhostu_tx_burst call them with
- * vr->lock taken (they release it).
+ * split ones, except that vhostu_rx_burst/vhostu_tx_burst call them inside
+ * the ring's guard (they leave it).
  */
 uint16_t vhostu_rx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vhostu_tx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t n);

@@ -5,7 +5,7 @@
  *
  * rx_burst dequeues the guest's TX ring (vring 2q+1) into mbufs; tx_burst
  * enqueues mbufs into the guest's RX ring (vring 2q). Both own the vring for
- * the whole burst through one trylock of vr->lock (see vhostu_internal.h).
+ * the whole burst through one entry into its guard (see vhostu_internal.h).
  *
  * The guest is not trusted. Every descriptor and avail entry is read once
  * into a local; every chain walk is bounded by the size of the table it walks;
@@ -57,7 +57,6 @@
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
 #include <rte_prefetch.h>
-#include <rte_spinlock.h>
 
 #include "vhostu_internal.h"
 #include "vhostu_notify.h"
@@ -370,10 +369,11 @@ vhostu_rx_chain(struct vhostu_vring *vr, struct vhostu_chain *c, uint16_t head,
 /*
  * Nothing to do on this rx queue: no new avail entry, no RARP to hand over,
  * no call pending on this ring or the paired tx ring for this poll to flush.
- * An idle queue costs its poll this and the trylock: five cache lines (the
+ * An idle queue costs its poll this and the guard: five cache lines (the
  * ring's, the guest's avail->idx, the port's, the two rings' notification
- * lines), none written by anyone else while it stays idle, and no store but
- * the lock's own.
+ * lines) and the guard's mode (one line all rings share), none written by
+ * anyone else while it stays idle, no store but the two of busy (no locked
+ * instruction: vhostu_ring_enter).
  */
 static __rte_always_inline bool
 vhostu_rx_idle(const struct vhostu_vring *vr)
@@ -399,9 +399,9 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	uint64_t bytes = 0;
 	int r;
 
-	if (unlikely(!rte_spinlock_trylock(&vr->lock)))
+	if (unlikely(!vhostu_ring_enter(vr)))
 		return 0;
-	/* Under the lock: SET_FEATURES may have changed the layout since the last burst. */
+	/* Inside the guard: SET_FEATURES may have changed the layout since the last burst. */
 	if (unlikely(vr->packed))
 		return vhostu_rx_burst_packed(vr, pkts, n);
 	if (unlikely(!vr->ready || vr->mp == NULL))
@@ -413,7 +413,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	 * kick, which the polling application ignores.
 	 */
 	if (likely(vhostu_rx_idle(vr))) {
-		vhostu_ring_unlock(vr);
+		vhostu_ring_leave(vr);
 		return 0;
 	}
 	vhostu_used_notify_mode(vr);
@@ -486,7 +486,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 notify:
 	vhostu_notify_check(vr, nused);
 out:
-	vhostu_ring_unlock(vr);
+	vhostu_ring_leave(vr);
 	if (likely(vr->port != NULL))
 		vhostu_notify_paired_tx(vr);
 	return nrx;
@@ -636,7 +636,7 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	bool mrg;
 	int r;
 
-	if (unlikely(!rte_spinlock_trylock(&vr->lock)))
+	if (unlikely(!vhostu_ring_enter(vr)))
 		return 0;
 	if (unlikely(vr->packed))
 		return vhostu_tx_burst_packed(vr, pkts, n);
@@ -688,11 +688,11 @@ vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	vr->stats.bytes += bytes;
 	vr->stats.desc_reads += t.c.reads;
 	vhostu_notify_check(vr, t.nused);
-	vhostu_ring_unlock(vr);
+	vhostu_ring_leave(vr);
 	if (i != 0)
 		rte_pktmbuf_free_bulk(pkts, i);
 	return i;
 out:
-	vhostu_ring_unlock(vr);
+	vhostu_ring_leave(vr);
 	return 0;
 }

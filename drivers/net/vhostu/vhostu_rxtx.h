@@ -27,7 +27,6 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
-#include <rte_spinlock.h>
 
 #include "vhostu_internal.h"
 
@@ -296,18 +295,6 @@ vhostu_rx_drop(struct vhostu_vring *vr, int err)
 }
 
 /*
- * A burst's release of its ring: a plain release store. rte_spinlock_unlock
- * is an xchg on x86, a full barrier that waits for every store of the burst
- * (used entries, frames in guest buffers) to reach the cache; a release store
- * orders them the same for the next owner and lets the burst go on.
- */
-static __rte_always_inline void
-vhostu_ring_unlock(struct vhostu_vring *vr)
-{
-	__atomic_store_n(&vr->lock.locked, 0, __ATOMIC_RELEASE);
-}
-
-/*
  * SEND_RARP after a migration: queue 0 hands the switch the announcement as
  * if the guest had sent it, in a burst of its own.
  */
@@ -317,7 +304,7 @@ vhostu_rx_rarp(struct vhostu_vring *vr, struct rte_mbuf **pkts)
 	pkts[0] = vhostu_rarp_take(vr->port, vr->mp);
 	if (pkts[0] != NULL)
 		pkts[0]->port = vr->port_id;
-	vhostu_ring_unlock(vr);
+	vhostu_ring_leave(vr);
 	return pkts[0] != NULL;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The bursts of net_vhostu over packed virtqueues (vhostu_packed.h has the
- * layout). vhostu_rx_burst/vhostu_tx_burst call them with the ring's lock
- * taken; they release it. What they share with the split bursts (copying
+ * layout). vhostu_rx_burst/vhostu_tx_burst call them inside the ring's guard;
+ * they leave it. What they share with the split bursts (copying
  * frames, the virtio-net header and the offloads it carries, MRG_RXBUF, RARP,
  * counters, the work bound) is in vhostu_rxtx.h; only the walk over
  * descriptors and the used descriptors are theirs.
@@ -42,7 +42,6 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
-#include <rte_spinlock.h>
 
 #include "vhostu_internal.h"
 #include "vhostu_notify.h"
@@ -463,7 +462,7 @@ vhostu_rx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t
 notify:
 	vhostu_notify_check(vr, nused);
 out:
-	vhostu_ring_unlock(vr);
+	vhostu_ring_leave(vr);
 	if (likely(vr->port != NULL))
 		vhostu_notify_paired_tx(vr);
 	return nrx;
@@ -676,7 +675,7 @@ vhostu_tx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t
 	int r;
 
 	if (unlikely(!vr->ready)) {
-		vhostu_ring_unlock(vr);
+		vhostu_ring_leave(vr);
 		return 0;
 	}
 	vhostu_packed_kicks(vr, false);
@@ -712,7 +711,7 @@ vhostu_tx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t
 	vr->stats.bytes += bytes;
 	vr->stats.desc_reads += pt.c.reads;
 	vhostu_notify_check(vr, vhostu_pshadow_count(&pt.sh));
-	vhostu_ring_unlock(vr);
+	vhostu_ring_leave(vr);
 	if (i != 0)
 		rte_pktmbuf_free_bulk(pkts, i);
 	return i;

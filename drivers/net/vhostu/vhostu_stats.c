@@ -5,11 +5,11 @@
  * 2q+1 (the guest's TX), tx queue q is vring 2q (the guest's RX).
  *
  * Readers take no lock: each counter is a naturally aligned 64-bit word that
- * only the burst holding the vring writes. Reset zeroes the counters under the
- * vring's lock, so no burst is halfway through an update; a burst that meets
- * the lock taken returns 0 and polls again; it takes the notification lock
+ * only the burst inside the vring writes. Reset zeroes the counters with the
+ * vrings paused, so no burst is halfway through an update; a burst that meets
+ * a paused vring returns 0 and polls again; it takes each notification lock
  * too, under which flushers count calls. Reset must therefore not be called
- * with a vring lock held.
+ * by a pauser, nor from inside a burst.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -160,15 +160,15 @@ vhostu_stats_reset(struct rte_eth_dev *dev)
 	struct vhostu_port *p = vhostu_stats_port(dev);
 	unsigned int i;
 
+	vhostu_vrings_pause(p->vrings, VHOSTU_MAX_VRINGS);	/* one membarrier for all */
 	for (i = 0; i < VHOSTU_MAX_VRINGS; i++) {
 		struct vhostu_vring *vr = &p->vrings[i];
 
-		rte_spinlock_lock(&vr->lock);
 		rte_spinlock_lock(&vr->notify_lock);	/* flushers count notifications */
 		memset(&vr->stats, 0, sizeof(vr->stats));
 		rte_spinlock_unlock(&vr->notify_lock);
-		rte_spinlock_unlock(&vr->lock);
 	}
+	vhostu_vrings_resume(p->vrings, VHOSTU_MAX_VRINGS);
 	return 0;
 }
 

@@ -2,7 +2,8 @@
 /*
  * Vring lifecycle on the control thread: the state SET_VRING_* builds up, the
  * translation of ring addresses into our address space, and the readiness a
- * burst checks. Changes to what a burst reads are made under the vring's lock.
+ * burst checks. Changes to what a burst reads are made with the ring paused
+ * (vhostu_guard.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,8 +14,8 @@
 void
 vhostu_vring_init(struct vhostu_vring *vr, struct vhostu_port *p, uint16_t index)
 {
+	vhostu_guard_setup();	/* before the first port's rings are used */
 	memset(vr, 0, sizeof(*vr));
-	rte_spinlock_init(&vr->lock);
 	rte_spinlock_init(&vr->notify_lock);
 	vr->port = p;
 	vr->index = index;
@@ -27,7 +28,7 @@ vhostu_vring_init(struct vhostu_vring *vr, struct vhostu_port *p, uint16_t index
 	vr->used_wrap = true;
 }
 
-/* Back to the state of a new connection; the caller holds the vring lock. */
+/* Back to the state of a new connection; the caller has paused the ring. */
 void
 vhostu_vring_reset(struct vhostu_vring *vr)
 {
@@ -117,7 +118,7 @@ vhostu_vring_translate_packed(struct vhostu_port *p, struct vhostu_vring *vr)
 
 /*
  * Map the ring addresses the frontend gave (its virtual addresses) into ours.
- * Each part must lie wholly inside one region. The caller holds the lock.
+ * Each part must lie wholly inside one region. The caller has paused the ring.
  */
 int
 vhostu_vring_translate(struct vhostu_port *p, struct vhostu_vring *vr)
@@ -177,8 +178,8 @@ vhostu_vring_translate(struct vhostu_port *p, struct vhostu_vring *vr)
 }
 
 /*
- * Recompute whether a burst may use the ring; the caller holds both its locks
- * (the datapath is paused). A ring that (re)starts, after SET_VRING_BASE, a
+ * Recompute whether a burst may use the ring; the caller has paused it and
+ * holds its notify_lock. A ring that (re)starts, after SET_VRING_BASE, a
  * reconnect or a migration, has no last signal decision to go by: with
  * EVENT_IDX its next decision signals (the guest may wait on a used_event
  * that our index passed before the restart).
@@ -195,29 +196,28 @@ vhostu_vring_update_ready(struct vhostu_port *p, struct vhostu_vring *vr)
 }
 
 /*
- * Pause the datapath of p: every ring lock, then every notification lock, so
- * that neither a burst nor a flusher of another ring is inside what changes.
+ * Pause the datapath of p: every ring (one membarrier for all), then every
+ * notification lock, so that neither a burst nor a flusher of another ring is
+ * inside what changes.
  */
 void
-vhostu_vrings_lock_all(struct vhostu_port *p)
+vhostu_port_pause(struct vhostu_port *p)
 {
 	unsigned int i;
 
-	for (i = 0; i < RTE_DIM(p->vrings); i++)
-		rte_spinlock_lock(&p->vrings[i].lock);
+	vhostu_vrings_pause(p->vrings, RTE_DIM(p->vrings));
 	for (i = 0; i < RTE_DIM(p->vrings); i++)
 		rte_spinlock_lock(&p->vrings[i].notify_lock);
 }
 
 void
-vhostu_vrings_unlock_all(struct vhostu_port *p)
+vhostu_port_resume(struct vhostu_port *p)
 {
 	unsigned int i;
 
 	for (i = 0; i < RTE_DIM(p->vrings); i++)
 		rte_spinlock_unlock(&p->vrings[i].notify_lock);
-	for (i = 0; i < RTE_DIM(p->vrings); i++)
-		rte_spinlock_unlock(&p->vrings[i].lock);
+	vhostu_vrings_resume(p->vrings, RTE_DIM(p->vrings));
 }
 
 /* A queue pair is ready, and the driver said DRIVER_OK where STATUS is negotiated. */
