@@ -9,7 +9,8 @@
  *
  * This file: EAL and mempool, per-test set-up and tear-down, the suite table
  * and main. The suites: test_rxtx_rx.c, test_rxtx_tx.c, test_rxtx_notify.c,
- * test_rxtx_hostile.c, test_rxtx_stats.c, test_rxtx_offload.c; what they share: rxtx_harness.c.
+ * test_rxtx_hostile.c, test_rxtx_stats.c, test_rxtx_offload.c, test_rxtx_guard.c; what they
+ * share: rxtx_harness.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,7 @@ static CU_SuiteInfo suites[] = {
 	S("packed rings", packed_tests),
 	S("packed rings, hostile guest", packed_hostile_tests),
 	S("event index and in-order", evidx_tests),
+	S("guard: pauses and bursts", guard_tests),
 	CU_SUITE_INFO_NULL,
 };
 
