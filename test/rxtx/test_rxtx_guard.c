@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The guard between bursts and pausers (vhostu_guard.c): a pause does not
- * return while a thread is inside one of its rings from the datapath side, a
- * burst on a paused ring returns 0, and concurrent bursts and pauses never
- * overlap. Each case runs with membarrier (as set up on this machine) and
- * with the fence fallback forced.
+ * return while a burst or an rx interrupt call is inside one of its rings
+ * (an intr call from another thread during a burst included), a burst on a
+ * paused ring returns 0, and concurrent bursts and pauses never overlap.
+ * Each case runs with membarrier (as set up on this machine) and with the
+ * fence fallback forced.
  *
  * Threads report through atomics, never CUnit (not thread-safe); every wait
  * is a bounded number of polls; nothing is asserted about time.
@@ -28,7 +29,7 @@
 #define POLLS		100000u	/* of 100 us: 10 s at most for what must happen */
 #define HELD_POLLS	1000u	/* of 100 us: the pause must not return meanwhile */
 
-static uint32_t entered, release, pause_returned, resume_now;
+static uint32_t entered, release, pause_returned, resume_now, intr_done;
 
 static bool
 poll_until_set(const uint32_t *flag)
@@ -119,6 +120,95 @@ pause_waits_for_the_holder(void)
 	CU_ASSERT_EQUAL(rxq(0)->paused, 0);
 	fg_pattern(expect, 64, 1);
 	CU_ASSERT(rx_one_ok(0, 64));	/* resumed: the frame waited for us */
+}
+
+/* Enters ring vrings[3] from the rx interrupt side and leaves at once. */
+static void *
+intr_visitor_main(void *arg)
+{
+	struct vhostu_vring *vr = arg;
+
+	if (vhostu_ring_enter_intr(vr)) {
+		vhostu_ring_leave_intr(vr);
+		__atomic_store_n(&intr_done, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/*
+ * vhostu-fwd's main lcore disables the rx interrupt of a queue that a worker
+ * already polls: that call coming and going during the worker's burst must
+ * not let a pause through while the burst is still inside.
+ */
+static void
+pause_waits_for_a_burst_an_intr_call_overlapped(void)
+{
+	pthread_t holder, visitor, pauser;
+	unsigned int i;
+	bool early = false;
+
+	port_setup(F_DEFAULT, 256, 0);
+	entered = release = pause_returned = resume_now = intr_done = 0;
+	CU_ASSERT_FATAL(pthread_create(&holder, NULL, holder_main, rxq(1)) == 0);
+	CU_ASSERT_FATAL(poll_until_set(&entered));
+	CU_ASSERT_FATAL(pthread_create(&visitor, NULL, intr_visitor_main, rxq(1)) == 0);
+	CU_ASSERT(poll_until_set(&intr_done));
+	pthread_join(visitor, NULL);
+	CU_ASSERT_EQUAL(rxq(1)->intr_busy, 0);
+	CU_ASSERT_FATAL(pthread_create(&pauser, NULL, pauser_main, NULL) == 0);
+	CU_ASSERT(poll_until_paused(&port->vrings[3]));
+	for (i = 0; i < HELD_POLLS && !early; i++) {
+		early = __atomic_load_n(&pause_returned, __ATOMIC_ACQUIRE) != 0;
+		usleep(100);
+	}
+	CU_ASSERT(!early);
+	__atomic_store_n(&release, 1, __ATOMIC_RELEASE);
+	CU_ASSERT(poll_until_set(&pause_returned));
+	pthread_join(holder, NULL);
+	/* Paused: the intr side is turned away too, and leaves its count as it was. */
+	CU_ASSERT(!vhostu_ring_enter_intr(rxq(1)));
+	CU_ASSERT_EQUAL(rxq(1)->intr_busy, 0);
+	__atomic_store_n(&resume_now, 1, __ATOMIC_RELEASE);
+	pthread_join(pauser, NULL);
+}
+
+/* The pause waits for an intr call inside as for a burst. */
+static void *
+intr_holder_main(void *arg)
+{
+	struct vhostu_vring *vr = arg;
+
+	if (!vhostu_ring_enter_intr(vr))
+		return NULL;
+	__atomic_store_n(&entered, 1, __ATOMIC_RELEASE);
+	poll_until_set(&release);
+	vhostu_ring_leave_intr(vr);
+	return NULL;
+}
+
+static void
+pause_waits_for_an_intr_call_inside(void)
+{
+	pthread_t holder, pauser;
+	unsigned int i;
+	bool early = false;
+
+	port_setup(F_DEFAULT, 256, 0);
+	entered = release = pause_returned = resume_now = 0;
+	CU_ASSERT_FATAL(pthread_create(&holder, NULL, intr_holder_main, rxq(1)) == 0);
+	CU_ASSERT_FATAL(poll_until_set(&entered));
+	CU_ASSERT_FATAL(pthread_create(&pauser, NULL, pauser_main, NULL) == 0);
+	CU_ASSERT(poll_until_paused(&port->vrings[3]));
+	for (i = 0; i < HELD_POLLS && !early; i++) {
+		early = __atomic_load_n(&pause_returned, __ATOMIC_ACQUIRE) != 0;
+		usleep(100);
+	}
+	CU_ASSERT(!early);
+	__atomic_store_n(&release, 1, __ATOMIC_RELEASE);
+	CU_ASSERT(poll_until_set(&pause_returned));
+	pthread_join(holder, NULL);
+	__atomic_store_n(&resume_now, 1, __ATOMIC_RELEASE);
+	pthread_join(pauser, NULL);
 }
 
 /*
@@ -224,6 +314,24 @@ test_pause_waits_for_a_burst_inside_fence_fallback(void)
 }
 
 static void
+test_pause_waits_for_a_burst_an_intr_call_overlapped(void)
+{
+	pause_waits_for_a_burst_an_intr_call_overlapped();
+}
+
+static void
+test_pause_waits_for_an_intr_call_inside(void)
+{
+	pause_waits_for_an_intr_call_inside();
+}
+
+static void
+test_pause_waits_for_an_intr_call_inside_fence_fallback(void)
+{
+	with_fence(true, pause_waits_for_an_intr_call_inside);
+}
+
+static void
 test_pauses_and_bursts_never_overlap(void)
 {
 	pauses_and_bursts_never_overlap();
@@ -239,6 +347,9 @@ CU_TestInfo guard_tests[] = {
 	T(test_guard_setup_registers_membarrier_where_available),
 	T(test_pause_waits_for_a_burst_inside),
 	T(test_pause_waits_for_a_burst_inside_fence_fallback),
+	T(test_pause_waits_for_a_burst_an_intr_call_overlapped),
+	T(test_pause_waits_for_an_intr_call_inside),
+	T(test_pause_waits_for_an_intr_call_inside_fence_fallback),
 	T(test_pauses_and_bursts_never_overlap),
 	T(test_pauses_and_bursts_never_overlap_fence_fallback),
 	CU_TEST_INFO_NULL,

@@ -17,6 +17,9 @@
  * then only need to stay in program order for the compiler. One membarrier
  * serves every ring a pause concerns.
  *
+ * rx_intr_enable/disable, which may run on another thread than the ring's
+ * bursts, count themselves in intr_busy and fence: pauses wait for both.
+ *
  * The command must be registered once per process; where the kernel (older
  * than 4.14) or a seccomp filter refuses it, vhostu_guard_fence stays true and
  * both sides execute a full fence, as a lock would.
@@ -126,9 +129,10 @@ vhostu_vrings_pause(struct vhostu_vring *vrs, unsigned int n)
 	for (i = 0; i < n; i++)
 		__atomic_store_n(&vrs[i].paused, 1, __ATOMIC_RELAXED);
 	vhostu_guard_barrier();
-	/* A burst never waits and is bounded: each one that is inside leaves soon. */
+	/* Bursts and intr calls never wait and are bounded: each one inside leaves soon. */
 	for (i = 0; i < n; i++)
-		while (__atomic_load_n(&vrs[i].busy, __ATOMIC_ACQUIRE) != 0)
+		while (__atomic_load_n(&vrs[i].busy, __ATOMIC_ACQUIRE) != 0 ||
+				__atomic_load_n(&vrs[i].intr_busy, __ATOMIC_ACQUIRE) != 0)
 			rte_pause();
 }
 

@@ -19,11 +19,14 @@
  *   So either a burst sees paused or its pauser sees it busy and waits: no
  *   burst is ever inside memory that goes away, and a burst never waits.
  *   Where membarrier is refused, bursts fence after busy = 1 instead
- *   (vhostu_guard_fence). Contract: one thread at a time enters a ring from
- *   the datapath side (ethdev's rule for a queue: its burst, or the rx
- *   interrupt enable/disable of that same queue); any number of pausers, one
- *   at a time (they serialize on a mutex of their own). No burst enters
- *   another ring's guard, so no burst can make another one return 0.
+ *   (vhostu_guard_fence). Contract: one thread at a time runs a ring's
+ *   bursts (ethdev's rule for a queue); any number of pausers, one at a time
+ *   (they serialize on a mutex of their own). rx_intr_enable/disable of the
+ *   queue enter too, but on a side of their own (a count, and a fence:
+ *   vhostu_ring_enter_intr), from any thread: vhostu-fwd's main lcore
+ *   disables a queue that has moved to a worker already polling it, and a
+ *   shared busy flag would be cleared under that worker's burst. No burst
+ *   enters another ring's guard, so no burst can make another one return 0.
  * - The guest notification state of a vring (callfd, pending_calls,
  *   last_call_tsc) is apart from the ring, under vring->notify_lock: flushers
  *   (the ring's own burst, the rx burst of the paired ring, the control
@@ -126,8 +129,9 @@ struct vhostu_vring {
 	 * anyway and no other thread writes while the ring is busy: busy is
 	 * written by the burst, paused only by pausers, and rarely.
 	 */
-	uint8_t busy;		/* atomic: a thread is inside from the datapath side */
+	uint8_t busy;		/* atomic: a burst is inside */
 	uint8_t paused;		/* atomic: a pauser holds the ring */
+	uint32_t intr_busy;	/* atomic: rx_intr_enable/disable calls inside */
 
 	/*
 	 * What a burst reads, valid while ready is true. Packed rings
@@ -434,6 +438,28 @@ static __rte_always_inline void
 vhostu_ring_leave(struct vhostu_vring *vr)
 {
 	__atomic_store_n(&vr->busy, 0, __ATOMIC_RELEASE);
+}
+
+/*
+ * The rx interrupt side's entry, from any thread and alongside a burst (see
+ * the top of this file): a count, since two threads may be inside, and a
+ * fence of its own, since it is rare.
+ */
+static inline bool
+vhostu_ring_enter_intr(struct vhostu_vring *vr)
+{
+	__atomic_fetch_add(&vr->intr_busy, 1, __ATOMIC_RELAXED);
+	rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (likely(!__atomic_load_n(&vr->paused, __ATOMIC_ACQUIRE)))
+		return true;
+	__atomic_fetch_sub(&vr->intr_busy, 1, __ATOMIC_RELEASE);
+	return false;
+}
+
+static inline void
+vhostu_ring_leave_intr(struct vhostu_vring *vr)
+{
+	__atomic_fetch_sub(&vr->intr_busy, 1, __ATOMIC_RELEASE);
 }
 
 /* vhostu_mem.c */

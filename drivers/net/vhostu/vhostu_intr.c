@@ -206,12 +206,12 @@ vhostu_rx_intr_enable(struct rte_eth_dev *dev, uint16_t qid)
 	__atomic_store_n(&vr->intr_enabled, true, __ATOMIC_RELAXED);
 	vhostu_intr_drain(vr);
 	/* The control thread changes the ring: the application polls once more. */
-	if (!vhostu_ring_enter(vr)) {
+	if (!vhostu_ring_enter_intr(vr)) {
 		vhostu_intr_wake(vr);
 		return 0;
 	}
 	waiting = vr->ready && vhostu_rx_want_kicks(vr, true);
-	vhostu_ring_leave(vr);
+	vhostu_ring_leave_intr(vr);
 	if (waiting)
 		vhostu_intr_wake(vr);
 	return 0;
@@ -227,10 +227,10 @@ vhostu_rx_intr_disable(struct rte_eth_dev *dev, uint16_t qid)
 	__atomic_store_n(&vr->intr_enabled, false, __ATOMIC_RELAXED);
 	vhostu_intr_drain(vr);
 	/* If the ring is paused, the next burst sets the flag. */
-	if (vhostu_ring_enter(vr)) {
+	if (vhostu_ring_enter_intr(vr)) {
 		if (vr->ready)
 			vhostu_rx_want_kicks(vr, false);
-		vhostu_ring_leave(vr);
+		vhostu_ring_leave_intr(vr);
 	}
 	return 0;
 }
