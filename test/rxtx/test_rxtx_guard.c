@@ -283,11 +283,11 @@ pauses_and_bursts_never_overlap(void)
 static void
 with_fence(bool fence, void (*test)(void))
 {
-	bool was = vhostu_guard_fence;
+	bool was = vhostu_guard_mode.fence;
 
-	vhostu_guard_fence = fence;
+	vhostu_guard_mode.fence = fence;
 	test();
-	vhostu_guard_fence = was;
+	vhostu_guard_mode.fence = was;
 }
 
 static void
@@ -297,7 +297,7 @@ test_guard_setup_registers_membarrier_where_available(void)
 
 	vhostu_guard_setup();
 	/* Fences only where the kernel refuses us. */
-	CU_ASSERT_EQUAL(vhostu_guard_fence,
+	CU_ASSERT_EQUAL(vhostu_guard_mode.fence,
 		!(cmds >= 0 && (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED)));
 }
 

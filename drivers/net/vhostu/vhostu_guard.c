@@ -21,8 +21,8 @@
  * bursts, count themselves in intr_busy and fence: pauses wait for both.
  *
  * The command must be registered once per process; where the kernel (older
- * than 4.14) or a seccomp filter refuses it, vhostu_guard_fence stays true and
- * both sides execute a full fence, as a lock would.
+ * than 4.14) or a seccomp filter refuses it, vhostu_guard_mode.fence stays
+ * true and both sides execute a full fence, as a lock would.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -40,11 +40,10 @@
 #include "vhostu_internal.h"
 
 /*
- * True (bursts fence) until membarrier is registered: a burst that runs
- * before vhostu_guard_setup is then as safe as one after it. On a line of its
- * own: every burst reads it, nobody writes it after set-up.
+ * Bursts fence until membarrier is registered: a burst that runs before
+ * vhostu_guard_setup is then as safe as one after it.
  */
-bool vhostu_guard_fence __rte_cache_aligned = true;
+struct vhostu_guard_mode vhostu_guard_mode = { .fence = true };
 
 /* Pausers, one at a time: paused is a flag, not a count. */
 static pthread_mutex_t vhostu_pause_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -84,7 +83,7 @@ vhostu_guard_setup_once(void)
 		return;
 	}
 	/* Registered: from now on every pause calls membarrier. */
-	__atomic_store_n(&vhostu_guard_fence, false, __ATOMIC_RELEASE);
+	__atomic_store_n(&vhostu_guard_mode.fence, false, __ATOMIC_RELEASE);
 #else
 	VHOSTU_LOG(INFO, "no membarrier(2): bursts enter their rings with a full fence");
 #endif
@@ -107,7 +106,7 @@ vhostu_guard_barrier(void)
 {
 	static bool logged;
 
-	if (__atomic_load_n(&vhostu_guard_fence, __ATOMIC_ACQUIRE)) {
+	if (__atomic_load_n(&vhostu_guard_mode.fence, __ATOMIC_ACQUIRE)) {
 		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 		return;
 	}

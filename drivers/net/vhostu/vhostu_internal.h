@@ -19,7 +19,7 @@
  *   So either a burst sees paused or its pauser sees it busy and waits: no
  *   burst is ever inside memory that goes away, and a burst never waits.
  *   Where membarrier is refused, bursts fence after busy = 1 instead
- *   (vhostu_guard_fence). Contract: one thread at a time runs a ring's
+ *   (vhostu_guard_mode). Contract: one thread at a time runs a ring's
  *   bursts (ethdev's rule for a queue); any number of pausers, one at a time
  *   (they serialize on a mutex of their own). rx_intr_enable/disable of the
  *   queue enter too, but on a side of their own (a count, and a fence:
@@ -400,12 +400,17 @@ vhostu_log_write(struct vhostu_port *p, uint64_t gpa, uint64_t len)
 }
 
 /*
- * vhostu_guard.c: a ring's guard (see the top of this file). vhostu_guard_fence
+ * vhostu_guard.c: a ring's guard (see the top of this file). The mode's fence
  * is true until membarrier(2) is registered for the process (the first
  * vhostu_guard_setup), and stays true where the kernel refuses it: bursts then
- * fence after busy = 1 and pausers fence instead of calling membarrier.
+ * fence after busy = 1 and pausers fence instead of calling membarrier. On a
+ * cache line of its own (the struct fills it): every burst reads it, nobody
+ * writes it after set-up.
  */
-extern bool vhostu_guard_fence;
+struct vhostu_guard_mode {
+	bool fence;
+} __rte_cache_aligned;
+extern struct vhostu_guard_mode vhostu_guard_mode;
 void vhostu_guard_setup(void);
 /* Pause the n rings at vrs (one membarrier for all) until vhostu_vrings_resume. */
 void vhostu_vrings_pause(struct vhostu_vring *vrs, unsigned int n);
@@ -419,7 +424,7 @@ static __rte_always_inline bool
 vhostu_ring_enter(struct vhostu_vring *vr)
 {
 	__atomic_store_n(&vr->busy, 1, __ATOMIC_RELAXED);
-	if (unlikely(__atomic_load_n(&vhostu_guard_fence, __ATOMIC_RELAXED)))
+	if (unlikely(__atomic_load_n(&vhostu_guard_mode.fence, __ATOMIC_RELAXED)))
 		rte_atomic_thread_fence(__ATOMIC_SEQ_CST);
 	else
 		rte_compiler_barrier();	/* the pauser's membarrier is the fence */
