@@ -26,7 +26,7 @@ Each round on C does all of:
       they are disabled must not come back before the enable, and must after.
   Frames "in flight" (class Inflight) must all be received by the switch and
   each come back or be counted as a tx-error of C: a tx burst that finds the
-  guest's rx vring locked (table change) or disabled drops, as lib/vhost does.
+  guest's rx vring paused (table change) or disabled drops, as lib/vhost does.
 Every --check rounds: vhostu-fwd is alive and A<->B counters grow.
 Three times during the churn peer B quits and starts again; traffic must
 resume (`start tx_first 4` on the new B).
@@ -167,7 +167,7 @@ class Inflight:
     """n frames put on C's tx ring (and n rx buffers offered) right before an
     action, without waiting. check() then requires that the switch received
     every one, and that each came back or was counted as a tx-error of C:
-    the worker's tx burst found the guest's rx vring locked by a table change
+    the worker's tx burst found the guest's rx vring paused by a table change
     or disabled (net_vhostu, like lib/vhost, drops rather than waits there)."""
 
     def __init__(self, sw, name, dev, n=8, counters=True):

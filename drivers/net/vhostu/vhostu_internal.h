@@ -539,9 +539,10 @@ uint16_t vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 uint16_t vhostu_tx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n);
 /*
  * Ask the guest for kicks on its TX ring (clear VRING_USED_F_NO_NOTIFY) or
- * tell it not to; the caller is inside vr's guard and vr is ready. True when, kicks
- * asked for, frames are already waiting: the guest may have posted them
- * without a kick, before it saw the flag.
+ * tell it not to; the caller is inside vr's guard (the intr side: a burst may
+ * run meanwhile, which sets the flags its own way) and vr is ready. True
+ * when, kicks asked for, frames are already waiting: the guest may have
+ * posted them without a kick, before it saw the flag.
  */
 bool vhostu_rx_want_kicks(struct vhostu_vring *vr, bool on);
 

@@ -85,8 +85,8 @@ vhostu_notify_check(struct vhostu_vring *vr, uint16_t nused)
  * the time, stands in for it: pending frames of the guest's RX ring 2q are
  * signalled by the next poll of ring 2q+1, as an empty tx burst would. It
  * takes only the notification lock of ring 2q, never enters its guard, so a
- * tx burst on another lcore is never made to fail. An application that does not
- * poll the paired rx queue has the control thread's backstop.
+ * tx burst on another lcore is never made to fail. An application that does
+ * not poll the paired rx queue has the control thread's backstop.
  */
 static __rte_always_inline void
 vhostu_notify_paired_tx(struct vhostu_vring *rxvr)
