@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -22,6 +24,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include <ethdev_driver.h>
 #include <rte_pause.h>
 
 #include "rxtx_harness.h"
@@ -212,6 +215,49 @@ pause_waits_for_an_intr_call_inside(void)
 }
 
 /*
+ * rx_intr_enable on a paused ring leaves the guest's flags alone and wakes
+ * the application, which polls again after the pause; disable does nothing.
+ */
+static void
+test_rx_intr_calls_on_a_paused_ring_wake_and_touch_nothing(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET }, got_ev;
+	struct rte_eth_dev_data data = { .nb_rx_queues = 1 };
+	struct rte_eth_dev dev = { .data = &data };
+	struct vhostu_vring *vr;
+	uint16_t flags;
+	int epfd, wakefd;
+
+	port_setup(F_DEFAULT, 256, 0);
+	vr = rxq(0);
+	data.dev_private = port;
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	CU_ASSERT_FATAL(epfd >= 0 && wakefd >= 0);
+	CU_ASSERT_FATAL(epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, &ev) == 0);
+	vr->intr_epfd = epfd;
+	vr->intr_wakefd = wakefd;
+	flags = gtx[0].used->flags;
+	vhostu_vrings_pause(vr, 1);
+	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&dev, 0), 0);
+	CU_ASSERT_EQUAL(gtx[0].used->flags, flags);
+	CU_ASSERT_EQUAL(epoll_wait(epfd, &got_ev, 1, 0), 1);
+	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&dev, 0), 0);
+	CU_ASSERT_EQUAL(gtx[0].used->flags, flags);
+	CU_ASSERT_EQUAL(vr->intr_busy, 0);
+	vhostu_vrings_resume(vr, 1);
+	/* Resumed: enable asks for kicks (clears NO_NOTIFY), disable sets it back. */
+	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&dev, 0), 0);
+	CU_ASSERT_EQUAL(gtx[0].used->flags & VRING_USED_F_NO_NOTIFY, 0);
+	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&dev, 0), 0);
+	CU_ASSERT_NOT_EQUAL(gtx[0].used->flags & VRING_USED_F_NO_NOTIFY, 0);
+	vr->intr_epfd = -1;
+	vr->intr_wakefd = -1;
+	close(epfd);
+	close(wakefd);
+}
+
+/*
  * Stress: a datapath thread does a non-atomic read-modify-write of a counter
  * inside the guard, the test thread pauses and reads it twice then adds to
  * it. An overlap shows as two different reads or as a lost update.
@@ -350,6 +396,7 @@ CU_TestInfo guard_tests[] = {
 	T(test_pause_waits_for_a_burst_an_intr_call_overlapped),
 	T(test_pause_waits_for_an_intr_call_inside),
 	T(test_pause_waits_for_an_intr_call_inside_fence_fallback),
+	T(test_rx_intr_calls_on_a_paused_ring_wake_and_touch_nothing),
 	T(test_pauses_and_bursts_never_overlap),
 	T(test_pauses_and_bursts_never_overlap_fence_fallback),
 	CU_TEST_INFO_NULL,
