@@ -601,7 +601,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	/* Inputs do not see each other: a fresh receive buffer and port. */
 	memset(&port.rx, 0, sizeof(port.rx));
 	port.mtu = 0;
-	port.rarp_pending = false;
+	port.vrings[1].rarp_pending = false;
 	nfds_made = 0;
 	made_mappable = false;
 	fz_stream(data, len);

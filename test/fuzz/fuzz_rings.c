@@ -259,7 +259,6 @@ fz_port_setup(const struct fz_hdr *h)
 	port.features = fz_features(h->features, h->misc);
 	port.hdr_size = (h->features & (FZ_F_MRG | FZ_F_V1)) ? VHOSTU_NET_HDR_LONG :
 		VHOSTU_NET_HDR_SHORT;
-	port.rarp_pending = (h->misc & FZ_M_RARP) != 0;
 	memset(port.rarp_mac, 0x02, sizeof(port.rarp_mac));
 	if (h->log_size != 0) {
 		port.log_addr = malloc(h->log_size);	/* exactly: ASan sees a write beyond */
@@ -269,6 +268,7 @@ fz_port_setup(const struct fz_hdr *h)
 	vhostu_coalesce_frames = (h->misc & FZ_M_NOCOAL) ? 0 : 32;
 	for (i = 0; i < 2; i++)
 		fz_ring_setup(i, &h->ring[i], h->misc);
+	port.vrings[1].rarp_pending = (h->misc & FZ_M_RARP) != 0;	/* after the ring's init */
 }
 
 static void

@@ -131,6 +131,12 @@ struct vhostu_vring {
 	 */
 	uint8_t busy;		/* atomic: a burst is inside */
 	uint8_t paused;		/* atomic: a pauser holds the ring */
+	/*
+	 * Ring 1 (queue 0's guest TX): SEND_RARP asked for an announcement, which
+	 * the next rx burst hands over (vhostu_rarp.c). Here, not in the port,
+	 * so that an idle poll reads no line of the port's.
+	 */
+	bool rarp_pending;	/* atomic */
 	uint32_t intr_busy;	/* atomic: rx_intr_enable/disable calls inside */
 
 	/*
@@ -279,8 +285,7 @@ struct vhostu_port {
 	/* Ethdev state. */
 	bool dev_started;	/* admin up */
 	bool link_up;
-	uint8_t rarp_mac[RTE_ETHER_ADDR_LEN];
-	bool rarp_pending;	/* SEND_RARP: the next rx burst on queue 0 announces rarp_mac */
+	uint8_t rarp_mac[RTE_ETHER_ADDR_LEN];	/* SEND_RARP: vrings[1].rarp_pending */
 	struct vhostu_vring vrings[VHOSTU_MAX_VRINGS];
 
 	/* Memory the frontend took away (vhostu_fault.c): written by the SIGBUS handler. */

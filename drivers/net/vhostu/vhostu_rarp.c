@@ -18,7 +18,7 @@ int
 vhostu_send_rarp(struct vhostu_port *p, const uint8_t mac[6])
 {
 	memcpy(p->rarp_mac, mac, RTE_ETHER_ADDR_LEN);
-	__atomic_store_n(&p->rarp_pending, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->vrings[1].rarp_pending, true, __ATOMIC_RELEASE);
 	VHOSTU_PORT_LOG(p, INFO, "RARP for " RTE_ETHER_ADDR_PRT_FMT " requested",
 		mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return 0;
@@ -52,12 +52,12 @@ vhostu_rarp_take(struct vhostu_port *p, struct rte_mempool *mp)
 {
 	struct rte_mbuf *m;
 
-	if (likely(!__atomic_load_n(&p->rarp_pending, __ATOMIC_ACQUIRE)))
+	if (likely(!__atomic_load_n(&p->vrings[1].rarp_pending, __ATOMIC_ACQUIRE)))
 		return NULL;
 	m = rte_pktmbuf_alloc(mp);
 	if (m == NULL)
 		return NULL;	/* try again on the next burst */
-	__atomic_store_n(&p->rarp_pending, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->vrings[1].rarp_pending, false, __ATOMIC_RELAXED);
 	vhostu_rarp_fill(m, p->rarp_mac);
 	return m;
 }

@@ -369,9 +369,9 @@ vhostu_rx_chain(struct vhostu_vring *vr, struct vhostu_chain *c, uint16_t head,
 /*
  * Nothing to do on this rx queue: no new avail entry, no RARP to hand over,
  * no call pending on this ring or the paired tx ring for this poll to flush.
- * An idle queue costs its poll this and the guard: five cache lines (the
- * ring's, the guest's avail->idx, the port's, the two rings' notification
- * lines) and the guard's mode (one line all rings share), none written by
+ * An idle queue costs its poll this and the guard: four cache lines (the
+ * ring's, the guest's avail->idx, the two rings' notification lines) and the
+ * guard's mode (one line all rings share), none written by
  * anyone else while it stays idle, no store but the two of busy (no locked
  * instruction: vhostu_ring_enter).
  */
@@ -379,7 +379,7 @@ static __rte_always_inline bool
 vhostu_rx_idle(const struct vhostu_vring *vr)
 {
 	return vhostu_avail_idx(vr) == vr->last_avail_idx &&
-		!(vr->index == 1 && __atomic_load_n(&vr->port->rarp_pending, __ATOMIC_RELAXED)) &&
+		!__atomic_load_n(&vr->rarp_pending, __ATOMIC_RELAXED) &&
 		__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) == 0 &&
 		__atomic_load_n(&vr->port->vrings[vr->index - 1].pending_calls,
 				__ATOMIC_RELAXED) == 0;
@@ -419,8 +419,7 @@ vhostu_rx_burst(void *queue, struct rte_mbuf **pkts, uint16_t n)
 	vhostu_used_notify_mode(vr);
 	if (unlikely(!vhostu_avail_count(vr, &avail_idx, &navail)))
 		goto out;
-	if (unlikely(vr->index == 1 && __atomic_load_n(&vr->port->rarp_pending,
-			__ATOMIC_RELAXED) && n != 0))
+	if (unlikely(__atomic_load_n(&vr->rarp_pending, __ATOMIC_RELAXED) && n != 0))
 		return vhostu_rx_rarp(vr, pkts);
 	count = RTE_MIN(n, navail);
 	if (count == 0)

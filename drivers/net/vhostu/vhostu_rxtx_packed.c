@@ -408,8 +408,7 @@ vhostu_rx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t
 	if (unlikely(!vr->ready || vr->mp == NULL))
 		goto out;
 	vhostu_packed_kicks(vr, __atomic_load_n(&vr->intr_enabled, __ATOMIC_RELAXED));
-	if (unlikely(vr->index == 1 && __atomic_load_n(&vr->port->rarp_pending,
-			__ATOMIC_RELAXED) && n != 0))
+	if (unlikely(__atomic_load_n(&vr->rarp_pending, __ATOMIC_RELAXED) && n != 0))
 		return vhostu_rx_rarp(vr, pkts);
 	count = vhostu_packed_count_avail(vr, (uint16_t)RTE_MIN((uint32_t)n, vr->size));
 	if (count == 0)
