@@ -78,8 +78,8 @@ test_bad_devargs_leave_nothing_behind(void)
 		"iface=%s/bad.sock,server=1,hwaddr=1:2",
 		"server=1",
 		"iface=%s/bad.sock,server=1,nonsense=1",
-		"iface=%s/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock,server=1",
+		("iface=%s/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock,server=1"),	/* path too long */
 	};
 	int fds = count_fds();
 	char args[512];
