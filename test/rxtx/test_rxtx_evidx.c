@@ -93,7 +93,7 @@ test_evidx_signals_only_the_frame_that_crosses_used_event(void)
 	/* Not moved on by the guest: nothing more to signal. */
 	tx_frames(3);
 	CU_ASSERT_EQUAL(calls(fd), 0);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
 	guest_used_event(&grx[0], 7);	/* the next entry */
 	tx_frames(1);
 	CU_ASSERT_EQUAL(calls(fd), 1);
@@ -123,15 +123,15 @@ test_evidx_coalesced_batch_crossing_used_event_signals_one_that_does_not_stays_s
 	CU_ASSERT_EQUAL(calls(fd), 1);
 	tx_frames(4);			/* [8, 12) does not */
 	CU_ASSERT_EQUAL(calls(fd), 0);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
 	/* The last frames of a flow: left pending, signalled when the queue goes idle. */
 	guest_used_event(&grx[0], 13);
 	tx_frames(2);
 	CU_ASSERT_EQUAL(calls(fd), 0);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 2);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 2);
 	CU_ASSERT_EQUAL(vhostu_tx_burst(txq(0), &m, 0), 0);
 	CU_ASSERT_EQUAL(calls(fd), 1);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
 }
 
 /* The same at the 16-bit wrap of the indexes. */

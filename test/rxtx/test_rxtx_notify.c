@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 
 #include "rxtx_harness.h"
+#include "vhostu_notify.h"
 
 /* ---------------------------------------------------------- notification */
 
@@ -56,10 +57,10 @@ test_notify_coalesces_until_the_frame_threshold(void)
 	for (i = 0; i < 3; i++)
 		CU_ASSERT_EQUAL(tx_one(0, 64, i, 4096), 1);
 	CU_ASSERT_EQUAL(calls(fd), 0);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 3);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 3);
 	CU_ASSERT_EQUAL(tx_one(0, 64, 3, 4096), 1);
 	CU_ASSERT_EQUAL(calls(fd), 1);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
 }
 
 static void
@@ -78,7 +79,7 @@ test_notify_pending_frames_signalled_when_the_queue_goes_idle(void)
 	/* Nothing more to send: the queue is idle and the guest hears at once. */
 	CU_ASSERT_EQUAL(vhostu_tx_burst(txq(0), &m, 0), 0);
 	CU_ASSERT_EQUAL(calls(fd), 1);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
 	/* No frames pending: further empty bursts stay silent. */
 	CU_ASSERT_EQUAL(vhostu_tx_burst(txq(0), &m, 0), 0);
 	CU_ASSERT_EQUAL(calls(fd), 0);
@@ -100,7 +101,7 @@ test_notify_pending_tx_frames_signalled_by_the_rx_poll(void)
 	CU_ASSERT_EQUAL(calls(fd), 0);
 	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
 	CU_ASSERT_EQUAL(calls(fd), 1);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
 }
 
 static void
@@ -116,9 +117,97 @@ test_notify_suppressed_when_guest_sets_no_interrupt(void)
 	CU_ASSERT_EQUAL(tx_one(0, 64, 0, 4096), 1);
 	CU_ASSERT_EQUAL(calls(fd), 0);
 	CU_ASSERT_EQUAL(txq(0)->stats.notifications, 0);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
 	fg_avail_set_flags(&grx[0], 0);
 	CU_ASSERT_EQUAL(tx_one(0, 64, 0, 4096), 1);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+}
+
+/*
+ * A guest that polls (NO_INTERRUPT): a burst with frames looks at its flags
+ * without a fence and leaves the decision for later, however many frames (no
+ * call, no fence); an empty burst decides, and still makes no call.
+ */
+static void
+test_notify_polling_guest_left_pending_without_a_call(void)
+{
+	unsigned int i;
+	int fd;
+
+	port_setup(F_DEFAULT, 256, 0);
+	fd = use_eventfd(txq(0));
+	vhostu_coalesce_frames = 0;	/* every burst would decide */
+	vhostu_coalesce_tsc = UINT64_MAX / 4;
+	txq(0)->last_call_tsc = rte_rdtsc();
+	fg_avail_set_flags(&grx[0], VRING_AVAIL_F_NO_INTERRUPT);
+	guest_post_rx(0, 8, 2048);
+	for (i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(tx_one(0, 64, i, 4096), 1);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 3);
+	CU_ASSERT_EQUAL(txq(0)->calls_looked, txq(0)->calls_published);
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	CU_ASSERT_EQUAL(vhostu_tx_burst(txq(0), NULL, 0), 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	CU_ASSERT_EQUAL(txq(0)->stats.notifications, 0);
+}
+
+/*
+ * The look was stale: the guest asks for calls after the burst left its frame
+ * pending. The paired rx poll leaves it while it is not due (the burst saw a
+ * polling guest), and signals it once the coalescing time has passed.
+ */
+static void
+test_notify_stale_look_signalled_by_the_rx_poll_once_due(void)
+{
+	struct rte_mbuf *m[4];
+	int fd;
+
+	port_setup(F_DEFAULT, 256, 0);
+	fd = use_eventfd(txq(0));
+	vhostu_coalesce_tsc = UINT64_MAX / 4;
+	txq(0)->last_call_tsc = rte_rdtsc();
+	fg_avail_set_flags(&grx[0], VRING_AVAIL_F_NO_INTERRUPT);
+	guest_post_rx(0, 8, 2048);
+	CU_ASSERT_EQUAL(tx_one(0, 64, 0, 4096), 1);
+	fg_avail_set_flags(&grx[0], 0);
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 1);
+	txq(0)->last_call_tsc = rte_rdtsc() - vhostu_coalesce_tsc;
+	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
+}
+
+/* The same, decided by the ring's next burst once due, and by the control thread's backstop. */
+static void
+test_notify_stale_look_signalled_by_the_next_burst_or_the_backstop(void)
+{
+	int fd;
+
+	port_setup(F_DEFAULT, 256, 0);
+	fd = use_eventfd(txq(0));
+	vhostu_coalesce_frames = 0;
+	vhostu_coalesce_tsc = UINT64_MAX / 4;
+	txq(0)->last_call_tsc = rte_rdtsc();
+	fg_avail_set_flags(&grx[0], VRING_AVAIL_F_NO_INTERRUPT);
+	guest_post_rx(0, 8, 2048);
+	CU_ASSERT_EQUAL(tx_one(0, 64, 0, 4096), 1);
+	fg_avail_set_flags(&grx[0], 0);
+	txq(0)->last_call_tsc = rte_rdtsc() - vhostu_coalesce_tsc;
+	CU_ASSERT_EQUAL(tx_one(0, 64, 1, 4096), 1);	/* due: decides, with the fence */
+	CU_ASSERT_EQUAL(calls(fd), 1);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
+
+	fg_avail_set_flags(&grx[0], VRING_AVAIL_F_NO_INTERRUPT);
+	CU_ASSERT_EQUAL(tx_one(0, 64, 2, 4096), 1);
+	fg_avail_set_flags(&grx[0], 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 1);
+	CU_ASSERT(vhostu_notify_backstop(port));	/* not due yet: left */
+	CU_ASSERT_EQUAL(calls(fd), 0);
+	txq(0)->last_call_tsc = rte_rdtsc() - vhostu_coalesce_tsc;
+	CU_ASSERT(!vhostu_notify_backstop(port));
 	CU_ASSERT_EQUAL(calls(fd), 1);
 }
 
@@ -139,10 +228,10 @@ test_notify_pending_rx_calls_signalled_by_the_next_empty_rx_poll(void)
 	guest_send(0, 64, 1, NULL, 0, false);
 	CU_ASSERT(rx_one_ok(0, 64));
 	CU_ASSERT_EQUAL(calls(fd), 0);
-	CU_ASSERT_EQUAL(rxq(0)->pending_calls, 1);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(rxq(0)), 1);
 	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
 	CU_ASSERT_EQUAL(calls(fd), 1);
-	CU_ASSERT_EQUAL(rxq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(rxq(0)), 0);
 	/* Idle now: further polls stay silent. */
 	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), m, RTE_DIM(m)), 0);
 	CU_ASSERT_EQUAL(calls(fd), 0);
@@ -292,7 +381,7 @@ test_notify_rx_poll_on_another_lcore_never_fails_a_tx_burst(void)
 	CU_ASSERT(h.polls > 0);
 	/* Nothing lost: whatever is still pending goes with the next flush. */
 	vhostu_rx_burst(rxq(0), NULL, 0);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
 	CU_ASSERT(calls(fd) > 0);
 }
 
@@ -337,7 +426,7 @@ test_notify_pending_frames_without_any_rx_poll_are_signalled_by_the_control_thre
 	CU_ASSERT(guest_recv_ok(1, 64, 1));
 	/* Generous: the backstop runs within a tick (100 ms) plus the coalescing time. */
 	CU_ASSERT_EQUAL(wait_calls(fd, 5000), 1);
-	CU_ASSERT_EQUAL(txq(1)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(1)), 0);
 	CU_ASSERT_EQUAL(txq(1)->stats.notifications, 1);
 	vhostu_ctl_remove_port(port);
 	unlink(port->path);
@@ -432,6 +521,9 @@ CU_TestInfo notify_tests[] = {
 	T(test_notify_pending_tx_frames_signalled_by_the_rx_poll),
 	T(test_notify_pending_rx_calls_signalled_by_the_next_empty_rx_poll),
 	T(test_notify_suppressed_when_guest_sets_no_interrupt),
+	T(test_notify_polling_guest_left_pending_without_a_call),
+	T(test_notify_stale_look_signalled_by_the_rx_poll_once_due),
+	T(test_notify_stale_look_signalled_by_the_next_burst_or_the_backstop),
 	T(test_notify_rx_returns_guest_tx_buffers_with_a_call),
 	T(test_notify_default_coalescing_signals_the_first_frame_after_idle),
 	T(test_notify_call_fd_at_its_maximum_fails_and_is_counted),

@@ -23,6 +23,7 @@
 #include <rte_mempool.h>
 
 #include "rxtx_harness.h"
+#include "vhostu_notify.h"
 
 /* ------------------------------------------------------------- positions */
 
@@ -434,7 +435,7 @@ test_packed_evidx_desc_signals_only_the_burst_that_uses_the_offset(void)
 	CU_ASSERT_EQUAL(calls(fd), 1);
 	ptx_frames(2);			/* 4, 5: passed, not moved on by the guest */
 	CU_ASSERT_EQUAL(calls(fd), 0);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
 	/* One burst of three over 6, 7, 8: the offset inside it. */
 	guest_desc_event(&grx[0], 7, true);
 	guest_post_rx(0, 3, 2048);
@@ -534,7 +535,7 @@ test_packed_evidx_desc_coalesced_batches_still_cross(void)
 	CU_ASSERT_EQUAL(calls(fd), 1);
 	ptx_frames(4);			/* 0..3 of lap 2 do not */
 	CU_ASSERT_EQUAL(calls(fd), 0);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
 	/*
 	 * 12 frames over 4 of lap 2 to 7 of lap 3, ending at 0 of lap 4: 1 of
 	 * lap 3 among them, 7 positions back (judged by positions alone, as
@@ -550,10 +551,10 @@ test_packed_evidx_desc_coalesced_batches_still_cross(void)
 	guest_desc_event(&grx[0], 1, false);
 	ptx_frames(2);
 	CU_ASSERT_EQUAL(calls(fd), 0);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 2);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 2);
 	CU_ASSERT_EQUAL(vhostu_rx_burst(rxq(0), &m, 1), 0);
 	CU_ASSERT_EQUAL(calls(fd), 1);
-	CU_ASSERT_EQUAL(txq(0)->pending_calls, 0);
+	CU_ASSERT_EQUAL(vhostu_calls_pending(txq(0)), 0);
 }
 
 /* Guest TX chains of three descriptors: the offset counts ring positions, not chains. */

@@ -27,13 +27,14 @@
  *   disables a queue that has moved to a worker already polling it, and a
  *   shared busy flag would be cleared under that worker's burst. No burst
  *   enters another ring's guard, so no burst can make another one return 0.
- * - The guest notification state of a vring (callfd, pending_calls,
+ * - The guest notification state of a vring (callfd, the calls_ counts,
  *   last_call_tsc) is apart from the ring, under vring->notify_lock: flushers
  *   (the ring's own burst, the rx burst of the paired ring, the control
  *   thread's backstop) only ever trylock it; the control thread takes it,
  *   after pausing the rings, in vhostu_port_pause, so a flusher never reads a
- *   ring being unmapped or a callfd being replaced. pending_calls is atomic:
- *   a burst adds what it published, a flusher takes it all with an exchange.
+ *   ring being unmapped or a callfd being replaced. The counts are atomic:
+ *   a burst stores what it published, a flusher what it decided on
+ *   (vhostu_notify.h).
  */
 #ifndef VHOSTU_INTERNAL_H
 #define VHOSTU_INTERNAL_H
@@ -185,7 +186,17 @@ struct vhostu_vring {
 	/* Guest notification, on a line of its own: flushers on other lcores read it. */
 	rte_spinlock_t notify_lock __rte_cache_aligned;	/* see the top of this file */
 	int callfd;		/* -1: no notification; changed paused, under notify_lock */
-	uint32_t pending_calls;	/* atomic: frames published and not yet signalled */
+	/*
+	 * Calls pending (vhostu_notify.h): used entries published, counted by the
+	 * ring's bursts alone, so that a burst adds with a plain store and no
+	 * locked instruction; the count at the last signal decision, written by
+	 * flushers under notify_lock; the count when a burst last saw that the
+	 * guest polls and left the decision for later, written by the bursts.
+	 * All modulo 2^32, atomic.
+	 */
+	uint32_t calls_published;
+	uint32_t calls_decided;
+	uint32_t calls_looked;
 	uint64_t last_call_tsc;	/* atomic; written under notify_lock */
 	/*
 	 * EVENT_IDX, under notify_lock: used->idx at the last signal decision

@@ -82,7 +82,7 @@ vhostu_notify_packed(struct vhostu_vring *vr)
 	return vhostu_packed_need_event(event, (uint16_t)pub, count - old, vr->size);
 }
 
-/* Signal now; notify_lock held, the frames taken from pending_calls. */
+/* Signal now; notify_lock held, the frames decided on (calls_decided moved). */
 static void
 vhostu_notify_at(struct vhostu_vring *vr, uint64_t now)
 {
@@ -119,10 +119,16 @@ vhostu_notify_at(struct vhostu_vring *vr, uint64_t now)
 void
 vhostu_notify_flush(struct vhostu_vring *vr, uint64_t now)
 {
+	uint32_t published;
+
 	if (!rte_spinlock_trylock(&vr->notify_lock))
 		return;
-	if (__atomic_exchange_n(&vr->pending_calls, 0, __ATOMIC_ACQUIRE) != 0)
+	/* Acquire: the used entries counted were published before. */
+	published = __atomic_load_n(&vr->calls_published, __ATOMIC_ACQUIRE);
+	if (published != vr->calls_decided) {
+		__atomic_store_n(&vr->calls_decided, published, __ATOMIC_RELAXED);
 		vhostu_notify_at(vr, now);
+	}
 	rte_spinlock_unlock(&vr->notify_lock);
 }
 
@@ -130,7 +136,8 @@ void
 vhostu_notify_guest(struct vhostu_vring *vr)
 {
 	rte_spinlock_lock(&vr->notify_lock);
-	__atomic_store_n(&vr->pending_calls, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vr->calls_decided, __atomic_load_n(&vr->calls_published,
+			__ATOMIC_ACQUIRE), __ATOMIC_RELAXED);
 	vhostu_notify_at(vr, rte_rdtsc());
 	rte_spinlock_unlock(&vr->notify_lock);
 }
@@ -150,11 +157,11 @@ vhostu_notify_backstop(struct vhostu_port *p)
 	for (i = 0; i < RTE_DIM(p->vrings); i++) {
 		struct vhostu_vring *vr = &p->vrings[i];
 
-		if (likely(__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) == 0))
+		if (likely(vhostu_calls_pending(vr) == 0))
 			continue;
 		if (now - __atomic_load_n(&vr->last_call_tsc, __ATOMIC_RELAXED) >= wait)
 			vhostu_notify_flush(vr, now);
-		if (__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) != 0)
+		if (vhostu_calls_pending(vr) != 0)
 			left = true;
 	}
 	return left;

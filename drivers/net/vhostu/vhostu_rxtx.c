@@ -380,9 +380,8 @@ vhostu_rx_idle(const struct vhostu_vring *vr)
 {
 	return vhostu_avail_idx(vr) == vr->last_avail_idx &&
 		!__atomic_load_n(&vr->rarp_pending, __ATOMIC_RELAXED) &&
-		__atomic_load_n(&vr->pending_calls, __ATOMIC_RELAXED) == 0 &&
-		__atomic_load_n(&vr->port->vrings[vr->index - 1].pending_calls,
-				__ATOMIC_RELAXED) == 0;
+		vhostu_calls_pending(vr) == 0 &&
+		vhostu_calls_pending(&vr->port->vrings[vr->index - 1]) == 0;
 }
 
 /*

@@ -53,7 +53,9 @@ vhostu_vring_reset(struct vhostu_vring *vr)
 	vr->log_event_gpa = 0;
 	vr->log_used = false;
 	vr->log_guest_addr = 0;
-	__atomic_store_n(&vr->pending_calls, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vr->calls_published, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vr->calls_decided, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&vr->calls_looked, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&vr->last_call_tsc, 0, __ATOMIC_RELAXED);
 	vr->signalled_used = 0;
 	vr->signalled_valid = false;
