@@ -86,21 +86,19 @@ pauser_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Start a pauser while holder is inside vrings[3]: it must pause the ring (the
+ * last it pauses, so it is waiting then) and not return while the holder
+ * stays; then release the holder, see the pause return and join the holder.
+ * The pauser then waits for resume_now.
+ */
 static void
-pause_waits_for_the_holder(void)
+start_pause_and_release(pthread_t *pauser, pthread_t holder)
 {
-	pthread_t holder, pauser;
-	struct rte_mbuf *m;
-	unsigned int i;
 	bool early = false;
+	unsigned int i;
 
-	port_setup(F_DEFAULT, 256, 0);
-	guest_send(0, 64, 1, NULL, 0, false);
-	entered = release = pause_returned = resume_now = 0;
-	CU_ASSERT_FATAL(pthread_create(&holder, NULL, holder_main, rxq(1)) == 0);
-	CU_ASSERT_FATAL(poll_until_set(&entered));
-	CU_ASSERT_FATAL(pthread_create(&pauser, NULL, pauser_main, NULL) == 0);
-	/* The pauser is waiting once it paused the last ring, the one held. */
+	CU_ASSERT_FATAL(pthread_create(pauser, NULL, pauser_main, NULL) == 0);
 	CU_ASSERT(poll_until_paused(&port->vrings[3]));
 	for (i = 0; i < HELD_POLLS && !early; i++) {
 		early = __atomic_load_n(&pause_returned, __ATOMIC_ACQUIRE) != 0;
@@ -110,6 +108,20 @@ pause_waits_for_the_holder(void)
 	__atomic_store_n(&release, 1, __ATOMIC_RELEASE);
 	CU_ASSERT(poll_until_set(&pause_returned));
 	pthread_join(holder, NULL);
+}
+
+static void
+pause_waits_for_the_holder(void)
+{
+	pthread_t holder, pauser;
+	struct rte_mbuf *m;
+
+	port_setup(F_DEFAULT, 256, 0);
+	guest_send(0, 64, 1, NULL, 0, false);
+	entered = release = pause_returned = resume_now = 0;
+	CU_ASSERT_FATAL(pthread_create(&holder, NULL, holder_main, rxq(1)) == 0);
+	CU_ASSERT_FATAL(poll_until_set(&entered));
+	start_pause_and_release(&pauser, holder);
 
 	/* Paused: the datapath side is turned away and leaves busy as it was. */
 	CU_ASSERT(!vhostu_ring_enter(rxq(0)));
@@ -147,8 +159,6 @@ static void
 pause_waits_for_a_burst_an_intr_call_overlapped(void)
 {
 	pthread_t holder, visitor, pauser;
-	unsigned int i;
-	bool early = false;
 
 	port_setup(F_DEFAULT, 256, 0);
 	entered = release = pause_returned = resume_now = intr_done = 0;
@@ -158,16 +168,7 @@ pause_waits_for_a_burst_an_intr_call_overlapped(void)
 	CU_ASSERT(poll_until_set(&intr_done));
 	pthread_join(visitor, NULL);
 	CU_ASSERT_EQUAL(rxq(1)->intr_busy, 0);
-	CU_ASSERT_FATAL(pthread_create(&pauser, NULL, pauser_main, NULL) == 0);
-	CU_ASSERT(poll_until_paused(&port->vrings[3]));
-	for (i = 0; i < HELD_POLLS && !early; i++) {
-		early = __atomic_load_n(&pause_returned, __ATOMIC_ACQUIRE) != 0;
-		usleep(100);
-	}
-	CU_ASSERT(!early);
-	__atomic_store_n(&release, 1, __ATOMIC_RELEASE);
-	CU_ASSERT(poll_until_set(&pause_returned));
-	pthread_join(holder, NULL);
+	start_pause_and_release(&pauser, holder);
 	/* Paused: the intr side is turned away too, and leaves its count as it was. */
 	CU_ASSERT(!vhostu_ring_enter_intr(rxq(1)));
 	CU_ASSERT_EQUAL(rxq(1)->intr_busy, 0);
@@ -193,23 +194,12 @@ static void
 pause_waits_for_an_intr_call_inside(void)
 {
 	pthread_t holder, pauser;
-	unsigned int i;
-	bool early = false;
 
 	port_setup(F_DEFAULT, 256, 0);
 	entered = release = pause_returned = resume_now = 0;
 	CU_ASSERT_FATAL(pthread_create(&holder, NULL, intr_holder_main, rxq(1)) == 0);
 	CU_ASSERT_FATAL(poll_until_set(&entered));
-	CU_ASSERT_FATAL(pthread_create(&pauser, NULL, pauser_main, NULL) == 0);
-	CU_ASSERT(poll_until_paused(&port->vrings[3]));
-	for (i = 0; i < HELD_POLLS && !early; i++) {
-		early = __atomic_load_n(&pause_returned, __ATOMIC_ACQUIRE) != 0;
-		usleep(100);
-	}
-	CU_ASSERT(!early);
-	__atomic_store_n(&release, 1, __ATOMIC_RELEASE);
-	CU_ASSERT(poll_until_set(&pause_returned));
-	pthread_join(holder, NULL);
+	start_pause_and_release(&pauser, holder);
 	__atomic_store_n(&resume_now, 1, __ATOMIC_RELEASE);
 	pthread_join(pauser, NULL);
 }
