@@ -205,6 +205,35 @@ fg_pused_pop(struct fg_ring *r, uint32_t *id, uint32_t *len)
 	return true;
 }
 
+/*
+ * Packed, IN_ORDER: the used descriptor at used_pos names the last chain the
+ * device returned with it; the driver takes back its own chains from used_pos
+ * up to that one (a chain's id is its head's position here).
+ */
+unsigned int
+fg_used_pop_in_order(struct fg_ring *r, uint32_t *id)
+{
+	uint16_t last, head;
+	unsigned int n = 0;
+	uint32_t len;
+
+	if (!fg_pused_at(r, r->used_pos, r->used_wrap, &last, &len))
+		return 0;
+	if (last >= r->size || r->ndesc[last] == 0)
+		abort();	/* the device named a chain nobody posted */
+	do {
+		head = r->used_pos;
+		if (r->ndesc[head] == 0)
+			abort();	/* past what was posted without meeting it */
+		r->nfree += r->ndesc[head];
+		vhostu_packed_step(r->size, &r->used_pos, &r->used_wrap, r->ndesc[head]);
+		r->ndesc[head] = 0;
+		n++;
+	} while (head != last);
+	*id = last;
+	return n;
+}
+
 /* Packed: the chain's descriptors from avail_pos, the first one made available last. */
 static uint16_t
 fg_pchain_write(struct fg_ring *r, const struct fg_chain *c, uint16_t flags, bool indirect)

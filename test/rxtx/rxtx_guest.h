@@ -72,6 +72,11 @@ void fg_pdesc(struct fg_ring *r, uint16_t i, uint64_t addr, uint32_t len, uint16
 		uint16_t flags, bool wrap);
 /* Packed: the used descriptors waiting at used_pos, without consuming them. */
 unsigned int fg_used_count(const struct fg_ring *r);
+/*
+ * Packed, IN_ORDER: take back the chains the used descriptor at used_pos
+ * returns (up to the one it names, *id). Returns how many (0: none used there).
+ */
+unsigned int fg_used_pop_in_order(struct fg_ring *r, uint32_t *id);
 void fg_desc(struct fg_ring *r, uint16_t i, uint64_t addr, uint32_t len, uint16_t flags,
 		uint16_t next);
 void fg_avail_add(struct fg_ring *r, uint16_t head);

@@ -77,6 +77,7 @@ extern CU_TestInfo stats_tests[];	/* test_rxtx_stats.c */
 extern CU_TestInfo offload_tests[];	/* test_rxtx_offload.c */
 extern CU_TestInfo packed_tests[];	/* test_rxtx_packed.c */
 extern CU_TestInfo packed_hostile_tests[];	/* test_rxtx_packed_hostile.c */
+extern CU_TestInfo packed_batch_tests[];	/* test_rxtx_packed_batch.c */
 extern CU_TestInfo evidx_tests[];	/* test_rxtx_evidx.c */
 extern CU_TestInfo guard_tests[];	/* test_rxtx_guard.c */
 

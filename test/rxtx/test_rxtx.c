@@ -55,6 +55,7 @@ test_teardown(void)
 	vhostu_coalesce_frames = 32;
 	vhostu_coalesce_time = 1e-3;
 	vhostu_coalesce_tsc = 0;
+	vhostu_packed_batch = true;
 	rte_log_set_level(vhostu_logtype, RTE_LOG_ERR);
 }
 
@@ -72,6 +73,7 @@ static CU_SuiteInfo suites[] = {
 	S("offloads", offload_tests),
 	S("packed rings", packed_tests),
 	S("packed rings, hostile guest", packed_hostile_tests),
+	S("packed rings, batches of four", packed_batch_tests),
 	S("event index and in-order", evidx_tests),
 	S("guard: pauses and bursts", guard_tests),
 	CU_SUITE_INFO_NULL,

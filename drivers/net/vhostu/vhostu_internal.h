@@ -120,6 +120,7 @@ struct vhostu_vring_stats {
 	uint64_t hdr_errors[VHOSTU_HDR_ERROR_MAX];	/* rx: bad virtio-net headers, by
 							 * reason (index 0 unused) */
 	uint64_t offload_drops;	/* tx: an offload the guest did not negotiate (TSO) */
+	uint64_t batches;	/* packed rings: batches of four single-descriptor chains */
 };
 
 struct vhostu_port;

@@ -188,6 +188,13 @@ vhostu_packed_need_event(uint16_t event, uint16_t new_pos, uint32_t n, uint32_t 
 struct rte_mbuf;
 
 /*
+ * Whether the packed bursts take four single-descriptor chains at once where
+ * the ring offers them (vhostu_rxtx_packed.c); true. Tests clear it to
+ * compare the batches with the one-chain walk.
+ */
+extern bool vhostu_packed_batch;
+
+/*
  * vhostu_rxtx_packed.c: the bursts over packed rings, same contract as the
  * split ones, except that vhostu_rx_burst/vhostu_tx_burst call them inside
  * the ring's guard (they leave it).

@@ -65,6 +65,7 @@ struct vhostu_pshadow {
 	uint32_t written;	/* entries written out earlier in this burst */
 	uint16_t uidx;		/* where the next used descriptor goes */
 	bool uwrap;
+	bool one;		/* IN_ORDER guest TX ring: one used descriptor returns them all */
 	struct vhostu_copies *q;	/* deferred copies, done before any entry is written */
 	struct vhostu_pused e[VHOSTU_PACKED_SHADOW];
 };
@@ -223,60 +224,101 @@ vhostu_pchain_skip(const struct vhostu_vring *vr, struct vhostu_pchain *c)
 
 static __rte_always_inline void
 vhostu_pshadow_init(struct vhostu_pshadow *sh, const struct vhostu_vring *vr,
-		struct vhostu_copies *q)
+		struct vhostu_copies *q, bool one)
 {
 	sh->q = q;
+	sh->one = one;
 	sh->n = 0;
 	sh->written = 0;
 	sh->uidx = vr->last_used_idx;
 	sh->uwrap = vr->used_wrap;
 }
 
-/* Return the chain c walked: one used descriptor at our used position. */
+/* Return chain id of ndesc ring descriptors: one used descriptor at our used position. */
 static __rte_always_inline void
-vhostu_pshadow_add(struct vhostu_pshadow *sh, const struct vhostu_vring *vr,
-		const struct vhostu_pchain *c, uint32_t len, uint16_t write_flag)
+vhostu_pshadow_put(struct vhostu_pshadow *sh, uint32_t size, uint16_t id, uint16_t ndesc,
+		uint32_t len, uint16_t write_flag)
 {
 	struct vhostu_pused *e = &sh->e[sh->n++];
 
 	e->pos = sh->uidx;
-	e->id = c->id;
+	e->id = id;
 	e->len = len;
 	e->flags = vhostu_packed_used_flags(sh->uwrap) | (len != 0 ? write_flag : 0);
-	e->ndesc = c->ndesc;
-	vhostu_packed_step(vr->size, &sh->uidx, &sh->uwrap, c->ndesc);
+	e->ndesc = ndesc;
+	vhostu_packed_step(size, &sh->uidx, &sh->uwrap, ndesc);
+}
+
+/* Return the chain c walked. */
+static __rte_always_inline void
+vhostu_pshadow_add(struct vhostu_pshadow *sh, const struct vhostu_vring *vr,
+		const struct vhostu_pchain *c, uint32_t len, uint16_t write_flag)
+{
+	vhostu_pshadow_put(sh, vr->size, c->id, c->ndesc, len, write_flag);
+}
+
+/* The positions n used descriptors take. */
+static __rte_always_inline uint32_t
+vhostu_pused_positions(const struct vhostu_pused *e, uint32_t n)
+{
+	uint32_t i, npos = 0;
+
+	for (i = 0; i < n; i++)
+		npos += e[i].ndesc;
+	return npos;
+}
+
+/* Used descriptor e at position pos, its flags with release when last is set. */
+static __rte_always_inline void
+vhostu_pused_store(struct vhostu_pdesc *ring, uint16_t pos, const struct vhostu_pused *e,
+		bool release)
+{
+	ring[pos].id = e->id;
+	ring[pos].len = e->len;
+	if (release)
+		__atomic_store_n((uint16_t *)RTE_PTR_ADD(ring, (size_t)pos * 16 +
+				offsetof(struct vhostu_pdesc, flags)), e->flags, __ATOMIC_RELEASE);
+	else
+		ring[pos].flags = e->flags;
 }
 
 /*
  * Write n used descriptors: the first one's flags last, with release, so the
  * driver (which polls it) sees all of them and what we wrote into the buffers.
- * Returns the ring positions they take.
+ * With sh->one (IN_ORDER, guest TX ring: lengths mean nothing there) only the
+ * first is written, naming the last chain: the driver walks its own chains
+ * from its used position up to that id (virtio 1.2 2.8.20), as rte_vhost
+ * returns them. Returns the ring positions they take.
  */
 static uint32_t
-vhostu_packed_write_used(struct vhostu_vring *vr, const struct vhostu_pused *e, uint32_t n)
+vhostu_packed_write_used(struct vhostu_vring *vr, const struct vhostu_pshadow *sh,
+		const struct vhostu_pused *e, uint32_t n)
 {
 	struct vhostu_pdesc *ring = vhostu_pdesc_ring(vr);
-	uint32_t i, npos;
+	struct vhostu_pused one;
+	uint32_t i;
 
 	if (n == 0)
 		return 0;
-	npos = e[0].ndesc;
-	for (i = 1; i < n; i++) {
-		ring[e[i].pos].id = e[i].id;
-		ring[e[i].pos].len = e[i].len;
-		ring[e[i].pos].flags = e[i].flags;
-		npos += e[i].ndesc;
+	if (sh->one && n > 1) {
+		one = e[0];
+		one.id = e[n - 1].id;
+		vhostu_pused_store(ring, e[0].pos, &one, true);
+		if (unlikely(vr->log_used))
+			vhostu_log_write(vr->port, vr->log_desc_gpa +
+				(uint64_t)e[0].pos * sizeof(struct vhostu_pdesc),
+				sizeof(struct vhostu_pdesc));
+		return vhostu_pused_positions(e, n);
 	}
-	ring[e[0].pos].id = e[0].id;
-	ring[e[0].pos].len = e[0].len;
-	__atomic_store_n((uint16_t *)RTE_PTR_ADD(ring, (size_t)e[0].pos * 16 +
-			offsetof(struct vhostu_pdesc, flags)), e[0].flags, __ATOMIC_RELEASE);
+	for (i = 1; i < n; i++)
+		vhostu_pused_store(ring, e[i].pos, &e[i], false);
+	vhostu_pused_store(ring, e[0].pos, &e[0], true);
 	if (unlikely(vr->log_used))
 		for (i = 0; i < n; i++)
 			vhostu_log_write(vr->port, vr->log_desc_gpa +
 				(uint64_t)e[i].pos * sizeof(struct vhostu_pdesc),
 				sizeof(struct vhostu_pdesc));
-	return npos;
+	return vhostu_pused_positions(e, n);
 }
 
 /*
@@ -300,7 +342,7 @@ vhostu_pshadow_flush(struct vhostu_vring *vr, struct vhostu_pshadow *sh, uint32_
 
 	if (sh->q != NULL)
 		vhostu_copies_flush(sh->q);	/* the buffers are the guest's once used */
-	npos = vhostu_packed_write_used(vr, sh->e, n);
+	npos = vhostu_packed_write_used(vr, sh, sh->e, n);
 	if (n < sh->n) {
 		vr->last_used_idx = sh->e[n].pos;
 		vr->used_wrap = (sh->e[n].flags & VRING_PACKED_DESC_F_USED) != 0;
@@ -368,6 +410,77 @@ vhostu_packed_count_avail(const struct vhostu_vring *vr, uint16_t max)
 	return n;
 }
 
+/* Batches of four (vhostu_packed.h); tests turn them off to compare with the walk. */
+bool vhostu_packed_batch = true;
+
+#define VHOSTU_PBATCH	4
+
+/* Four chains of one descriptor each, read together (vhostu_pbatch_read). */
+struct vhostu_pbatch {
+	struct vhostu_buf b[VHOSTU_PBATCH];
+	uint16_t id[VHOSTU_PBATCH];
+};
+
+/*
+ * Guest TX buffer va (a frame behind its virtio-net header): ask for the line
+ * its frame starts in, which the copy reads first, and for the header's
+ * only when offloads make us read it (drivers put the header at the end of
+ * the line before the frame's).
+ */
+static __rte_always_inline void
+vhostu_prefetch_frame_read(const struct vhostu_vring *vr, const uint8_t *va)
+{
+	rte_prefetch0(va + vr->port->hdr_size);
+	if (vr->port->features & VHOSTU_OFFLOAD_HOST_FEATURES)
+		rte_prefetch0(va);
+}
+
+/*
+ * The four descriptors at idx as four chains of one buffer each, if that is
+ * what they are: idx a multiple of four with four more before the ring's end
+ * (one cache line of the ring, as drivers align it), all four available under
+ * wrap, none with NEXT or INDIRECT, WRITE as write_flag, ids inside the ring,
+ * buffer k at least min[k] bytes and inside guest memory. Their flags are read
+ * first, each with acquire, as the walk reads each descriptor's. On false
+ * nothing is taken: the walk reads them again, one chain at a time, and
+ * decides what each one is. Guest TX buffers (write_flag 0) are prefetched:
+ * the copy pass waits for the guest's cache otherwise.
+ */
+static __rte_always_inline bool
+vhostu_pbatch_read(const struct vhostu_vring *vr, uint16_t idx, bool wrap,
+		uint16_t write_flag, const uint32_t *min, struct vhostu_pbatch *bt)
+{
+	const uint16_t mask = VRING_PACKED_DESC_F_AVAIL | VRING_PACKED_DESC_F_USED |
+		VRING_DESC_F_NEXT | VRING_DESC_F_INDIRECT | VRING_DESC_F_WRITE;
+	const uint16_t want = vhostu_packed_avail_flags(wrap) | write_flag;
+	const volatile struct vhostu_pdesc *s;
+	uint16_t f[VHOSTU_PBATCH], bad = 0;
+	unsigned int k;
+
+	if ((idx & (VHOSTU_PBATCH - 1)) != 0 || (uint32_t)idx + VHOSTU_PBATCH > vr->size)
+		return false;
+	for (k = 0; k < VHOSTU_PBATCH; k++)
+		f[k] = vhostu_pdesc_flags(vr, idx + k);
+	for (k = 0; k < VHOSTU_PBATCH; k++)
+		bad |= (uint16_t)((f[k] & mask) ^ want);
+	if (bad != 0)
+		return false;
+	for (k = 0; k < VHOSTU_PBATCH; k++) {
+		s = &vhostu_pdesc_ring(vr)[idx + k];
+		bt->b[k].gpa = s->addr;
+		bt->b[k].len = s->len;
+		bt->id[k] = s->id;
+		if (unlikely(bt->id[k] >= vr->size || bt->b[k].len < min[k]))
+			return false;
+		bt->b[k].va = vhostu_gpa_to_va(&vr->port->mem, bt->b[k].gpa, bt->b[k].len);
+		if (unlikely(bt->b[k].va == NULL))
+			return false;
+		if (write_flag == 0)
+			vhostu_prefetch_frame_read(vr, bt->b[k].va);
+	}
+	return true;
+}
+
 /*
  * Copy the chain at the walk's position into m: 0, -EAGAIN (no chain there),
  * or the errors of the split path (vhostu_rx_copy_*).
@@ -391,6 +504,61 @@ vhostu_prx_chain(struct vhostu_vring *vr, struct vhostu_pchain *c, struct vhostu
 	return vhostu_rx_copy_end(&x, vr, r);
 }
 
+/* The frame m of a chain taken with result r: delivered (true), or dropped and counted. */
+static __rte_always_inline bool
+vhostu_prx_deliver(struct vhostu_vring *vr, struct rte_mbuf *m, int r, uint64_t *bytes)
+{
+	if (unlikely(r < 0)) {
+		vhostu_mbuf_recycle(m);
+		vhostu_rx_drop(vr, r);
+		return false;
+	}
+	*bytes += m->pkt_len;
+	vr->stats.size_bins[vhostu_size_bin(m->pkt_len)]++;
+	return true;
+}
+
+/*
+ * The four chains of bt into pkts[*nrx] on: for each, what the walk's loop
+ * does for a chain of one buffer. Returns the chains taken: fewer than four
+ * when mbufs ran out, and then the rest waits. *reads gets the descriptors
+ * read, counted as the walk counts them.
+ */
+static __rte_always_inline unsigned int
+vhostu_prx_batch(struct vhostu_vring *vr, struct vhostu_pshadow *sh, struct vhostu_copies *q,
+		const struct vhostu_pbatch *bt, struct rte_mbuf **pkts, uint16_t *nrx,
+		uint64_t *bytes, uint32_t *reads)
+{
+	struct vhostu_rx_copy x;
+	unsigned int k;
+	int r;
+
+	for (k = 0; k < VHOSTU_PBATCH; k++) {
+		struct rte_mbuf *m = pkts[*nrx];
+
+		/* Where the walk writes the shadow out: under IN_ORDER it shows. */
+		if (unlikely(sh->n == VHOSTU_PACKED_SHADOW))
+			vhostu_pshadow_flush(vr, sh, sh->n);
+		vhostu_rx_copy_start(&x, vr, m, q);
+		r = vhostu_rx_copy_buf(&x, vr->mp, &bt->b[k]);
+		if (unlikely(r == -ENOMEM)) {
+			vhostu_mbuf_recycle(m);
+			vr->stats.mbuf_fail++;
+			(*reads)++;	/* the walk read it too */
+			break;
+		}
+		if (likely(r == 0))
+			r = vhostu_rx_copy_end(&x, vr, 0);
+		vhostu_pshadow_put(sh, vr->size, bt->id[k], 1, 0, 0);
+		if (vhostu_prx_deliver(vr, m, r, bytes))
+			(*nrx)++;
+	}
+	*reads += k;
+	vhostu_packed_step(vr->size, &vr->last_avail_idx, &vr->avail_wrap, k);
+	vr->stats.batches++;
+	return k;
+}
+
 /*
  * Dequeue up to n frames from the guest's TX ring. One function for speed,
  * as the split one; the per-chain work is in the inline helpers.
@@ -398,7 +566,9 @@ vhostu_prx_chain(struct vhostu_vring *vr, struct vhostu_pchain *c, struct vhostu
 uint16_t
 vhostu_rx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t n)
 {
+	static const uint32_t rx_min[VHOSTU_PBATCH] = { 1, 1, 1, 1 };
 	struct vhostu_pshadow sh;
+	struct vhostu_pbatch bt;
 	struct vhostu_copies q;
 	struct vhostu_pchain c = { .reads = 0 };
 	uint16_t count, i, nrx = 0, nused = 0;
@@ -418,12 +588,22 @@ vhostu_rx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t
 		goto notify;
 	}
 	q.n = 0;
-	vhostu_pshadow_init(&sh, vr, &q);
+	vhostu_pshadow_init(&sh, vr, &q, vhostu_has_feature(vr->port, VHOSTU_VIRTIO_F_IN_ORDER));
 	for (i = 0; i < count; i++) {
 		struct rte_mbuf *m = pkts[nrx];
 
 		if (unlikely(c.reads >= VHOSTU_BURST_BUDGET(vr->size)))
 			break;	/* budget spent (never on the first chain): the rest waits */
+		if (vhostu_packed_batch && count - i >= VHOSTU_PBATCH &&
+				c.reads + VHOSTU_PBATCH <= VHOSTU_BURST_BUDGET(vr->size) &&
+				vhostu_pbatch_read(vr, vr->last_avail_idx, vr->avail_wrap, 0,
+					rx_min, &bt)) {
+			if (vhostu_prx_batch(vr, &sh, &q, &bt, pkts, &nrx, &bytes, &c.reads) <
+					VHOSTU_PBATCH)
+				break;	/* mbufs ran out: the rest waits */
+			i += VHOSTU_PBATCH - 1;
+			continue;
+		}
 		if (unlikely(sh.n == VHOSTU_PACKED_SHADOW))
 			vhostu_pshadow_flush(vr, &sh, sh.n);
 		vhostu_pchain_init(vr, &c, vr->last_avail_idx, vr->avail_wrap);
@@ -442,14 +622,8 @@ vhostu_rx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t
 		vhostu_pshadow_add(&sh, vr, &c, 0, 0);
 		if (unlikely(r == 0 && c.id >= vr->size))
 			r = -EINVAL;	/* an id the driver cannot have given */
-		if (unlikely(r < 0)) {
-			vhostu_mbuf_recycle(m);
-			vhostu_rx_drop(vr, r);
-			continue;
-		}
-		bytes += m->pkt_len;
-		vr->stats.size_bins[vhostu_size_bin(m->pkt_len)]++;
-		nrx++;
+		if (vhostu_prx_deliver(vr, m, r, &bytes))
+			nrx++;
 	}
 	vhostu_pshadow_flush(vr, &sh, sh.n);
 	if (nrx < count)
@@ -656,7 +830,54 @@ vhostu_ptx_init(struct vhostu_ptx *pt, struct vhostu_vring *vr)
 	/* While the frontend logs dirty pages, each copy must land before it is logged. */
 	pt->q.n = 0;
 	pt->t.q = vhostu_logging(vr->port) ? NULL : &pt->q;
-	vhostu_pshadow_init(&pt->sh, vr, pt->t.q);
+	vhostu_pshadow_init(&pt->sh, vr, pt->t.q, false);
+}
+
+/*
+ * Four frames into four chains of one buffer each, if the next four
+ * descriptors are that (vhostu_pbatch_read) and each buffer takes its whole
+ * frame, while nothing makes the walk necessary: no dirty logging (each copy
+ * logged), no offload flags on the frames and none left in the header from
+ * an earlier one (the header is the burst's, num_buffers 1). Then each frame
+ * goes as vhostu_ptx_frame_one (or _mrg with one buffer) sends it. False if
+ * not: nothing was taken.
+ */
+static __rte_always_inline bool
+vhostu_ptx_batch(struct vhostu_ptx *pt, struct rte_mbuf **pkts)
+{
+	struct vhostu_vring *vr = pt->t.vr;
+	uint32_t min[VHOSTU_PBATCH], k, len;
+	struct vhostu_pbatch bt;
+	struct vhostu_src s;
+
+	if (pt->t.q == NULL || pt->t.hdr_dirty ||
+			pt->c.reads + VHOSTU_PBATCH > VHOSTU_BURST_BUDGET(vr->size))
+		return false;
+	for (k = 0; k < VHOSTU_PBATCH; k++) {
+		if (unlikely(pkts[k]->ol_flags & VHOSTU_TX_OFFLOAD_FLAGS))
+			return false;
+		min[k] = pt->t.hdr_size + pkts[k]->pkt_len;
+	}
+	if (!vhostu_pbatch_read(vr, pt->aidx, pt->awrap, VRING_DESC_F_WRITE, min, &bt))
+		return false;
+	for (k = 0; k < VHOSTU_PBATCH; k++) {
+		if (unlikely(pt->sh.n == VHOSTU_PACKED_SHADOW))
+			vhostu_pshadow_flush(vr, &pt->sh, pt->sh.n);
+		vhostu_tx_start(&pt->t, &s, pkts[k]);
+		len = vhostu_tx_put_hdr(&pt->t, &bt.b[k]);
+		len += vhostu_tx_put_data(&pt->t, &s, bt.b[k].va + len, bt.b[k].len - len);
+		vhostu_pshadow_put(&pt->sh, vr->size, bt.id[k], 1, len, VRING_DESC_F_WRITE);
+		vr->stats.size_bins[vhostu_size_bin(pkts[k]->pkt_len)]++;
+	}
+	pt->c.reads += VHOSTU_PBATCH;
+	vhostu_packed_step(vr->size, &pt->aidx, &pt->awrap, VHOSTU_PBATCH);
+	vr->stats.batches++;
+	/*
+	 * Hand the four over now, as rte_vhost does: the driver, polling the
+	 * line we just wrote, starts on them while we copy the next four.
+	 */
+	vhostu_pshadow_flush(vr, &pt->sh, pt->sh.n);
+	return true;
 }
 
 /*
@@ -668,7 +889,7 @@ uint16_t
 vhostu_tx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vhostu_ptx pt;
-	uint16_t i;
+	uint16_t i, k;
 	uint64_t bytes = 0, sent = 0;
 	bool mrg;
 	int r;
@@ -683,6 +904,14 @@ vhostu_tx_burst_packed(struct vhostu_vring *vr, struct rte_mbuf **pkts, uint16_t
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
+		if (vhostu_packed_batch && n - i >= VHOSTU_PBATCH &&
+				vhostu_ptx_batch(&pt, &pkts[i])) {
+			for (k = 0; k < VHOSTU_PBATCH; k++)
+				bytes += pkts[i + k]->pkt_len;
+			sent += VHOSTU_PBATCH;
+			i += VHOSTU_PBATCH - 1;
+			continue;
+		}
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		if (unlikely(vhostu_tx_offload(&pt.t, m) < 0)) {
