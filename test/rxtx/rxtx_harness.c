@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -247,4 +248,41 @@ use_eventfd(struct vhostu_vring *vr)
 	vr->callfd = eventfd(0, EFD_NONBLOCK);
 	CU_ASSERT_FATAL(vr->callfd >= 0);
 	return vr->callfd;
+}
+
+void
+intr_fixture_init(struct intr_fixture *f)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	struct vhostu_vring *vr = rxq(0);
+
+	memset(f, 0, sizeof(*f));
+	f->data.nb_rx_queues = 1;
+	f->data.dev_private = port;
+	f->dev.data = &f->data;
+	f->epfd = epoll_create1(EPOLL_CLOEXEC);
+	f->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	CU_ASSERT_FATAL(f->epfd >= 0 && f->wakefd >= 0);
+	CU_ASSERT_FATAL(epoll_ctl(f->epfd, EPOLL_CTL_ADD, f->wakefd, &ev) == 0);
+	vr->intr_epfd = f->epfd;
+	vr->intr_wakefd = f->wakefd;
+}
+
+bool
+intr_fixture_woken(const struct intr_fixture *f)
+{
+	struct epoll_event got;
+
+	return epoll_wait(f->epfd, &got, 1, 0) == 1;
+}
+
+void
+intr_fixture_fini(struct intr_fixture *f)
+{
+	struct vhostu_vring *vr = rxq(0);
+
+	vr->intr_epfd = -1;
+	vr->intr_wakefd = -1;
+	close(f->epfd);
+	close(f->wakefd);
 }

@@ -12,6 +12,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include <ethdev_driver.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -65,6 +66,21 @@ uint64_t calls(int fd);
 /* Coalescing by frames only: the time never runs out within a test. */
 void coalesce_frames_only(struct vhostu_vring *vr, uint32_t frames);
 int use_eventfd(struct vhostu_vring *vr);
+
+/*
+ * Rx interrupts on rx queue 0 as vhostu_intr_setup makes them (an epoll fd
+ * holding the queue's wake eventfd), and the ethdev an application passes to
+ * rx_queue_intr_enable/disable.
+ */
+struct intr_fixture {
+	struct rte_eth_dev_data data;
+	struct rte_eth_dev dev;
+	int epfd, wakefd;
+};
+void intr_fixture_init(struct intr_fixture *f);
+/* Whether the application, sleeping on the queue's interrupt fd, would be woken now. */
+bool intr_fixture_woken(const struct intr_fixture *f);
+void intr_fixture_fini(struct intr_fixture *f);
 
 /* The suites' tests, each ended by CU_TEST_INFO_NULL. */
 #define T(fn) { #fn, fn }

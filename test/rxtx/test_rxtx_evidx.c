@@ -7,8 +7,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -287,42 +285,28 @@ test_evidx_asking_for_kicks_finds_a_frame_posted_without_a_kick(void)
 static void
 test_evidx_rx_intr_enable_wakes_for_a_frame_posted_without_a_kick(void)
 {
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLET }, got_ev;
-	struct rte_eth_dev_data data = { .nb_rx_queues = 1 };
-	struct rte_eth_dev dev = { .data = &data };
-	struct vhostu_vring *vr;
-	int epfd, wakefd;
+	struct intr_fixture f;
 
 	port_setup(F_DEFAULT | F_EVIDX, 256, 0);
-	vr = rxq(0);
-	data.dev_private = port;
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	CU_ASSERT_FATAL(epfd >= 0 && wakefd >= 0);
-	CU_ASSERT_FATAL(epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, &ev) == 0);
-	vr->intr_epfd = epfd;
-	vr->intr_wakefd = wakefd;
+	intr_fixture_init(&f);
 	/* Drained: enable publishes avail_event, nothing to wake for. */
 	guest_send(0, 64, 1, NULL, 0, false);
 	CU_ASSERT(rx_one_ok(0, 64));
-	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&dev, 0), 0);
+	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&f.dev, 0), 0);
 	CU_ASSERT_EQUAL(guest_avail_event(&gtx[0]), 1);
-	CU_ASSERT_EQUAL(epoll_wait(epfd, &got_ev, 1, 0), 0);
-	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&dev, 0), 0);
+	CU_ASSERT_FALSE(intr_fixture_woken(&f));
+	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&f.dev, 0), 0);
 	/* Polling: one more frame (avail_event stays 1), then one that does not cross it. */
 	guest_send(0, 64, 2, NULL, 0, false);
 	CU_ASSERT(rx_one_ok(0, 64));
 	guest_send(0, 64, 3, NULL, 0, false);
 	CU_ASSERT_FALSE(guest_would_kick(&gtx[0], 3, 2));
-	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&dev, 0), 0);
+	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&f.dev, 0), 0);
 	CU_ASSERT_EQUAL(guest_avail_event(&gtx[0]), 2);
-	CU_ASSERT_EQUAL(epoll_wait(epfd, &got_ev, 1, 0), 1);
-	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&dev, 0), 0);
+	CU_ASSERT(intr_fixture_woken(&f));
+	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&f.dev, 0), 0);
 	CU_ASSERT(rx_one_ok(0, 64));
-	vr->intr_epfd = -1;
-	vr->intr_wakefd = -1;
-	close(epfd);
-	close(wakefd);
+	intr_fixture_fini(&f);
 }
 
 /* Without EVENT_IDX avail_event is not ours: the word after the used ring stays as it was. */

@@ -15,8 +15,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -211,40 +209,28 @@ pause_waits_for_an_intr_call_inside(void)
 static void
 test_rx_intr_calls_on_a_paused_ring_wake_and_touch_nothing(void)
 {
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLET }, got_ev;
-	struct rte_eth_dev_data data = { .nb_rx_queues = 1 };
-	struct rte_eth_dev dev = { .data = &data };
+	struct intr_fixture f;
 	struct vhostu_vring *vr;
 	uint16_t flags;
-	int epfd, wakefd;
 
 	port_setup(F_DEFAULT, 256, 0);
 	vr = rxq(0);
-	data.dev_private = port;
-	epfd = epoll_create1(EPOLL_CLOEXEC);
-	wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	CU_ASSERT_FATAL(epfd >= 0 && wakefd >= 0);
-	CU_ASSERT_FATAL(epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, &ev) == 0);
-	vr->intr_epfd = epfd;
-	vr->intr_wakefd = wakefd;
+	intr_fixture_init(&f);
 	flags = gtx[0].used->flags;
 	vhostu_vrings_pause(vr, 1);
-	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&dev, 0), 0);
+	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&f.dev, 0), 0);
 	CU_ASSERT_EQUAL(gtx[0].used->flags, flags);
-	CU_ASSERT_EQUAL(epoll_wait(epfd, &got_ev, 1, 0), 1);
-	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&dev, 0), 0);
+	CU_ASSERT(intr_fixture_woken(&f));
+	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&f.dev, 0), 0);
 	CU_ASSERT_EQUAL(gtx[0].used->flags, flags);
 	CU_ASSERT_EQUAL(vr->intr_busy, 0);
 	vhostu_vrings_resume(vr, 1);
 	/* Resumed: enable asks for kicks (clears NO_NOTIFY), disable sets it back. */
-	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&dev, 0), 0);
+	CU_ASSERT_EQUAL(vhostu_rx_intr_enable(&f.dev, 0), 0);
 	CU_ASSERT_EQUAL(gtx[0].used->flags & VRING_USED_F_NO_NOTIFY, 0);
-	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&dev, 0), 0);
+	CU_ASSERT_EQUAL(vhostu_rx_intr_disable(&f.dev, 0), 0);
 	CU_ASSERT_NOT_EQUAL(gtx[0].used->flags & VRING_USED_F_NO_NOTIFY, 0);
-	vr->intr_epfd = -1;
-	vr->intr_wakefd = -1;
-	close(epfd);
-	close(wakefd);
+	intr_fixture_fini(&f);
 }
 
 /*
