@@ -268,7 +268,7 @@ vhostu_pused_positions(const struct vhostu_pused *e, uint32_t n)
 	return npos;
 }
 
-/* Used descriptor e at position pos, its flags with release when last is set. */
+/* Used descriptor e at position pos; its flags with release when release is set. */
 static __rte_always_inline void
 vhostu_pused_store(struct vhostu_pdesc *ring, uint16_t pos, const struct vhostu_pused *e,
 		bool release)
