@@ -134,7 +134,7 @@ struct vhostu_copies {
  * host's widest vectors at run time (AVX2 on these hosts), where rte_memcpy
  * is fixed to the ISA DPDK was built for (SSE4.2 in Debian's): half the
  * loads and stores per byte while guest lines come over. 1518-byte loopback
- * ran 7-14% faster for it (doc/performance.md). Small ones stay inline.
+ * ran 7-18% faster for it (doc/performance.md). Small ones stay inline.
  */
 static __rte_always_inline void
 vhostu_copy_now(void *dst, const void *src, uint32_t len)
